@@ -1,0 +1,186 @@
+"""Core API: token login, me/, periode/, pegawai/ and unit-kerja/."""
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from kinerja.auth import LOCKOUT_MESSAGE
+from kinerja.models import Pegawai, Periode, Role, UnitKerja
+from kinerja.selectors.org import unit_kerja_list
+from kinerja.selectors.people import pegawai_dinilai_oleh, pegawai_list
+from kinerja.tenancy import pegawai_of
+
+from .base import TenantScopedApi
+
+
+class AuthTokenApi(APIView):
+    """POST username (NIP) + password -> {"token": ...}. Locked out after repeated failures (axes)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=64)
+        password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request,
+            username=data.validated_data["username"].strip(),
+            password=data.validated_data["password"],
+        )
+        if getattr(request._request, "axes_locked_out", False):
+            return Response(
+                {"detail": LOCKOUT_MESSAGE},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
+        if user is None or not user.is_active:
+            return Response({"detail": "NIP atau kata sandi salah."}, status=status.HTTP_401_UNAUTHORIZED)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class InstansiOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kode = serializers.CharField()
+    nama = serializers.CharField()
+
+
+class MeApi(TenantScopedApi):
+    class OutputSerializer(serializers.Serializer):
+        nip = serializers.CharField()
+        nama = serializers.CharField()
+        instansi = InstansiOutput()
+        roles = serializers.ListField(child=serializers.CharField())
+        pegawai_id = serializers.IntegerField(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        user: Any = request.user
+        own = pegawai_of(user)
+        pegawai_id = own.pk if own is not None and own.instansi_id == self.instansi.pk else None
+        data = {
+            "nip": user.nip,
+            "nama": own.nama if own is not None else user.nama,
+            "instansi": self.instansi,
+            "roles": self.roles,
+            "pegawai_id": pegawai_id,
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class PeriodeListApi(TenantScopedApi):
+    pagination_class = None
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        tahun = serializers.IntegerField()
+        nomor = serializers.IntegerField()
+        mulai = serializers.DateField()
+        selesai = serializers.DateField()
+        siklus = serializers.CharField()
+
+    class FilterSerializer(serializers.Serializer):
+        tahun = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+
+    def get_base_queryset(self) -> QuerySet[Periode]:
+        return Periode.objects.filter(instansi=self.instansi).order_by("tahun", "mulai")
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = self.get_queryset()
+        if "tahun" in filters.validated_data:
+            qs = qs.filter(tahun=filters.validated_data["tahun"])
+        return Response(self.OutputSerializer(qs, many=True).data)
+
+
+class PegawaiRingkasOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    nip = serializers.CharField()
+    nama = serializers.CharField()
+    status = serializers.CharField()
+    pangkat_golongan = serializers.CharField()
+    jabatan = serializers.CharField(source="jabatan.nama")
+    jenis_jabatan = serializers.CharField(source="jabatan.jenis")
+    unit_kerja = serializers.CharField(source="unit_kerja.nama")
+    unit_kerja_id = serializers.IntegerField()
+    atasan_id = serializers.IntegerField(allow_null=True)
+
+
+class _VisiblePegawaiMixin:
+    """Admins and HR see everyone; a pejabat penilai sees the people they appraise; others only themselves."""
+
+    def get_base_queryset(self: Any) -> QuerySet[Pegawai]:
+        if self.has_role(Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN):
+            return pegawai_list(instansi=self.instansi)
+        own = pegawai_of(self.request.user)
+        visible = pegawai_list(instansi=self.instansi).filter(pk=own.pk if own else -1)
+        if self.has_role(Role.PEJABAT_PENILAI):
+            dinilai = pegawai_dinilai_oleh(user=self.request.user, instansi=self.instansi)
+            visible = pegawai_list(instansi=self.instansi).filter(pk__in=dinilai.values("pk")) | visible
+        return visible
+
+
+class PegawaiListApi(_VisiblePegawaiMixin, TenantScopedApi):
+
+    class FilterSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, max_length=100)
+        unit = serializers.IntegerField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=PegawaiRingkasOutput(many=True))
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = self.get_queryset()
+        q = filters.validated_data.get("q")
+        if q:
+            qs = qs.filter(nip__startswith=q) if q.isdigit() else qs.filter(nama__icontains=q)
+        if "unit" in filters.validated_data:
+            qs = qs.filter(unit_kerja_id=filters.validated_data["unit"])
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(PegawaiRingkasOutput(page, many=True).data)
+
+
+class PegawaiDetailApi(_VisiblePegawaiMixin, TenantScopedApi):
+    @extend_schema(responses=PegawaiRingkasOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(PegawaiRingkasOutput(self.get_object()).data)
+
+
+class UnitKerjaListApi(TenantScopedApi):
+    pagination_class = None
+    required_roles = (Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN, Role.PEGAWAI)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        nama = serializers.CharField()
+        induk_id = serializers.IntegerField(allow_null=True)
+        depth = serializers.IntegerField()
+        jumlah_pegawai = serializers.IntegerField()
+
+    def get_base_queryset(self) -> QuerySet[UnitKerja]:
+        return unit_kerja_list(instansi=self.instansi)
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(self.get_queryset(), many=True).data)

@@ -1,0 +1,14 @@
+"""Lockout answer for django-axes: JSON for the API, a page for the web."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+LOCKOUT_MESSAGE = "Terlalu banyak percobaan gagal. Akun dikunci sementara; coba lagi nanti."
+
+
+def lockout_response(request: HttpRequest, response: Any = None, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": LOCKOUT_MESSAGE}, status=401)
+    return render(request, "registration/lockout.html", {"pesan": LOCKOUT_MESSAGE}, status=429)

@@ -1,0 +1,88 @@
+"""Delegation of Pejabat Penilai authority (Plt/Plh) as guardian object permissions.
+
+The grant covers the delegator's direct subordinates at the moment of granting; ``delegasi_sync``
+(run hourly by beat, idempotent) grants when a range starts and revokes when it ends.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from kinerja.exceptions import ApplicationError
+from kinerja.models import DelegasiPenilai, Instansi, Pegawai, User
+from kinerja.selectors.people import PERM_NILAI
+from kinerja.services.audit import audit_log
+
+
+def _subordinates(pemberi: Pegawai) -> list[Pegawai]:
+    return list(Pegawai.objects.filter(instansi_id=pemberi.instansi_id, atasan=pemberi))
+
+
+def _grant(delegasi: DelegasiPenilai) -> None:
+    targets = _subordinates(delegasi.pemberi)
+    if targets:
+        assign_perm(PERM_NILAI, delegasi.penerima.user, Pegawai.objects.filter(pk__in=[p.pk for p in targets]))
+    DelegasiPenilai.objects.filter(pk=delegasi.pk).update(berlaku=True)
+
+
+def _revoke(delegasi: DelegasiPenilai) -> None:
+    targets = _subordinates(delegasi.pemberi)
+    if targets:
+        remove_perm(PERM_NILAI, delegasi.penerima.user, Pegawai.objects.filter(pk__in=[p.pk for p in targets]))
+    DelegasiPenilai.objects.filter(pk=delegasi.pk).update(berlaku=False)
+
+
+@transaction.atomic
+def delegasi_create(
+    *, actor: User | None, instansi: Instansi, pemberi: Pegawai, penerima: Pegawai, jenis: str,
+    mulai: dt.date, selesai: dt.date, keterangan: str = "",
+) -> DelegasiPenilai:
+    """Record a Plt/Plh delegation and grant the permissions at once if the range is current."""
+    errors: dict[str, list[str]] = {}
+    if selesai < mulai:
+        errors["selesai"] = ["Tanggal selesai tidak boleh sebelum tanggal mulai."]
+    if pemberi.pk == penerima.pk:
+        errors["penerima"] = ["Penerima delegasi harus pegawai lain."]
+    if pemberi.instansi_id != instansi.pk or penerima.instansi_id != instansi.pk:
+        errors["penerima"] = ["Pegawai tidak ditemukan."]
+    if errors:
+        raise ApplicationError("Delegasi tidak valid.", errors=errors)
+    delegasi = DelegasiPenilai.objects.create(
+        instansi=instansi, pemberi=pemberi, penerima=penerima, jenis=jenis, mulai=mulai, selesai=selesai,
+        keterangan=keterangan,
+    )
+    today = timezone.localdate()
+    if mulai <= today <= selesai:
+        _grant(delegasi)
+    audit_log(
+        actor=actor, instansi=instansi, action="delegasi.buat", obj=delegasi,
+        after={"pemberi": pemberi.nip, "penerima": penerima.nip, "jenis": jenis, "mulai": str(mulai), "selesai": str(selesai)},
+    )
+    return delegasi
+
+
+@transaction.atomic
+def delegasi_revoke(*, actor: User | None, delegasi: DelegasiPenilai) -> DelegasiPenilai:
+    """End a delegation early and remove the permissions."""
+    if delegasi.berlaku:
+        _revoke(delegasi)
+    DelegasiPenilai.objects.filter(pk=delegasi.pk).update(dicabut=True, berlaku=False)
+    audit_log(actor=actor, instansi=delegasi.instansi_id, action="delegasi.cabut", obj=delegasi)
+    delegasi.refresh_from_db()
+    return delegasi
+
+
+@transaction.atomic
+def delegasi_sync(*, instansi: Instansi) -> tuple[int, int]:
+    """Grant delegations whose range has started, revoke those ended. Idempotent. Returns (granted, revoked)."""
+    today = timezone.localdate()
+    base = DelegasiPenilai.objects.filter(instansi=instansi).select_related("pemberi", "penerima__user")
+    to_grant = list(base.filter(berlaku=False, dicabut=False, mulai__lte=today, selesai__gte=today))
+    to_revoke = list(base.filter(berlaku=True).exclude(mulai__lte=today, selesai__gte=today))
+    for d in to_grant:
+        _grant(d)
+    for d in to_revoke:
+        _revoke(d)
+    return len(to_grant), len(to_revoke)

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from kinerja import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("keluar/", views.LogoutView.as_view(), name="logout"),
+    path("akun/kata-sandi/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("akun/kata-sandi/selesai/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("platform/instansi/", views.platform_instansi_pilih, name="platform-instansi"),
+    path("organisasi/", views.org_tree, name="org-tree"),
+    path("organisasi/unit/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("pegawai/", views.pegawai_list_view, name="pegawai-list"),
+    path("pegawai/<int:pk>/", views.pegawai_detail_view, name="pegawai-detail"),
+    path("impor/", views.impor_view, name="impor"),
+    path("skp/", include("skp.urls")),
+    path("dialog/", include("dialog.urls")),
+    path("evaluasi/", include("evaluasi.urls")),
+    path("api/v1/", include("kinerja.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(f"{settings.ADMIN_URL}", admin.site.urls),
+]

@@ -1,0 +1,118 @@
+"""Shared fixtures: two instansi (A, B), a pegawai/atasan/admin trio in A, an outsider in B."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django_scopes import scope
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from kinerja.models import Instansi, Pegawai, PeranInstansi, User
+from kinerja.models.org import JenisJabatan
+from tests.factories import InstansiFactory, JabatanFactory, PegawaiFactory, UnitKerjaFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+PASSWORD = "rahasia-123"
+
+
+@dataclass
+class Org:
+    instansi: Instansi
+    kepala: Pegawai  # top leader (atasan of atasan)
+    atasan: Pegawai  # pejabat penilai of pegawai
+    pegawai: Pegawai
+    rekan: Pegawai  # peer of pegawai (same atasan)
+    admin: Pegawai  # admin_instansi
+    hr: Pegawai  # hr_viewer
+
+
+def build_org(kode: str) -> Org:
+    instansi = InstansiFactory(kode=kode, nama=f"Instansi {kode}")
+    top = UnitKerjaFactory(instansi=instansi, nama=f"Sekretariat {kode}")
+    bidang = UnitKerjaFactory(instansi=instansi, nama=f"Bidang Umum {kode}", induk=top)
+    jpt = JabatanFactory(instansi=instansi, nama="Kepala Dinas", jenis=JenisJabatan.JPT_PRATAMA)
+    adm = JabatanFactory(instansi=instansi, nama="Kepala Bidang", jenis=JenisJabatan.ADMINISTRATOR)
+    pel = JabatanFactory(instansi=instansi, nama="Pengadministrasi Umum", jenis=JenisJabatan.PELAKSANA)
+    kepala = PegawaiFactory(instansi=instansi, unit_kerja=top, jabatan=jpt)
+    atasan = PegawaiFactory(instansi=instansi, unit_kerja=bidang, jabatan=adm, atasan=kepala)
+    pegawai = PegawaiFactory(instansi=instansi, unit_kerja=bidang, jabatan=pel, atasan=atasan)
+    rekan = PegawaiFactory(instansi=instansi, unit_kerja=bidang, jabatan=pel, atasan=atasan, status="pppk")
+    admin = PegawaiFactory(instansi=instansi, unit_kerja=top, jabatan=pel, atasan=kepala)
+    hr = PegawaiFactory(instansi=instansi, unit_kerja=top, jabatan=pel, atasan=kepala)
+    PeranInstansi._base_manager.create(instansi=instansi, user=admin.user, role="admin_instansi")
+    PeranInstansi._base_manager.create(instansi=instansi, user=hr.user, role="hr_viewer")
+    return Org(instansi, kepala, atasan, pegawai, rekan, admin, hr)
+
+
+@pytest.fixture
+def org_a(db: Any) -> Org:
+    return build_org("A")
+
+
+@pytest.fixture
+def org_b(db: Any) -> Org:
+    return build_org("B")
+
+
+@pytest.fixture
+def tenant_a(org_a: Org) -> Instansi:
+    return org_a.instansi
+
+
+@pytest.fixture
+def tenant_b(org_b: Org) -> Instansi:
+    return org_b.instansi
+
+
+@pytest.fixture
+def outsider(org_b: Org) -> Pegawai:
+    """A user of instansi B with every role there (admin included): must see nothing of A."""
+    PeranInstansi._base_manager.get_or_create(instansi=org_b.instansi, user=org_b.atasan.user, role="admin_instansi")
+    return org_b.atasan
+
+
+@pytest.fixture
+def scope_a(tenant_a: Instansi) -> Iterator[None]:
+    with scope(instansi=tenant_a.pk):
+        yield
+
+
+@pytest.fixture
+def platform_admin(db: Any) -> User:
+    return User.objects.create_user(nip="platform-admin", password=PASSWORD, nama="Admin Platform", is_platform_admin=True)
+
+
+def api_client_for(user: User | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def api() -> Any:
+    return api_client_for
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's chromium; never a downloaded browser."""
+    exe = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": exe,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
