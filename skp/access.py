@@ -1,0 +1,38 @@
+"""SKP lookups from user input: 404 for missing, other instansi, or not visible."""
+
+from typing import Any
+
+from kinerja.exceptions import NotFoundOrForbidden
+from kinerja.models import Instansi, User
+from skp.models import Rhk, Skp
+from skp.selectors import skp_detail_queryset, skp_visible_to
+
+
+def _to_int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFoundOrForbidden() from None
+
+
+def skp_access(*, user: User, instansi: Instansi, roles: list[str], skp_id: Any, detail: bool = False) -> Skp:
+    visible = skp_visible_to(user=user, instansi=instansi, roles=roles).values("pk")
+    base = skp_detail_queryset(instansi=instansi) if detail else Skp.objects.filter(instansi=instansi).select_related(
+        "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai"
+    )
+    skp = base.filter(pk=_to_int(skp_id), pk__in=visible).first()
+    if skp is None:
+        raise NotFoundOrForbidden()
+    return skp
+
+
+def rhk_access(*, user: User, instansi: Instansi, roles: list[str], rhk_id: Any) -> Rhk:
+    visible = skp_visible_to(user=user, instansi=instansi, roles=roles).values("pk")
+    rhk = (
+        Rhk.objects.filter(instansi=instansi, pk=_to_int(rhk_id), skp__in=visible)
+        .select_related("skp__pegawai__jabatan", "skp__pejabat_penilai")
+        .first()
+    )
+    if rhk is None:
+        raise NotFoundOrForbidden()
+    return rhk

@@ -1,0 +1,395 @@
+"""SKP REST API (api-contract.md §3). One class per operation; thin: parse → access → service → serialize."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kinerja.api.base import TenantScopedApi
+from kinerja.exceptions import InvalidTransition, NotFoundOrForbidden
+
+from skp import services
+from skp.access import rhk_access, skp_access
+from skp.models import Aspek, CascadingTipe, JenisRhk, Pendekatan, Rhk, Skp, SkpStatus
+from skp.selectors import matriks_peran_hasil, rhk_pimpinan_choices, skp_detail_queryset, skp_inbox, skp_list, skp_riwayat
+
+
+# ---------------------------------------------------------------- output
+
+
+class PegawaiIdentitasOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    nip = serializers.CharField()
+    nama = serializers.CharField()
+    pangkat_golongan = serializers.CharField()
+    jabatan = serializers.CharField(source="jabatan.nama")
+    jenis_jabatan = serializers.CharField(source="jabatan.jenis")
+    unit_kerja = serializers.CharField(source="unit_kerja.nama")
+
+
+class IndikatorOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    aspek = serializers.CharField()
+    iki = serializers.CharField()
+    target = serializers.CharField()
+
+
+class RhkOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    jenis = serializers.CharField()
+    rencana_hasil_kerja = serializers.CharField()
+    rhk_pimpinan = serializers.IntegerField(source="rhk_pimpinan_id", allow_null=True)
+    rhk_pimpinan_teks = serializers.SerializerMethodField()
+    cascading_tipe = serializers.CharField()
+    perspektif = serializers.CharField()
+    penugasan_dari = serializers.CharField()
+    indikator = IndikatorOutput(many=True)
+
+    def get_rhk_pimpinan_teks(self, obj: Rhk) -> str | None:
+        return obj.rhk_pimpinan.rencana_hasil_kerja if obj.rhk_pimpinan_id else None  # select_related
+
+
+class PerilakuOutput(serializers.Serializer):
+    core_value = serializers.CharField()
+    ekspektasi_khusus = serializers.CharField()
+
+
+class SkpDetailOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    tahun = serializers.IntegerField()
+    pegawai = PegawaiIdentitasOutput()
+    pejabat_penilai = PegawaiIdentitasOutput(allow_null=True)
+    pendekatan = serializers.CharField()
+    periode_mulai = serializers.DateField()
+    periode_selesai = serializers.DateField()
+    tugas_belajar = serializers.BooleanField()
+    rhk = RhkOutput(many=True)
+    perilaku = PerilakuOutput(many=True)
+    lampiran = serializers.SerializerMethodField()
+    versi = serializers.IntegerField()
+    revisi = serializers.IntegerField()
+    revisi_dari = serializers.IntegerField(source="revisi_dari_id", allow_null=True)
+    catatan_pengembalian = serializers.CharField()
+    diajukan_at = serializers.DateTimeField(allow_null=True)
+    disetujui_at = serializers.DateTimeField(allow_null=True)
+    snapshot_pegawai = serializers.JSONField(allow_null=True)
+    snapshot_penilai = serializers.JSONField(allow_null=True)
+
+    def get_lampiran(self, obj: Skp) -> dict[str, list[str]]:
+        return {
+            "dukungan_sumber_daya": obj.dukungan_sumber_daya,
+            "skema_pertanggungjawaban": obj.skema_pertanggungjawaban,
+            "konsekuensi": obj.konsekuensi,
+        }
+
+
+class SkpListOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    tahun = serializers.IntegerField()
+    pendekatan = serializers.CharField()
+    periode_mulai = serializers.DateField()
+    periode_selesai = serializers.DateField()
+    pegawai = PegawaiIdentitasOutput()
+    pejabat_penilai_id = serializers.IntegerField(allow_null=True)
+    jumlah_rhk = serializers.IntegerField()
+    versi = serializers.IntegerField()
+    revisi = serializers.IntegerField()
+
+
+class _SkpApi(TenantScopedApi):
+    """Shared plumbing for SKP endpoints."""
+
+    def get_base_queryset(self) -> QuerySet[Skp]:
+        return skp_list(user=self.request.user, instansi=self.instansi, roles=self.roles)  # type: ignore[arg-type]
+
+    def skp(self, skp_id: Any, detail: bool = False) -> Skp:
+        return skp_access(user=self.request.user, instansi=self.instansi, roles=self.roles, skp_id=skp_id, detail=detail)  # type: ignore[arg-type]
+
+    def detail_response(self, skp_id: int, code: int = status.HTTP_200_OK) -> Response:
+        obj = skp_detail_queryset(instansi=self.instansi).get(pk=skp_id)
+        return Response(SkpDetailOutput(obj).data, status=code)
+
+
+# ---------------------------------------------------------------- list / create / detail
+
+
+class SkpListCreateApi(_SkpApi):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=SkpStatus.choices, required=False)
+        tahun = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+        pegawai = serializers.IntegerField(required=False)
+
+    class InputSerializer(serializers.Serializer):
+        tahun = serializers.IntegerField(min_value=2000, max_value=2100)
+        pendekatan = serializers.ChoiceField(choices=Pendekatan.choices, default=Pendekatan.KUANTITATIF)
+        periode_mulai = serializers.DateField(required=False)
+        periode_selesai = serializers.DateField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=SkpListOutput(many=True))
+    def get(self, request: Request) -> Response:
+        f = self.FilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        qs = self.get_queryset()
+        for key in ("status", "tahun"):
+            if key in f.validated_data:
+                qs = qs.filter(**{key: f.validated_data[key]})
+        if "pegawai" in f.validated_data:
+            qs = qs.filter(pegawai_id=f.validated_data["pegawai"])
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(SkpListOutput(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: SkpDetailOutput})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        skp = services.skp_create_draft(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return self.detail_response(skp.pk, status.HTTP_201_CREATED)
+
+
+class SkpDetailApi(_SkpApi):
+    class UpdateSerializer(serializers.Serializer):
+        versi = serializers.IntegerField(required=False)
+        pendekatan = serializers.ChoiceField(choices=Pendekatan.choices, required=False)
+        lampiran = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField(max_length=2000, allow_blank=True)), required=False
+        )
+
+    @extend_schema(responses=SkpDetailOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(SkpDetailOutput(self.skp(pk, detail=True)).data)
+
+    @extend_schema(request=UpdateSerializer, responses=SkpDetailOutput)
+    def patch(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        data = self.UpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.skp_update(actor=request.user, skp=skp, **data.validated_data)  # type: ignore[arg-type]
+        return self.detail_response(skp.pk)
+
+
+# ---------------------------------------------------------------- results
+
+
+class IndikatorInput(serializers.Serializer):
+    aspek = serializers.ChoiceField(choices=Aspek.choices)
+    iki = serializers.CharField(max_length=2000)
+    target = serializers.CharField(max_length=255, allow_blank=True)
+
+
+class RhkInput(serializers.Serializer):
+    jenis = serializers.ChoiceField(choices=JenisRhk.choices)
+    rencana_hasil_kerja = serializers.CharField(max_length=2000)
+    rhk_pimpinan = serializers.IntegerField(allow_null=True, required=False, default=None)
+    cascading_tipe = serializers.ChoiceField(choices=CascadingTipe.choices, required=False, allow_blank=True, default="")
+    perspektif = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    indikator = IndikatorInput(many=True, allow_empty=False, max_length=4)
+    versi = serializers.IntegerField(required=False)
+
+
+class RhkCreateApi(_SkpApi):
+    @extend_schema(request=RhkInput, responses={201: RhkOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        data = RhkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        rhk = services.skp_rhk_add(
+            actor=request.user, skp=skp, jenis=v["jenis"], rencana_hasil_kerja=v["rencana_hasil_kerja"],  # type: ignore[arg-type]
+            rhk_pimpinan_id=v["rhk_pimpinan"], cascading_tipe=v["cascading_tipe"], perspektif=v["perspektif"],
+            indikator=v["indikator"], versi=v.get("versi"),
+        )
+        rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
+        return Response(RhkOutput(rhk).data, status=status.HTTP_201_CREATED)
+
+
+class RhkDetailApi(_SkpApi):
+    class PatchSerializer(RhkInput):
+        jenis = serializers.ChoiceField(choices=JenisRhk.choices, required=False)
+        rencana_hasil_kerja = serializers.CharField(max_length=2000, required=False)
+        rhk_pimpinan = serializers.IntegerField(allow_null=True, required=False)
+        cascading_tipe = serializers.ChoiceField(choices=CascadingTipe.choices, required=False, allow_blank=True)
+        perspektif = serializers.CharField(max_length=100, required=False, allow_blank=True)
+        indikator = IndikatorInput(many=True, allow_empty=False, max_length=4, required=False)
+
+    def rhk(self, pk: int) -> Rhk:
+        return rhk_access(user=self.request.user, instansi=self.instansi, roles=self.roles, rhk_id=pk)  # type: ignore[arg-type]
+
+    @extend_schema(request=PatchSerializer, responses=RhkOutput)
+    def patch(self, request: Request, pk: int) -> Response:
+        rhk = self.rhk(pk)
+        data = self.PatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        versi = v.pop("versi", None)
+        services.skp_rhk_update(actor=request.user, rhk=rhk, data=v, versi=versi)  # type: ignore[arg-type]
+        rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
+        return Response(RhkOutput(rhk).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        rhk = self.rhk(pk)
+        versi = request.query_params.get("versi")
+        services.skp_rhk_remove(actor=request.user, rhk=rhk, versi=int(versi) if versi and versi.isdigit() else None)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ---------------------------------------------------------------- workflow
+
+
+class SkpSubmitApi(_SkpApi):
+    @extend_schema(request=None, responses=SkpDetailOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        skp = services.skp_submit(actor=request.user, skp=self.skp(pk))  # type: ignore[arg-type]
+        return self.detail_response(skp.pk)
+
+
+class SkpApproveApi(_SkpApi):
+    @extend_schema(request=None, responses=SkpDetailOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        if not services._can_approve(actor=request.user, skp=skp):  # type: ignore[arg-type]
+            raise NotFoundOrForbidden()
+        services.skp_approve(actor=request.user, skp=skp)  # type: ignore[arg-type]
+        return self.detail_response(skp.pk)
+
+
+class SkpReturnApi(_SkpApi):
+    class InputSerializer(serializers.Serializer):
+        catatan = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+    @extend_schema(request=InputSerializer, responses=SkpDetailOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.skp_return(actor=request.user, skp=skp, catatan=data.validated_data["catatan"])  # type: ignore[arg-type]
+        return self.detail_response(skp.pk)
+
+
+class SkpRevisiApi(_SkpApi):
+    @extend_schema(request=None, responses={201: SkpDetailOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        new = services.skp_revise(actor=request.user, skp=self.skp(pk))  # type: ignore[arg-type]
+        return self.detail_response(new.pk, status.HTTP_201_CREATED)
+
+
+class SkpSalinApi(_SkpApi):
+    class InputSerializer(serializers.Serializer):
+        dari = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses=SkpDetailOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        source = self.skp(data.validated_data["dari"])
+        services.skp_copy_from_previous(actor=request.user, skp=skp, source=source)  # type: ignore[arg-type]
+        return self.detail_response(skp.pk)
+
+
+class SkpEkspektasiApi(_SkpApi):
+    class InputSerializer(serializers.Serializer):
+        versi = serializers.IntegerField(required=False)
+        ekspektasi = serializers.DictField(child=serializers.CharField(max_length=2000, allow_blank=True))
+
+    @extend_schema(request=InputSerializer, responses=SkpDetailOutput)
+    def put(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.skp_ekspektasi_set(
+            actor=request.user, skp=skp, ekspektasi=data.validated_data["ekspektasi"],  # type: ignore[arg-type]
+            versi=data.validated_data.get("versi"),
+        )
+        return self.detail_response(skp.pk)
+
+
+class SkpInboxApi(_SkpApi):
+    @extend_schema(responses=SkpListOutput(many=True))
+    def get(self, request: Request) -> Response:
+        qs = skp_inbox(user=request.user, instansi=self.instansi)  # type: ignore[arg-type]
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(SkpListOutput(page, many=True).data)
+
+
+class SkpBulkApproveApi(_SkpApi):
+    class InputSerializer(serializers.Serializer):
+        ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=500)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer(
+            "BulkApproveOutput", {"disetujui": serializers.ListField(child=serializers.IntegerField()), "gagal": serializers.DictField()}
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        inbox = {s.pk: s for s in skp_inbox(user=request.user, instansi=self.instansi).filter(pk__in=data.validated_data["ids"])}  # type: ignore[arg-type]
+        missing = {pk: "Tidak ditemukan di kotak persetujuan Anda." for pk in data.validated_data["ids"] if pk not in inbox}
+        done, failed = services.skp_approve_bulk(actor=request.user, skps=list(inbox.values()))  # type: ignore[arg-type]
+        return Response({"disetujui": [s.pk for s in done], "gagal": {**missing, **failed}})
+
+
+class RhkPimpinanChoicesApi(_SkpApi):
+    @extend_schema(responses=RhkOutput(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        qs = rhk_pimpinan_choices(skp=skp).select_related("rhk_pimpinan")
+        return Response(RhkOutput(qs, many=True).data)
+
+
+class SkpRiwayatApi(_SkpApi):
+    class OutputSerializer(serializers.Serializer):
+        dari = serializers.CharField()
+        ke = serializers.CharField()
+        catatan = serializers.CharField()
+        actor = serializers.CharField(source="actor.nama", allow_null=True)
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(self.OutputSerializer(skp_riwayat(skp=self.skp(pk)), many=True).data)
+
+
+class MatriksPeranHasilApi(_SkpApi):
+    @extend_schema(
+        responses=inline_serializer("MatriksOutput", {"kolom": serializers.ListField(), "baris": serializers.ListField()})
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun)
+        return Response(
+            {
+                "kolom": [{"id": c.pk, "rencana_hasil_kerja": c.rencana_hasil_kerja} for c in m["columns"]],
+                "baris": [
+                    {
+                        "pegawai": {"id": r["pegawai"].pk, "nip": r["pegawai"].nip, "nama": r["pegawai"].nama},
+                        "skp": r["skp"].pk if r["skp"] else None,
+                        "sel": [[{"id": x.pk, "rencana_hasil_kerja": x.rencana_hasil_kerja} for x in cell] for cell in r["cells"]],
+                    }
+                    for r in m["rows"]
+                ],
+                "tidak_didukung": [c.pk for c in m["uncovered"]],
+            }
+        )
+
+
+class SkpDokumenApi(_SkpApi):
+    """The signed PDF once approved; 409 before approval; 202 while rendering."""
+
+    @extend_schema(responses={200: None, 202: None, 409: None})
+    def get(self, request: Request, pk: int) -> Response:
+        skp = self.skp(pk)
+        if skp.status not in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
+            raise InvalidTransition("Dokumen SKP tersedia setelah SKP disetujui.")
+        from skp.hooks import document_response
+
+        return document_response(skp=skp)
+
+

@@ -1,0 +1,172 @@
+"""SKP (Sasaran Kinerja Pegawai): plan, results (RHK), indicators, behaviour expectations, history."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.models import TenantOwnedModel, TimeStampedModel
+
+
+class Pendekatan(models.TextChoices):
+    KUANTITATIF = "kuantitatif", _("Kuantitatif")
+    KUALITATIF = "kualitatif", _("Kualitatif")
+
+
+class SkpStatus(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    DIAJUKAN = "diajukan", _("Diajukan")
+    DISETUJUI = "disetujui", _("Disetujui")
+    DIKEMBALIKAN = "dikembalikan", _("Dikembalikan")
+    DIGANTI = "diganti", _("Diganti versi baru")
+
+
+EDITABLE_STATUSES = {SkpStatus.DRAFT, SkpStatus.DIKEMBALIKAN}
+
+
+class JenisRhk(models.TextChoices):
+    UTAMA = "utama", _("Utama")
+    TAMBAHAN = "tambahan", _("Tambahan")
+
+
+class Aspek(models.TextChoices):
+    KUANTITAS = "kuantitas", _("Kuantitas")
+    KUALITAS = "kualitas", _("Kualitas")
+    WAKTU = "waktu", _("Waktu")
+    BIAYA = "biaya", _("Biaya")
+
+
+class CascadingTipe(models.TextChoices):
+    DIRECT = "direct", _("Langsung (direct)")
+    NON_DIRECT = "non_direct", _("Tidak langsung (non-direct)")
+
+
+class CoreValue(TimeStampedModel):
+    """BerAKHLAK core value with its official guide texts (seed data, versioned, platform-editable)."""
+
+    kode = models.CharField(max_length=32)
+    nama = models.CharField(max_length=64)
+    urutan = models.PositiveSmallIntegerField()
+    panduan = models.JSONField(help_text="List of the 3 panduan perilaku texts")
+    tagline = models.CharField(max_length=255, blank=True)
+    versi = models.PositiveSmallIntegerField(default=1)
+    aktif = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["urutan"]
+        constraints = [models.UniqueConstraint(fields=["kode", "versi"], name="uniq_core_value_versi")]
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class Skp(TenantOwnedModel):
+    """One SKP per pegawai per stint (periode_mulai..periode_selesai within a year).
+
+    ``versi`` is the optimistic-concurrency counter (bumped by every edit); ``revisi`` counts
+    approved revisions of the same plan (a revision is a new row pointing at ``revisi_dari``).
+    """
+
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="skp")
+    pejabat_penilai = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="skp_dinilai"
+    )
+    tahun = models.PositiveSmallIntegerField()
+    periode_mulai = models.DateField()
+    periode_selesai = models.DateField()
+    pendekatan = models.CharField(max_length=12, choices=Pendekatan.choices, default=Pendekatan.KUANTITATIF)
+    status = models.CharField(max_length=12, choices=SkpStatus.choices, default=SkpStatus.DRAFT, db_index=True)
+    versi = models.PositiveIntegerField(default=1)
+    revisi = models.PositiveSmallIntegerField(default=0)
+    revisi_dari = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    tugas_belajar = models.BooleanField(default=False)
+    dukungan_sumber_daya = models.JSONField(default=list, blank=True)
+    skema_pertanggungjawaban = models.JSONField(default=list, blank=True)
+    konsekuensi = models.JSONField(default=list, blank=True)
+    diajukan_at = models.DateTimeField(null=True, blank=True)
+    disetujui_at = models.DateTimeField(null=True, blank=True)
+    disetujui_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    catatan_pengembalian = models.TextField(blank=True)
+    # Identity snapshots taken at approval: the approved document never changes.
+    snapshot_pegawai = models.JSONField(null=True, blank=True)
+    snapshot_penilai = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SKP")
+        verbose_name_plural = _("SKP")
+        ordering = ["-tahun", "-periode_mulai", "-id"]
+        permissions = [("approve_skp", "Dapat menyetujui atau mengembalikan SKP ini")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(periode_selesai__gte=models.F("periode_mulai")), name="skp_periode_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["instansi", "pegawai", "tahun"], name="skp_pegawai_tahun_idx"),
+            models.Index(fields=["instansi", "pejabat_penilai", "status"], name="skp_penilai_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SKP {self.tahun} {self.pegawai_id} ({self.status})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+
+class Rhk(TenantOwnedModel):
+    """Rencana Hasil Kerja (a planned result) with 1..4 indicators."""
+
+    skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="rhk")
+    jenis = models.CharField(max_length=10, choices=JenisRhk.choices, default=JenisRhk.UTAMA)
+    rencana_hasil_kerja = models.TextField()
+    rhk_pimpinan = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rhk_bawahan"
+    )
+    cascading_tipe = models.CharField(max_length=12, choices=CascadingTipe.choices, blank=True)
+    perspektif = models.CharField(max_length=100, blank=True)
+    penugasan_dari = models.CharField(max_length=255, blank=True)
+    urutan = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["skp", "jenis", "urutan", "id"]
+        indexes = [models.Index(fields=["instansi", "rhk_pimpinan"], name="rhk_pimpinan_idx")]
+
+    def __str__(self) -> str:
+        return self.rencana_hasil_kerja[:80]
+
+
+class Indikator(TenantOwnedModel):
+    rhk = models.ForeignKey(Rhk, on_delete=models.CASCADE, related_name="indikator")
+    aspek = models.CharField(max_length=10, choices=Aspek.choices)
+    iki = models.TextField()
+    target = models.CharField(max_length=255)
+    urutan = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["rhk", "urutan", "id"]
+
+
+class PerilakuKerja(TenantOwnedModel):
+    """One row per BerAKHLAK value per SKP, holding the leader's ekspektasi khusus."""
+
+    skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="perilaku")
+    core_value = models.CharField(max_length=32)
+    ekspektasi_khusus = models.TextField(blank=True)
+    urutan = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["skp", "urutan"]
+        constraints = [models.UniqueConstraint(fields=["skp", "core_value"], name="uniq_perilaku_skp")]
+
+
+class SkpStatusChange(TenantOwnedModel):
+    skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="riwayat_status")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    dari = models.CharField(max_length=12, blank=True)
+    ke = models.CharField(max_length=12)
+    catatan = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["skp", "created_at", "id"]

@@ -1,0 +1,591 @@
+"""SKP writes: drafting, results and indicators, submission, approval, return, revision, copy.
+
+Every public function is atomic, audited, and checks the actor; objects arrive already resolved
+through ``skp.access`` (404 for missing/other instansi).
+"""
+
+import datetime as dt
+from typing import Any, TypedDict
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden, ReadOnly
+from kinerja.models import Pegawai, User
+from kinerja.models.org import JPT
+from kinerja.selectors.people import can_nilai
+from kinerja.services.audit import audit_log
+from kinerja.tenancy import pegawai_of
+from kinerja.validators import format_nip
+from skp.models import (
+    EDITABLE_STATUSES,
+    Aspek,
+    CascadingTipe,
+    CoreValue,
+    Indikator,
+    JenisRhk,
+    Pendekatan,
+    PerilakuKerja,
+    Rhk,
+    Skp,
+    SkpStatus,
+)
+from skp.permissions import grant_approve, revoke_approve
+from skp.transitions import skp_lock, skp_transition
+
+MAX_INDIKATOR = 4
+MAX_TEXT = 2000
+
+
+class IndikatorInput(TypedDict):
+    aspek: str
+    iki: str
+    target: str
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def core_values_current() -> list[CoreValue]:
+    """The active version of each BerAKHLAK value, in official order."""
+    rows = list(CoreValue.objects.filter(aktif=True).order_by("urutan", "-versi"))
+    seen: dict[str, CoreValue] = {}
+    for cv in rows:
+        seen.setdefault(cv.kode, cv)
+    return sorted(seen.values(), key=lambda c: c.urutan)
+
+
+def _require_owner(*, actor: User, skp: Skp) -> Pegawai:
+    own = pegawai_of(actor)
+    if own is None or own.pk != skp.pegawai_id:
+        raise ReadOnly("Hanya pemilik SKP yang dapat mengubahnya.")
+    return own
+
+
+def _require_editable(skp: Skp) -> None:
+    if skp.status not in EDITABLE_STATUSES:
+        raise InvalidTransition("SKP hanya dapat diubah selama berstatus draf atau dikembalikan.")
+
+
+def is_penilai_of(*, actor: User, skp: Skp) -> bool:
+    """Pejabat Penilai of the SKP, a delegate (Plt/Plh), or whoever holds the approve permission."""
+    own = pegawai_of(actor)
+    if own is not None and skp.pejabat_penilai_id == own.pk:
+        return True
+    if actor.has_perm("skp.approve_skp", skp):
+        return True
+    return skp.pejabat_penilai_id is not None and can_nilai(user=actor, pegawai=skp.pegawai)
+
+
+def _bump_versi(*, skp: Skp, versi: int | None) -> None:
+    """Compare-and-swap on ``versi``: a stale version from another tab is a 409, never a lost update."""
+    qs = Skp.objects.filter(pk=skp.pk, status__in=list(EDITABLE_STATUSES))
+    if versi is not None:
+        qs = qs.filter(versi=versi)
+    updated = qs.update(versi=F("versi") + 1, updated_at=timezone.now())
+    if updated != 1:
+        raise Conflict(
+            "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru.",
+            extra={"versi": Skp.objects.filter(pk=skp.pk).values_list("versi", flat=True).first()},
+        )
+    skp.versi = (versi if versi is not None else skp.versi) + 1
+
+
+def _validate_indikator(indikator: list[IndikatorInput], pendekatan: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not indikator:
+        errors["indikator"] = ["Isi minimal satu indikator kinerja individu."]
+        return errors
+    if len(indikator) > MAX_INDIKATOR:
+        errors["indikator"] = [f"Paling banyak {MAX_INDIKATOR} indikator (satu per aspek)."]
+    aspek_seen: set[str] = set()
+    for i, ind in enumerate(indikator):
+        aspek = (ind.get("aspek") or "").strip()
+        iki = (ind.get("iki") or "").strip()
+        target = (ind.get("target") or "").strip()
+        if aspek not in Aspek.values:
+            errors[f"indikator.{i}.aspek"] = ["Pilih aspek: kuantitas, kualitas, waktu, atau biaya."]
+        elif aspek in aspek_seen:
+            errors[f"indikator.{i}.aspek"] = ["Setiap aspek hanya boleh dipakai sekali per rencana hasil kerja."]
+        aspek_seen.add(aspek)
+        if not iki:
+            errors[f"indikator.{i}.iki"] = ["Indikator kinerja individu wajib diisi."]
+        elif len(iki) > MAX_TEXT:
+            errors[f"indikator.{i}.iki"] = [f"Paling banyak {MAX_TEXT} karakter."]
+        if not target and pendekatan == Pendekatan.KUANTITATIF:
+            errors[f"indikator.{i}.target"] = ["Target wajib diisi, misalnya \"90 - 95 %\" atau \"12 laporan\"."]
+        elif len(target) > 255:
+            errors[f"indikator.{i}.target"] = ["Paling banyak 255 karakter."]
+    return errors
+
+
+def _resolve_rhk_pimpinan(*, skp: Skp, rhk_pimpinan_id: int | None) -> Rhk | None:
+    if rhk_pimpinan_id is None:
+        return None
+    from skp.selectors import rhk_pimpinan_choices
+
+    rhk = rhk_pimpinan_choices(skp=skp).filter(pk=rhk_pimpinan_id).first()
+    if rhk is None:
+        raise ApplicationError(
+            "Rencana hasil kerja pimpinan tidak ditemukan.",
+            errors={"rhk_pimpinan": ["Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama."]},
+        )
+    return rhk
+
+
+# ---------------------------------------------------------------- drafting
+
+
+@transaction.atomic
+def skp_create_draft(
+    *,
+    actor: User,
+    tahun: int,
+    pendekatan: str = Pendekatan.KUANTITATIF,
+    periode_mulai: dt.date | None = None,
+    periode_selesai: dt.date | None = None,
+) -> Skp:
+    """Create the actor's own draft SKP for a stint of ``tahun`` with the 7 core values. Audited."""
+    own = pegawai_of(actor)
+    if own is None:
+        raise ApplicationError("Hanya pegawai yang dapat menyusun SKP.")
+    errors: dict[str, list[str]] = {}
+    if not 2000 <= tahun <= 2100:
+        errors["tahun"] = ["Tahun harus antara 2000 dan 2100."]
+    if pendekatan not in Pendekatan.values:
+        errors["pendekatan"] = ["Pilih pendekatan kuantitatif atau kualitatif."]
+    if errors:
+        raise ApplicationError("Data SKP tidak valid.", errors=errors)
+    mulai = periode_mulai or dt.date(tahun, 1, 1)
+    selesai = periode_selesai or dt.date(tahun, 12, 31)
+    if mulai.year != tahun or selesai.year != tahun:
+        errors["periode_mulai"] = ["Periode SKP harus berada di dalam tahun yang sama."]
+    if selesai < mulai:
+        errors["periode_selesai"] = ["Tanggal selesai tidak boleh sebelum tanggal mulai."]
+    if errors:
+        raise ApplicationError("Periode SKP tidak valid.", errors=errors)
+    overlap = Skp.objects.filter(
+        instansi_id=own.instansi_id, pegawai=own, periode_mulai__lte=selesai, periode_selesai__gte=mulai
+    ).exclude(status=SkpStatus.DIGANTI)
+    if overlap.exists():
+        raise ApplicationError(
+            "Sudah ada SKP Anda untuk periode ini. Buka SKP tersebut, atau atur periode lain (misalnya setelah mutasi).",
+            errors={"periode_mulai": ["Periode bertumpang tindih dengan SKP lain."]},
+        )
+    skp = Skp.objects.create(
+        instansi_id=own.instansi_id, pegawai=own, pejabat_penilai_id=own.atasan_id, tahun=tahun,
+        periode_mulai=mulai, periode_selesai=selesai, pendekatan=pendekatan, tugas_belajar=own.tugas_belajar,
+    )
+    PerilakuKerja.objects.bulk_create(
+        [
+            PerilakuKerja(instansi_id=own.instansi_id, skp=skp, core_value=cv.kode, urutan=cv.urutan)
+            for cv in core_values_current()
+        ]
+    )
+    audit_log(actor=actor, instansi=own.instansi_id, action="skp.buat", obj=skp, after={"tahun": tahun, "pendekatan": pendekatan})
+    return skp
+
+
+@transaction.atomic
+def skp_update(
+    *,
+    actor: User,
+    skp: Skp,
+    versi: int | None = None,
+    pendekatan: str | None = None,
+    lampiran: dict[str, list[str]] | None = None,
+) -> Skp:
+    """Owner edits the approach or the lampiran while the SKP is editable."""
+    _require_owner(actor=actor, skp=skp)
+    _require_editable(skp)
+    errors: dict[str, list[str]] = {}
+    fields: list[str] = []
+    if pendekatan is not None:
+        if pendekatan not in Pendekatan.values:
+            errors["pendekatan"] = ["Pilih pendekatan kuantitatif atau kualitatif."]
+        skp.pendekatan = pendekatan
+        fields.append("pendekatan")
+    if lampiran is not None:
+        for key in ("dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi"):
+            if key in lampiran:
+                items = [str(x).strip() for x in (lampiran[key] or []) if str(x).strip()]
+                if any(len(x) > MAX_TEXT for x in items):
+                    errors[f"lampiran.{key}"] = [f"Setiap butir paling banyak {MAX_TEXT} karakter."]
+                setattr(skp, key, items)
+                fields.append(key)
+    if errors:
+        raise ApplicationError("Data SKP tidak valid.", errors=errors)
+    _bump_versi(skp=skp, versi=versi)
+    if fields:
+        skp.save(update_fields=fields)
+    audit_log(actor=actor, instansi=skp.instansi_id, action="skp.ubah", obj=skp, after={"fields": fields})
+    return skp
+
+
+@transaction.atomic
+def skp_ekspektasi_set(*, actor: User, skp: Skp, ekspektasi: dict[str, str], versi: int | None = None) -> Skp:
+    """The Pejabat Penilai writes the ekspektasi khusus per core value (before approval)."""
+    if not is_penilai_of(actor=actor, skp=skp):
+        raise ReadOnly("Hanya Pejabat Penilai yang mengisi ekspektasi khusus pimpinan.")
+    if skp.status not in {SkpStatus.DRAFT, SkpStatus.DIAJUKAN, SkpStatus.DIKEMBALIKAN}:
+        raise InvalidTransition("Ekspektasi tidak dapat diubah setelah SKP disetujui.")
+    rows = {p.core_value: p for p in PerilakuKerja.objects.filter(instansi_id=skp.instansi_id, skp=skp)}
+    unknown = set(ekspektasi) - set(rows)
+    if unknown:
+        raise ApplicationError("Core value tidak dikenal.", errors={"core_value": sorted(unknown)})
+    changed = []
+    for kode, text in ekspektasi.items():
+        text = (text or "").strip()
+        if len(text) > MAX_TEXT:
+            raise ApplicationError("Teks terlalu panjang.", errors={kode: [f"Paling banyak {MAX_TEXT} karakter."]})
+        rows[kode].ekspektasi_khusus = text
+        changed.append(rows[kode])
+    PerilakuKerja.objects.bulk_update(changed, ["ekspektasi_khusus"])
+    updated = Skp.objects.filter(pk=skp.pk, **({"versi": versi} if versi is not None else {})).update(
+        versi=F("versi") + 1
+    )
+    if updated != 1:
+        raise Conflict("SKP ini telah diubah orang lain. Muat ulang halaman.")
+    audit_log(actor=actor, instansi=skp.instansi_id, action="skp.ekspektasi", obj=skp, after=ekspektasi)
+    skp.refresh_from_db()
+    return skp
+
+
+@transaction.atomic
+def skp_rhk_add(
+    *,
+    actor: User,
+    skp: Skp,
+    jenis: str,
+    rencana_hasil_kerja: str,
+    indikator: list[IndikatorInput],
+    rhk_pimpinan_id: int | None = None,
+    cascading_tipe: str = "",
+    perspektif: str = "",
+    penugasan_dari: str = "",
+    versi: int | None = None,
+    by_penilai: bool = False,
+) -> Rhk:
+    """Add a result with its indicators. The owner adds while editable; the Pejabat Penilai may
+    propose one into a subordinate's draft (Matriks Peran Hasil) with ``by_penilai``."""
+    if by_penilai:
+        if not is_penilai_of(actor=actor, skp=skp):
+            raise NotFoundOrForbidden()
+    else:
+        _require_owner(actor=actor, skp=skp)
+    _require_editable(skp)
+    errors = _validate_rhk(
+        skp=skp, jenis=jenis, text=rencana_hasil_kerja, rhk_pimpinan_id=rhk_pimpinan_id,
+        cascading_tipe=cascading_tipe, perspektif=perspektif,
+    )
+    errors.update(_validate_indikator(indikator, skp.pendekatan))
+    if errors:
+        raise ApplicationError("Rencana hasil kerja belum lengkap atau tidak valid.", errors=errors)
+    pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    _bump_versi(skp=skp, versi=versi)
+    urutan = Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp, jenis=jenis).count() + 1
+    rhk = Rhk.objects.create(
+        instansi_id=skp.instansi_id, skp=skp, jenis=jenis, rencana_hasil_kerja=rencana_hasil_kerja.strip(),
+        rhk_pimpinan=pimpinan, cascading_tipe=cascading_tipe, perspektif=perspektif.strip(),
+        penugasan_dari=penugasan_dari.strip(), urutan=urutan,
+    )
+    _replace_indikator(rhk=rhk, indikator=indikator)
+    audit_log(
+        actor=actor, instansi=skp.instansi_id, action="skp.rhk_tambah", obj=rhk,
+        after={"skp": skp.pk, "jenis": jenis, "rhk_pimpinan": rhk_pimpinan_id, "oleh_penilai": by_penilai},
+    )
+    return rhk
+
+
+def _validate_rhk(
+    *, skp: Skp, jenis: str, text: str, rhk_pimpinan_id: int | None, cascading_tipe: str, perspektif: str
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if jenis not in JenisRhk.values:
+        errors["jenis"] = ["Pilih jenis: utama atau tambahan."]
+    if not (text or "").strip():
+        errors["rencana_hasil_kerja"] = ["Rencana hasil kerja wajib diisi."]
+    elif len(text) > MAX_TEXT:
+        errors["rencana_hasil_kerja"] = [f"Paling banyak {MAX_TEXT} karakter."]
+    if cascading_tipe and cascading_tipe not in CascadingTipe.values:
+        errors["cascading_tipe"] = ["Pilih cascading langsung atau tidak langsung."]
+    if len(perspektif or "") > 100:
+        errors["perspektif"] = ["Paling banyak 100 karakter."]
+    if rhk_pimpinan_id is not None and skp.pegawai.jabatan.jenis in JPT:
+        errors["rhk_pimpinan"] = ["SKP JPT tidak memakai kolom rencana hasil kerja pimpinan; isi perspektif."]
+    return errors
+
+
+def _replace_indikator(*, rhk: Rhk, indikator: list[IndikatorInput]) -> None:
+    Indikator.objects.filter(instansi_id=rhk.instansi_id, rhk=rhk).delete()
+    Indikator.objects.bulk_create(
+        [
+            Indikator(
+                instansi_id=rhk.instansi_id, rhk=rhk, aspek=ind["aspek"].strip(), iki=ind["iki"].strip(),
+                target=(ind.get("target") or "").strip(), urutan=i,
+            )
+            for i, ind in enumerate(indikator)
+        ]
+    )
+
+
+@transaction.atomic
+def skp_rhk_update(
+    *,
+    actor: User,
+    rhk: Rhk,
+    data: dict[str, Any],
+    versi: int | None = None,
+) -> Rhk:
+    """Owner edits a result (any subset of fields; ``indikator`` replaces the list)."""
+    skp = rhk.skp
+    _require_owner(actor=actor, skp=skp)
+    _require_editable(skp)
+    jenis = data.get("jenis", rhk.jenis)
+    text = data.get("rencana_hasil_kerja", rhk.rencana_hasil_kerja)
+    rhk_pimpinan_id = data["rhk_pimpinan"] if "rhk_pimpinan" in data else rhk.rhk_pimpinan_id
+    cascading_tipe = data.get("cascading_tipe", rhk.cascading_tipe)
+    perspektif = data.get("perspektif", rhk.perspektif)
+    errors = _validate_rhk(
+        skp=skp, jenis=jenis, text=text, rhk_pimpinan_id=rhk_pimpinan_id, cascading_tipe=cascading_tipe,
+        perspektif=perspektif,
+    )
+    if "indikator" in data:
+        errors.update(_validate_indikator(data["indikator"], skp.pendekatan))
+    if errors:
+        raise ApplicationError("Rencana hasil kerja tidak valid.", errors=errors)
+    pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    _bump_versi(skp=skp, versi=versi)
+    before = {"jenis": rhk.jenis, "rencana_hasil_kerja": rhk.rencana_hasil_kerja, "rhk_pimpinan": rhk.rhk_pimpinan_id}
+    rhk.jenis, rhk.rencana_hasil_kerja, rhk.rhk_pimpinan = jenis, text.strip(), pimpinan
+    rhk.cascading_tipe, rhk.perspektif = cascading_tipe, perspektif.strip()
+    rhk.save(update_fields=["jenis", "rencana_hasil_kerja", "rhk_pimpinan", "cascading_tipe", "perspektif", "updated_at"])
+    if "indikator" in data:
+        _replace_indikator(rhk=rhk, indikator=data["indikator"])
+    audit_log(
+        actor=actor, instansi=skp.instansi_id, action="skp.rhk_ubah", obj=rhk, before=before,
+        after={"jenis": jenis, "rencana_hasil_kerja": rhk.rencana_hasil_kerja, "rhk_pimpinan": rhk_pimpinan_id},
+    )
+    return rhk
+
+
+@transaction.atomic
+def skp_rhk_remove(*, actor: User, rhk: Rhk, versi: int | None = None) -> None:
+    """Owner removes a result (and its indicators). Subordinates' links to it are cleared."""
+    skp = rhk.skp
+    _require_owner(actor=actor, skp=skp)
+    _require_editable(skp)
+    _bump_versi(skp=skp, versi=versi)
+    audit_log(actor=actor, instansi=skp.instansi_id, action="skp.rhk_hapus", obj=rhk, before={"rencana_hasil_kerja": rhk.rencana_hasil_kerja})
+    Indikator.objects.filter(instansi_id=rhk.instansi_id, rhk=rhk).delete()
+    Rhk.objects.filter(instansi_id=rhk.instansi_id, rhk_pimpinan=rhk).update(rhk_pimpinan=None)
+    Rhk.objects.filter(pk=rhk.pk).delete()
+
+
+# ---------------------------------------------------------------- workflow
+
+
+def _submission_errors(skp: Skp) -> dict[str, list[str]]:
+    rhk = list(Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp).prefetch_related("indikator"))
+    errors: dict[str, list[str]] = {}
+    utama = [r for r in rhk if r.jenis == JenisRhk.UTAMA]
+    if not utama:
+        errors["rhk"] = ["Tambahkan minimal satu rencana hasil kerja utama sebelum mengajukan."]
+    if any(not r.indikator.all() for r in rhk):
+        errors.setdefault("rhk", []).append("Setiap rencana hasil kerja harus memiliki indikator.")
+    if skp.pegawai.jabatan.jenis not in JPT and not skp.tugas_belajar:
+        unlinked = [r for r in utama if r.rhk_pimpinan_id is None]
+        if unlinked:
+            errors["rhk_pimpinan"] = [
+                "Setiap hasil kerja utama harus dikaitkan dengan rencana hasil kerja pimpinan yang diintervensi "
+                f"({len(unlinked)} belum dikaitkan)."
+            ]
+    if skp.pejabat_penilai_id is None and skp.pegawai.jabatan.jenis not in JPT:
+        errors["pejabat_penilai"] = ["SKP ini belum memiliki Pejabat Penilai Kinerja. Hubungi admin kepegawaian."]
+    return errors
+
+
+@transaction.atomic
+def skp_submit(*, actor: User, skp: Skp) -> Skp:
+    """Owner submits (draft/dikembalikan → diajukan); grants the penilai ``skp.approve_skp`` on it."""
+    _require_owner(actor=actor, skp=skp)
+    locked = skp_lock(skp_id=skp.pk)
+    if locked.status not in EDITABLE_STATUSES:
+        raise InvalidTransition("SKP ini sudah diajukan atau disetujui.")
+    errors = _submission_errors(locked)
+    if errors:
+        raise ApplicationError("SKP belum dapat diajukan.", errors=errors)
+    skp_transition(skp=locked, to=SkpStatus.DIAJUKAN, actor=actor, extra_fields={"diajukan_at": timezone.now()})
+    if locked.pejabat_penilai_id is not None:
+        grant_approve(user=locked.pejabat_penilai.user, skp=locked)
+    return locked
+
+
+def _identity(p: Pegawai | None) -> dict[str, str] | None:
+    if p is None:
+        return None
+    return {
+        "nama": p.nama,
+        "nip": format_nip(p.nip),
+        "pangkat_golongan": p.pangkat_golongan,
+        "jabatan": p.jabatan.nama,
+        "jenis_jabatan": p.jabatan.jenis,
+        "unit_kerja": p.unit_kerja.nama,
+    }
+
+
+def _can_approve(*, actor: User, skp: Skp) -> bool:
+    if skp.pejabat_penilai_id is None:
+        from kinerja.selectors.people import roles_of
+
+        return "admin_instansi" in roles_of(user=actor, instansi=skp.instansi)
+    return is_penilai_of(actor=actor, skp=skp)
+
+
+@transaction.atomic
+def skp_approve(*, actor: User, skp: Skp) -> Skp:
+    """Pejabat Penilai approves (diajukan → disetujui): snapshots both identities, supersedes the
+    previous version of a revision, revokes the approve permission, queues the signed PDF."""
+    if not _can_approve(actor=actor, skp=skp):
+        raise NotFoundOrForbidden()
+    locked = skp_lock(skp_id=skp.pk)
+    pegawai = Pegawai.objects.select_related("jabatan", "unit_kerja").get(pk=locked.pegawai_id)
+    penilai = (
+        Pegawai.objects.select_related("jabatan", "unit_kerja").get(pk=locked.pejabat_penilai_id)
+        if locked.pejabat_penilai_id
+        else None
+    )
+    skp_transition(
+        skp=locked, to=SkpStatus.DISETUJUI, actor=actor,
+        extra_fields={
+            "disetujui_at": timezone.now(), "disetujui_oleh": actor,
+            "snapshot_pegawai": _identity(pegawai), "snapshot_penilai": _identity(penilai),
+        },
+    )
+    if locked.revisi_dari_id:
+        old = skp_lock(skp_id=locked.revisi_dari_id)
+        if old.status == SkpStatus.DISETUJUI:
+            skp_transition(skp=old, to=SkpStatus.DIGANTI, actor=actor, catatan=f"Diganti revisi {locked.revisi}")
+    revoke_approve(skp=locked)
+    from skp.hooks import on_skp_approved
+
+    on_skp_approved(skp=locked)
+    return locked
+
+
+@transaction.atomic
+def skp_return(*, actor: User, skp: Skp, catatan: str) -> Skp:
+    """Pejabat Penilai returns a submitted SKP with a required note (diajukan → dikembalikan)."""
+    if not _can_approve(actor=actor, skp=skp):
+        raise NotFoundOrForbidden()
+    catatan = (catatan or "").strip()
+    if not catatan:
+        raise ApplicationError("Catatan wajib diisi.", errors={"catatan": ["Tuliskan apa yang perlu diperbaiki."]})
+    if len(catatan) > MAX_TEXT:
+        raise ApplicationError("Catatan terlalu panjang.", errors={"catatan": [f"Paling banyak {MAX_TEXT} karakter."]})
+    locked = skp_lock(skp_id=skp.pk)
+    skp_transition(
+        skp=locked, to=SkpStatus.DIKEMBALIKAN, actor=actor, catatan=catatan,
+        extra_fields={"catatan_pengembalian": catatan},
+    )
+    revoke_approve(skp=locked)
+    return locked
+
+
+def skp_approve_bulk(*, actor: User, skps: list[Skp]) -> tuple[list[Skp], dict[int, str]]:
+    """Approve many; each in its own transaction so one failure doesn't undo the others."""
+    done: list[Skp] = []
+    failed: dict[int, str] = {}
+    for skp in skps:
+        try:
+            done.append(skp_approve(actor=actor, skp=skp))
+        except ApplicationError as exc:
+            failed[skp.pk] = exc.message
+    return done, failed
+
+
+def _copy_content(*, source: Skp, target: Skp, keep_links: bool) -> int:
+    """Copy results, indicators, lampiran and ekspektasi from ``source`` to ``target`` (set-based)."""
+    src_rhk = list(Rhk.objects.filter(instansi_id=source.instansi_id, skp=source).prefetch_related("indikator"))
+    new_rhk = Rhk.objects.bulk_create(
+        [
+            Rhk(
+                instansi_id=target.instansi_id, skp=target, jenis=r.jenis, rencana_hasil_kerja=r.rencana_hasil_kerja,
+                rhk_pimpinan_id=r.rhk_pimpinan_id if keep_links else None, cascading_tipe=r.cascading_tipe,
+                perspektif=r.perspektif, penugasan_dari=r.penugasan_dari, urutan=r.urutan,
+            )
+            for r in src_rhk
+        ]
+    )
+    Indikator.objects.bulk_create(
+        [
+            Indikator(instansi_id=target.instansi_id, rhk=new, aspek=i.aspek, iki=i.iki, target=i.target, urutan=i.urutan)
+            for old, new in zip(src_rhk, new_rhk, strict=True)
+            for i in old.indikator.all()
+        ]
+    )
+    target.dukungan_sumber_daya = list(source.dukungan_sumber_daya)
+    target.skema_pertanggungjawaban = list(source.skema_pertanggungjawaban)
+    target.konsekuensi = list(source.konsekuensi)
+    target.save(update_fields=["dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi"])
+    return len(new_rhk)
+
+
+@transaction.atomic
+def skp_copy_from_previous(*, actor: User, skp: Skp, source: Skp) -> Skp:
+    """Copy last year's (or any earlier own) SKP content into an editable draft. Links to the
+    leader's results are not copied: they point at last year's plan."""
+    own = _require_owner(actor=actor, skp=skp)
+    _require_editable(skp)
+    if source.pegawai_id != own.pk or source.pk == skp.pk:
+        raise NotFoundOrForbidden()
+    _bump_versi(skp=skp, versi=None)
+    n = _copy_content(source=source, target=skp, keep_links=False)
+    audit_log(actor=actor, instansi=skp.instansi_id, action="skp.salin", obj=skp, after={"dari": source.pk, "rhk": n})
+    return skp
+
+
+@transaction.atomic
+def skp_revise(*, actor: User, skp: Skp, catatan: str = "") -> Skp:
+    """Start a revision of an approved SKP (change of expectations): a new draft with the same
+    content; the approved one stays valid and readable until the revision is approved."""
+    _require_owner(actor=actor, skp=skp)
+    locked = skp_lock(skp_id=skp.pk)
+    if locked.status != SkpStatus.DISETUJUI:
+        raise InvalidTransition("Hanya SKP yang sudah disetujui yang dapat direvisi.")
+    if Skp.objects.filter(instansi_id=skp.instansi_id, revisi_dari=locked).exclude(status=SkpStatus.DIGANTI).exists():
+        raise InvalidTransition("Revisi SKP ini sudah ada. Lanjutkan revisi tersebut.")
+    new = Skp.objects.create(
+        instansi_id=locked.instansi_id, pegawai_id=locked.pegawai_id, pejabat_penilai_id=locked.pegawai.atasan_id,
+        tahun=locked.tahun, periode_mulai=locked.periode_mulai, periode_selesai=locked.periode_selesai,
+        pendekatan=locked.pendekatan, revisi=locked.revisi + 1, revisi_dari=locked, tugas_belajar=locked.tugas_belajar,
+    )
+    PerilakuKerja.objects.bulk_create(
+        [
+            PerilakuKerja(instansi_id=new.instansi_id, skp=new, core_value=p.core_value, ekspektasi_khusus=p.ekspektasi_khusus, urutan=p.urutan)
+            for p in PerilakuKerja.objects.filter(instansi_id=locked.instansi_id, skp=locked)
+        ]
+    )
+    _copy_content(source=locked, target=new, keep_links=True)
+    audit_log(actor=actor, instansi=skp.instansi_id, action="skp.revisi", obj=new, after={"dari": locked.pk, "catatan": catatan})
+    return new
+
+
+__all__ = [
+    "MAX_INDIKATOR",
+    "core_values_current",
+    "is_penilai_of",
+    "skp_approve",
+    "skp_approve_bulk",
+    "skp_copy_from_previous",
+    "skp_create_draft",
+    "skp_ekspektasi_set",
+    "skp_return",
+    "skp_revise",
+    "skp_rhk_add",
+    "skp_rhk_remove",
+    "skp_rhk_update",
+    "skp_submit",
+    "skp_update",
+]
