@@ -11,6 +11,7 @@ urlpatterns = [
     path("pegawai/", views.PegawaiListApi.as_view(), name="api-pegawai-list"),
     path("pegawai/<int:pk>/", views.PegawaiDetailApi.as_view(), name="api-pegawai-detail"),
     path("unit-kerja/", views.UnitKerjaListApi.as_view(), name="api-unit-kerja-list"),
+    path("jobs/<int:pk>/", views.JobDetailApi.as_view(), name="api-job-detail"),
     path("", include("skp.api_urls")),
     path("", include("dialog.api_urls")),
     path("", include("evaluasi.api_urls")),

@@ -14,7 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from kinerja.auth import LOCKOUT_MESSAGE
-from kinerja.models import Pegawai, Periode, Role, UnitKerja
+from kinerja.models import Job, Pegawai, Periode, Role, UnitKerja
 from kinerja.selectors.org import unit_kerja_list
 from kinerja.selectors.people import pegawai_dinilai_oleh, pegawai_list
 from kinerja.tenancy import pegawai_of
@@ -184,3 +184,27 @@ class UnitKerjaListApi(TenantScopedApi):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(self.OutputSerializer(self.get_queryset(), many=True).data)
+
+
+class JobDetailApi(TenantScopedApi):
+    """Progress of a background job started by the caller (or any job, for admin/hr of the instansi)."""
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        jenis = serializers.CharField()
+        status = serializers.CharField()
+        progress = serializers.IntegerField()
+        detail = serializers.JSONField()
+        pesan = serializers.CharField()
+        created_at = serializers.DateTimeField()
+        finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_base_queryset(self) -> QuerySet[Job]:
+        qs = Job.objects.filter(instansi=self.instansi)
+        if self.has_role(Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN):
+            return qs
+        return qs.filter(dibuat_oleh=self.request.user)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(self.OutputSerializer(self.get_object()).data)

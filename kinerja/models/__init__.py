@@ -1,5 +1,6 @@
 from .audit import AuditLog
 from .base import TenantManager, TenantOwnedModel, TimeStampedModel
+from .jobs import Job, JobStatus
 from .org import Jabatan, JenisJabatan, JenjangJf, UnitKerja
 from .people import Pegawai, Penempatan, StatusPegawai
 from .tenancy import DelegasiPenilai, Instansi, Periode, PeranInstansi, Role, Siklus, User
@@ -9,6 +10,8 @@ __all__ = [
     "DelegasiPenilai",
     "Instansi",
     "Jabatan",
+    "Job",
+    "JobStatus",
     "JenisJabatan",
     "JenjangJf",
     "Pegawai",
