@@ -8,7 +8,9 @@ from django.shortcuts import render
 LOCKOUT_MESSAGE = "Terlalu banyak percobaan gagal. Akun dikunci sementara; coba lagi nanti."
 
 
-def lockout_response(request: HttpRequest, response: Any = None, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, response: Any = None, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": LOCKOUT_MESSAGE}, status=401)
     return render(request, "registration/lockout.html", {"pesan": LOCKOUT_MESSAGE}, status=429)

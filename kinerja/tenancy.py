@@ -76,7 +76,9 @@ class TenantMiddleware:
         if user.is_platform_admin and (own is None or own.instansi_id != instansi.pk):
             from kinerja.services.audit import audit_platform_access
 
-            audit_platform_access(actor=user, instansi=instansi, path=request.path, method=request.method or "")
+            audit_platform_access(
+                actor=user, instansi=instansi, path=request.path, method=request.method or ""
+            )
         with scope(instansi=instansi.pk):
             return self.get_response(request)
 

@@ -1,6 +1,7 @@
 """Live progress of a background job: an htmx partial that polls itself until the job ends."""
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from kinerja.models import Job, JobStatus, Role
@@ -11,7 +12,7 @@ from kinerja.web import request_roles, tenant_view
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     qs = Job.objects.filter(instansi=request.instansi)  # type: ignore[attr-defined]
     if not {Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN} & set(request_roles(request)):
-        qs = qs.filter(dibuat_oleh=request.user)
+        qs = qs.filter(dibuat_oleh_id=request.user.pk)
     job = qs.filter(pk=pk).first()
     if job is None:
         raise Http404()
@@ -20,14 +21,15 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @tenant_view()
-def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The job's result file, access-checked (never a public URL)."""
     from django.http import FileResponse
 
     qs = Job.objects.filter(instansi=request.instansi, status=JobStatus.SELESAI)  # type: ignore[attr-defined]
     if not {Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN} & set(request_roles(request)):
-        qs = qs.filter(dibuat_oleh=request.user)
+        qs = qs.filter(dibuat_oleh_id=request.user.pk)
     job = qs.filter(pk=pk).first()
     if job is None or not job.hasil:
         raise Http404()
-    return FileResponse(job.hasil.open("rb"), as_attachment=True, filename=job.hasil.name.rsplit("/", 1)[-1])
+    filename = (job.hasil.name or "hasil").rsplit("/", 1)[-1]
+    return FileResponse(job.hasil.open("rb"), as_attachment=True, filename=filename)

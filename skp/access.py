@@ -17,8 +17,12 @@ def _to_int(value: Any) -> int:
 
 def skp_access(*, user: User, instansi: Instansi, roles: list[str], skp_id: Any, detail: bool = False) -> Skp:
     visible = skp_visible_to(user=user, instansi=instansi, roles=roles).values("pk")
-    base = skp_detail_queryset(instansi=instansi) if detail else Skp.objects.filter(instansi=instansi).select_related(
-        "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai"
+    base = (
+        skp_detail_queryset(instansi=instansi)
+        if detail
+        else Skp.objects.filter(instansi=instansi).select_related(
+            "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai"
+        )
     )
     skp = base.filter(pk=_to_int(skp_id), pk__in=visible).first()
     if skp is None:

@@ -10,12 +10,17 @@ from rest_framework.response import Response
 
 from kinerja.api.base import TenantScopedApi
 from kinerja.exceptions import InvalidTransition, NotFoundOrForbidden
-
 from skp import services
 from skp.access import rhk_access, skp_access
 from skp.models import Aspek, CascadingTipe, JenisRhk, Pendekatan, Rhk, Skp, SkpStatus
-from skp.selectors import matriks_peran_hasil, rhk_pimpinan_choices, skp_detail_queryset, skp_inbox, skp_list, skp_riwayat
-
+from skp.selectors import (
+    matriks_peran_hasil,
+    rhk_pimpinan_choices,
+    skp_detail_queryset,
+    skp_inbox,
+    skp_list,
+    skp_riwayat,
+)
 
 # ---------------------------------------------------------------- output
 
@@ -49,7 +54,9 @@ class RhkOutput(serializers.Serializer):
     indikator = IndikatorOutput(many=True)
 
     def get_rhk_pimpinan_teks(self, obj: Rhk) -> str | None:
-        return obj.rhk_pimpinan.rencana_hasil_kerja if obj.rhk_pimpinan_id else None  # select_related
+        return (
+            obj.rhk_pimpinan.rencana_hasil_kerja if obj.rhk_pimpinan is not None else None
+        )  # select_related
 
 
 class PerilakuOutput(serializers.Serializer):
@@ -105,10 +112,12 @@ class _SkpApi(TenantScopedApi):
     """Shared plumbing for SKP endpoints."""
 
     def get_base_queryset(self) -> QuerySet[Skp]:
-        return skp_list(user=self.request.user, instansi=self.instansi, roles=self.roles)  # type: ignore[arg-type]
+        return skp_list(user=self.actor, instansi=self.instansi, roles=self.roles)
 
     def skp(self, skp_id: Any, detail: bool = False) -> Skp:
-        return skp_access(user=self.request.user, instansi=self.instansi, roles=self.roles, skp_id=skp_id, detail=detail)  # type: ignore[arg-type]
+        return skp_access(
+            user=self.actor, instansi=self.instansi, roles=self.roles, skp_id=skp_id, detail=detail
+        )
 
     def detail_response(self, skp_id: int, code: int = status.HTTP_200_OK) -> Response:
         obj = skp_detail_queryset(instansi=self.instansi).get(pk=skp_id)
@@ -147,7 +156,7 @@ class SkpListCreateApi(_SkpApi):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        skp = services.skp_create_draft(actor=request.user, **data.validated_data)  # type: ignore[arg-type]
+        skp = services.skp_create_draft(actor=self.actor, **data.validated_data)
         return self.detail_response(skp.pk, status.HTTP_201_CREATED)
 
 
@@ -156,7 +165,8 @@ class SkpDetailApi(_SkpApi):
         versi = serializers.IntegerField(required=False)
         pendekatan = serializers.ChoiceField(choices=Pendekatan.choices, required=False)
         lampiran = serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField(max_length=2000, allow_blank=True)), required=False
+            child=serializers.ListField(child=serializers.CharField(max_length=2000, allow_blank=True)),
+            required=False,
         )
 
     @extend_schema(responses=SkpDetailOutput)
@@ -168,7 +178,7 @@ class SkpDetailApi(_SkpApi):
         skp = self.skp(pk)
         data = self.UpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.skp_update(actor=request.user, skp=skp, **data.validated_data)  # type: ignore[arg-type]
+        services.skp_update(actor=self.actor, skp=skp, **data.validated_data)
         return self.detail_response(skp.pk)
 
 
@@ -185,9 +195,11 @@ class RhkInput(serializers.Serializer):
     jenis = serializers.ChoiceField(choices=JenisRhk.choices)
     rencana_hasil_kerja = serializers.CharField(max_length=2000)
     rhk_pimpinan = serializers.IntegerField(allow_null=True, required=False, default=None)
-    cascading_tipe = serializers.ChoiceField(choices=CascadingTipe.choices, required=False, allow_blank=True, default="")
+    cascading_tipe = serializers.ChoiceField(
+        choices=CascadingTipe.choices, required=False, allow_blank=True, default=""
+    )
     perspektif = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    indikator = IndikatorInput(many=True, allow_empty=False, max_length=4)
+    indikator = serializers.ListField(child=IndikatorInput(), allow_empty=False, max_length=4)
     versi = serializers.IntegerField(required=False)
 
 
@@ -199,9 +211,15 @@ class RhkCreateApi(_SkpApi):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         rhk = services.skp_rhk_add(
-            actor=request.user, skp=skp, jenis=v["jenis"], rencana_hasil_kerja=v["rencana_hasil_kerja"],  # type: ignore[arg-type]
-            rhk_pimpinan_id=v["rhk_pimpinan"], cascading_tipe=v["cascading_tipe"], perspektif=v["perspektif"],
-            indikator=v["indikator"], versi=v.get("versi"),
+            actor=self.actor,
+            skp=skp,
+            jenis=v["jenis"],
+            rencana_hasil_kerja=v["rencana_hasil_kerja"],
+            rhk_pimpinan_id=v["rhk_pimpinan"],
+            cascading_tipe=v["cascading_tipe"],
+            perspektif=v["perspektif"],
+            indikator=v["indikator"],
+            versi=v.get("versi"),
         )
         rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
         return Response(RhkOutput(rhk).data, status=status.HTTP_201_CREATED)
@@ -212,12 +230,16 @@ class RhkDetailApi(_SkpApi):
         jenis = serializers.ChoiceField(choices=JenisRhk.choices, required=False)
         rencana_hasil_kerja = serializers.CharField(max_length=2000, required=False)
         rhk_pimpinan = serializers.IntegerField(allow_null=True, required=False)
-        cascading_tipe = serializers.ChoiceField(choices=CascadingTipe.choices, required=False, allow_blank=True)
+        cascading_tipe = serializers.ChoiceField(
+            choices=CascadingTipe.choices, required=False, allow_blank=True
+        )
         perspektif = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        indikator = IndikatorInput(many=True, allow_empty=False, max_length=4, required=False)
+        indikator = serializers.ListField(
+            child=IndikatorInput(), allow_empty=False, max_length=4, required=False
+        )
 
     def rhk(self, pk: int) -> Rhk:
-        return rhk_access(user=self.request.user, instansi=self.instansi, roles=self.roles, rhk_id=pk)  # type: ignore[arg-type]
+        return rhk_access(user=self.actor, instansi=self.instansi, roles=self.roles, rhk_id=pk)
 
     @extend_schema(request=PatchSerializer, responses=RhkOutput)
     def patch(self, request: Request, pk: int) -> Response:
@@ -226,7 +248,7 @@ class RhkDetailApi(_SkpApi):
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         versi = v.pop("versi", None)
-        services.skp_rhk_update(actor=request.user, rhk=rhk, data=v, versi=versi)  # type: ignore[arg-type]
+        services.skp_rhk_update(actor=self.actor, rhk=rhk, data=v, versi=versi)
         rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
         return Response(RhkOutput(rhk).data)
 
@@ -234,7 +256,9 @@ class RhkDetailApi(_SkpApi):
     def delete(self, request: Request, pk: int) -> Response:
         rhk = self.rhk(pk)
         versi = request.query_params.get("versi")
-        services.skp_rhk_remove(actor=request.user, rhk=rhk, versi=int(versi) if versi and versi.isdigit() else None)  # type: ignore[arg-type]
+        services.skp_rhk_remove(
+            actor=self.actor, rhk=rhk, versi=int(versi) if versi and versi.isdigit() else None
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -244,7 +268,7 @@ class RhkDetailApi(_SkpApi):
 class SkpSubmitApi(_SkpApi):
     @extend_schema(request=None, responses=SkpDetailOutput)
     def post(self, request: Request, pk: int) -> Response:
-        skp = services.skp_submit(actor=request.user, skp=self.skp(pk))  # type: ignore[arg-type]
+        skp = services.skp_submit(actor=self.actor, skp=self.skp(pk))
         return self.detail_response(skp.pk)
 
 
@@ -252,9 +276,9 @@ class SkpApproveApi(_SkpApi):
     @extend_schema(request=None, responses=SkpDetailOutput)
     def post(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
-        if not services._can_approve(actor=request.user, skp=skp):  # type: ignore[arg-type]
+        if not services._can_approve(actor=self.actor, skp=skp):
             raise NotFoundOrForbidden()
-        services.skp_approve(actor=request.user, skp=skp)  # type: ignore[arg-type]
+        services.skp_approve(actor=self.actor, skp=skp)
         return self.detail_response(skp.pk)
 
 
@@ -267,14 +291,14 @@ class SkpReturnApi(_SkpApi):
         skp = self.skp(pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.skp_return(actor=request.user, skp=skp, catatan=data.validated_data["catatan"])  # type: ignore[arg-type]
+        services.skp_return(actor=self.actor, skp=skp, catatan=data.validated_data["catatan"])
         return self.detail_response(skp.pk)
 
 
 class SkpRevisiApi(_SkpApi):
     @extend_schema(request=None, responses={201: SkpDetailOutput})
     def post(self, request: Request, pk: int) -> Response:
-        new = services.skp_revise(actor=request.user, skp=self.skp(pk))  # type: ignore[arg-type]
+        new = services.skp_revise(actor=self.actor, skp=self.skp(pk))
         return self.detail_response(new.pk, status.HTTP_201_CREATED)
 
 
@@ -288,7 +312,7 @@ class SkpSalinApi(_SkpApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         source = self.skp(data.validated_data["dari"])
-        services.skp_copy_from_previous(actor=request.user, skp=skp, source=source)  # type: ignore[arg-type]
+        services.skp_copy_from_previous(actor=self.actor, skp=skp, source=source)
         return self.detail_response(skp.pk)
 
 
@@ -303,7 +327,9 @@ class SkpEkspektasiApi(_SkpApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.skp_ekspektasi_set(
-            actor=request.user, skp=skp, ekspektasi=data.validated_data["ekspektasi"],  # type: ignore[arg-type]
+            actor=self.actor,
+            skp=skp,
+            ekspektasi=data.validated_data["ekspektasi"],
             versi=data.validated_data.get("versi"),
         )
         return self.detail_response(skp.pk)
@@ -312,7 +338,7 @@ class SkpEkspektasiApi(_SkpApi):
 class SkpInboxApi(_SkpApi):
     @extend_schema(responses=SkpListOutput(many=True))
     def get(self, request: Request) -> Response:
-        qs = skp_inbox(user=request.user, instansi=self.instansi)  # type: ignore[arg-type]
+        qs = skp_inbox(user=self.actor, instansi=self.instansi)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(SkpListOutput(page, many=True).data)
 
@@ -324,15 +350,28 @@ class SkpBulkApproveApi(_SkpApi):
     @extend_schema(
         request=InputSerializer,
         responses=inline_serializer(
-            "BulkApproveOutput", {"disetujui": serializers.ListField(child=serializers.IntegerField()), "gagal": serializers.DictField()}
+            "BulkApproveOutput",
+            {
+                "disetujui": serializers.ListField(child=serializers.IntegerField()),
+                "gagal": serializers.DictField(),
+            },
         ),
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        inbox = {s.pk: s for s in skp_inbox(user=request.user, instansi=self.instansi).filter(pk__in=data.validated_data["ids"])}  # type: ignore[arg-type]
-        missing = {pk: "Tidak ditemukan di kotak persetujuan Anda." for pk in data.validated_data["ids"] if pk not in inbox}
-        done, failed = services.skp_approve_bulk(actor=request.user, skps=list(inbox.values()))  # type: ignore[arg-type]
+        inbox = {
+            s.pk: s
+            for s in skp_inbox(user=self.actor, instansi=self.instansi).filter(
+                pk__in=data.validated_data["ids"]
+            )
+        }
+        missing = {
+            pk: "Tidak ditemukan di kotak persetujuan Anda."
+            for pk in data.validated_data["ids"]
+            if pk not in inbox
+        }
+        done, failed = services.skp_approve_bulk(actor=self.actor, skps=list(inbox.values()))
         return Response({"disetujui": [s.pk for s in done], "gagal": {**missing, **failed}})
 
 
@@ -359,7 +398,9 @@ class SkpRiwayatApi(_SkpApi):
 
 class MatriksPeranHasilApi(_SkpApi):
     @extend_schema(
-        responses=inline_serializer("MatriksOutput", {"kolom": serializers.ListField(), "baris": serializers.ListField()})
+        responses=inline_serializer(
+            "MatriksOutput", {"kolom": serializers.ListField(), "baris": serializers.ListField()}
+        )
     )
     def get(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
@@ -369,9 +410,16 @@ class MatriksPeranHasilApi(_SkpApi):
                 "kolom": [{"id": c.pk, "rencana_hasil_kerja": c.rencana_hasil_kerja} for c in m["columns"]],
                 "baris": [
                     {
-                        "pegawai": {"id": r["pegawai"].pk, "nip": r["pegawai"].nip, "nama": r["pegawai"].nama},
+                        "pegawai": {
+                            "id": r["pegawai"].pk,
+                            "nip": r["pegawai"].nip,
+                            "nama": r["pegawai"].nama,
+                        },
                         "skp": r["skp"].pk if r["skp"] else None,
-                        "sel": [[{"id": x.pk, "rencana_hasil_kerja": x.rencana_hasil_kerja} for x in cell] for cell in r["cells"]],
+                        "sel": [
+                            [{"id": x.pk, "rencana_hasil_kerja": x.rencana_hasil_kerja} for x in cell]
+                            for cell in r["cells"]
+                        ],
                     }
                     for r in m["rows"]
                 ],
@@ -391,5 +439,3 @@ class SkpDokumenApi(_SkpApi):
         from skp.hooks import document_response
 
         return document_response(skp=skp)
-
-

@@ -74,7 +74,9 @@ class Skp(TenantOwnedModel):
     periode_mulai = models.DateField()
     periode_selesai = models.DateField()
     pendekatan = models.CharField(max_length=12, choices=Pendekatan.choices, default=Pendekatan.KUANTITATIF)
-    status = models.CharField(max_length=12, choices=SkpStatus.choices, default=SkpStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=SkpStatus.choices, default=SkpStatus.DRAFT, db_index=True
+    )
     versi = models.PositiveIntegerField(default=1)
     revisi = models.PositiveSmallIntegerField(default=0)
     revisi_dari = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -163,7 +165,9 @@ class PerilakuKerja(TenantOwnedModel):
 
 class SkpStatusChange(TenantOwnedModel):
     skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="riwayat_status")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     dari = models.CharField(max_length=12, blank=True)
     ke = models.CharField(max_length=12)
     catatan = models.TextField(blank=True)

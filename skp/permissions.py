@@ -14,11 +14,13 @@ def grant_approve(*, user: User, skp: Skp) -> None:
 
 def revoke_approve(*, skp: Skp) -> None:
     """Remove the approve permission from everyone holding it on this SKP."""
-    from guardian.models import UserObjectPermission
     from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
 
     UserObjectPermission.objects.filter(
-        content_type=ContentType.objects.get_for_model(Skp), object_pk=str(skp.pk), permission__codename="approve_skp"
+        content_type=ContentType.objects.get_for_model(Skp),
+        object_pk=str(skp.pk),
+        permission__codename="approve_skp",
     ).delete()
 
 

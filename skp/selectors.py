@@ -8,7 +8,7 @@ from kinerja.tenancy import pegawai_of
 from skp.models import Indikator, Rhk, Skp, SkpStatus, SkpStatusChange
 
 
-def _detail_prefetch() -> list[Prefetch]:
+def _detail_prefetch() -> list[Prefetch | str]:
     return [
         Prefetch(
             "rhk",
@@ -25,7 +25,10 @@ def skp_detail_queryset(*, instansi: Instansi) -> QuerySet[Skp]:
     return (
         Skp.objects.filter(instansi=instansi)
         .select_related(
-            "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai__jabatan", "pejabat_penilai__unit_kerja",
+            "pegawai__jabatan",
+            "pegawai__unit_kerja",
+            "pejabat_penilai__jabatan",
+            "pejabat_penilai__unit_kerja",
         )
         .prefetch_related(*_detail_prefetch())
     )
@@ -70,7 +73,11 @@ def skp_inbox(*, user: User, instansi: Instansi) -> QuerySet[Skp]:
 
 
 def skp_riwayat(*, skp: Skp) -> QuerySet[SkpStatusChange]:
-    return SkpStatusChange.objects.filter(instansi_id=skp.instansi_id, skp=skp).select_related("actor").order_by("created_at", "id")
+    return (
+        SkpStatusChange.objects.filter(instansi_id=skp.instansi_id, skp=skp)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
 
 
 def skp_penilai_for_period(*, skp: Skp) -> QuerySet[Skp]:
@@ -96,9 +103,11 @@ def rhk_pimpinan_choices(*, skp: Skp) -> QuerySet[Rhk]:
 
 def skp_previous_of(*, skp: Skp) -> QuerySet[Skp]:
     """Earlier own SKPs to copy from (newest first)."""
-    return Skp.objects.filter(instansi_id=skp.instansi_id, pegawai_id=skp.pegawai_id, tahun__lt=skp.tahun + 1).exclude(
-        pk=skp.pk
-    ).order_by("-tahun", "-periode_mulai")
+    return (
+        Skp.objects.filter(instansi_id=skp.instansi_id, pegawai_id=skp.pegawai_id, tahun__lt=skp.tahun + 1)
+        .exclude(pk=skp.pk)
+        .order_by("-tahun", "-periode_mulai")
+    )
 
 
 def matriks_peran_hasil(*, leader_skp: Skp, tahun: int) -> dict:
@@ -117,8 +126,11 @@ def matriks_peran_hasil(*, leader_skp: Skp, tahun: int) -> dict:
     )
     sub_skps = list(
         Skp.objects.filter(
-            instansi_id=leader.instansi_id, pegawai__in=[b.pk for b in bawahan], tahun=tahun,
-            periode_mulai__lte=leader_skp.periode_selesai, periode_selesai__gte=leader_skp.periode_mulai,
+            instansi_id=leader.instansi_id,
+            pegawai__in=[b.pk for b in bawahan],
+            tahun=tahun,
+            periode_mulai__lte=leader_skp.periode_selesai,
+            periode_selesai__gte=leader_skp.periode_mulai,
         )
         .exclude(status=SkpStatus.DIGANTI)
         .order_by("pegawai_id", "-periode_mulai")
@@ -127,8 +139,9 @@ def matriks_peran_hasil(*, leader_skp: Skp, tahun: int) -> dict:
     for s in sub_skps:
         skp_by_pegawai.setdefault(s.pegawai_id, s)
     linked = list(
-        Rhk.objects.filter(instansi_id=leader.instansi_id, skp__in=list(skp_by_pegawai.values()))
-        .order_by("urutan", "id")
+        Rhk.objects.filter(instansi_id=leader.instansi_id, skp__in=list(skp_by_pegawai.values())).order_by(
+            "urutan", "id"
+        )
     )
     cells: dict[tuple[int, int], list[Rhk]] = {}
     unlinked: dict[int, list[Rhk]] = {}
@@ -137,7 +150,7 @@ def matriks_peran_hasil(*, leader_skp: Skp, tahun: int) -> dict:
     for r in linked:
         owner = skp_owner[r.skp_id]
         if r.rhk_pimpinan_id in column_ids:
-            cells.setdefault((owner, r.rhk_pimpinan_id), []).append(r)  # type: ignore[arg-type]
+            cells.setdefault((owner, r.rhk_pimpinan_id), []).append(r)
         else:
             unlinked.setdefault(owner, []).append(r)
     rows = [

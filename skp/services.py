@@ -107,14 +107,16 @@ def _validate_indikator(indikator: list[IndikatorInput], pendekatan: str) -> dic
         if aspek not in Aspek.values:
             errors[f"indikator.{i}.aspek"] = ["Pilih aspek: kuantitas, kualitas, waktu, atau biaya."]
         elif aspek in aspek_seen:
-            errors[f"indikator.{i}.aspek"] = ["Setiap aspek hanya boleh dipakai sekali per rencana hasil kerja."]
+            errors[f"indikator.{i}.aspek"] = [
+                "Setiap aspek hanya boleh dipakai sekali per rencana hasil kerja."
+            ]
         aspek_seen.add(aspek)
         if not iki:
             errors[f"indikator.{i}.iki"] = ["Indikator kinerja individu wajib diisi."]
         elif len(iki) > MAX_TEXT:
             errors[f"indikator.{i}.iki"] = [f"Paling banyak {MAX_TEXT} karakter."]
         if not target and pendekatan == Pendekatan.KUANTITATIF:
-            errors[f"indikator.{i}.target"] = ["Target wajib diisi, misalnya \"90 - 95 %\" atau \"12 laporan\"."]
+            errors[f"indikator.{i}.target"] = ['Target wajib diisi, misalnya "90 - 95 %" atau "12 laporan".']
         elif len(target) > 255:
             errors[f"indikator.{i}.target"] = ["Paling banyak 255 karakter."]
     return errors
@@ -129,7 +131,9 @@ def _resolve_rhk_pimpinan(*, skp: Skp, rhk_pimpinan_id: int | None) -> Rhk | Non
     if rhk is None:
         raise ApplicationError(
             "Rencana hasil kerja pimpinan tidak ditemukan.",
-            errors={"rhk_pimpinan": ["Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama."]},
+            errors={
+                "rhk_pimpinan": ["Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama."]
+            },
         )
     return rhk
 
@@ -174,8 +178,14 @@ def skp_create_draft(
             errors={"periode_mulai": ["Periode bertumpang tindih dengan SKP lain."]},
         )
     skp = Skp.objects.create(
-        instansi_id=own.instansi_id, pegawai=own, pejabat_penilai_id=own.atasan_id, tahun=tahun,
-        periode_mulai=mulai, periode_selesai=selesai, pendekatan=pendekatan, tugas_belajar=own.tugas_belajar,
+        instansi_id=own.instansi_id,
+        pegawai=own,
+        pejabat_penilai_id=own.atasan_id,
+        tahun=tahun,
+        periode_mulai=mulai,
+        periode_selesai=selesai,
+        pendekatan=pendekatan,
+        tugas_belajar=own.tugas_belajar,
     )
     PerilakuKerja.objects.bulk_create(
         [
@@ -183,7 +193,13 @@ def skp_create_draft(
             for cv in core_values_current()
         ]
     )
-    audit_log(actor=actor, instansi=own.instansi_id, action="skp.buat", obj=skp, after={"tahun": tahun, "pendekatan": pendekatan})
+    audit_log(
+        actor=actor,
+        instansi=own.instansi_id,
+        action="skp.buat",
+        obj=skp,
+        after={"tahun": tahun, "pendekatan": pendekatan},
+    )
     return skp
 
 
@@ -238,7 +254,9 @@ def skp_ekspektasi_set(*, actor: User, skp: Skp, ekspektasi: dict[str, str], ver
     for kode, text in ekspektasi.items():
         text = (text or "").strip()
         if len(text) > MAX_TEXT:
-            raise ApplicationError("Teks terlalu panjang.", errors={kode: [f"Paling banyak {MAX_TEXT} karakter."]})
+            raise ApplicationError(
+                "Teks terlalu panjang.", errors={kode: [f"Paling banyak {MAX_TEXT} karakter."]}
+            )
         rows[kode].ekspektasi_khusus = text
         changed.append(rows[kode])
     PerilakuKerja.objects.bulk_update(changed, ["ekspektasi_khusus"])
@@ -276,8 +294,12 @@ def skp_rhk_add(
         _require_owner(actor=actor, skp=skp)
     _require_editable(skp)
     errors = _validate_rhk(
-        skp=skp, jenis=jenis, text=rencana_hasil_kerja, rhk_pimpinan_id=rhk_pimpinan_id,
-        cascading_tipe=cascading_tipe, perspektif=perspektif,
+        skp=skp,
+        jenis=jenis,
+        text=rencana_hasil_kerja,
+        rhk_pimpinan_id=rhk_pimpinan_id,
+        cascading_tipe=cascading_tipe,
+        perspektif=perspektif,
     )
     errors.update(_validate_indikator(indikator, skp.pendekatan))
     if errors:
@@ -286,13 +308,22 @@ def skp_rhk_add(
     _bump_versi(skp=skp, versi=versi)
     urutan = Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp, jenis=jenis).count() + 1
     rhk = Rhk.objects.create(
-        instansi_id=skp.instansi_id, skp=skp, jenis=jenis, rencana_hasil_kerja=rencana_hasil_kerja.strip(),
-        rhk_pimpinan=pimpinan, cascading_tipe=cascading_tipe, perspektif=perspektif.strip(),
-        penugasan_dari=penugasan_dari.strip(), urutan=urutan,
+        instansi_id=skp.instansi_id,
+        skp=skp,
+        jenis=jenis,
+        rencana_hasil_kerja=rencana_hasil_kerja.strip(),
+        rhk_pimpinan=pimpinan,
+        cascading_tipe=cascading_tipe,
+        perspektif=perspektif.strip(),
+        penugasan_dari=penugasan_dari.strip(),
+        urutan=urutan,
     )
     _replace_indikator(rhk=rhk, indikator=indikator)
     audit_log(
-        actor=actor, instansi=skp.instansi_id, action="skp.rhk_tambah", obj=rhk,
+        actor=actor,
+        instansi=skp.instansi_id,
+        action="skp.rhk_tambah",
+        obj=rhk,
         after={"skp": skp.pk, "jenis": jenis, "rhk_pimpinan": rhk_pimpinan_id, "oleh_penilai": by_penilai},
     )
     return rhk
@@ -322,8 +353,12 @@ def _replace_indikator(*, rhk: Rhk, indikator: list[IndikatorInput]) -> None:
     Indikator.objects.bulk_create(
         [
             Indikator(
-                instansi_id=rhk.instansi_id, rhk=rhk, aspek=ind["aspek"].strip(), iki=ind["iki"].strip(),
-                target=(ind.get("target") or "").strip(), urutan=i,
+                instansi_id=rhk.instansi_id,
+                rhk=rhk,
+                aspek=ind["aspek"].strip(),
+                iki=ind["iki"].strip(),
+                target=(ind.get("target") or "").strip(),
+                urutan=i,
             )
             for i, ind in enumerate(indikator)
         ]
@@ -344,11 +379,15 @@ def skp_rhk_update(
     _require_editable(skp)
     jenis = data.get("jenis", rhk.jenis)
     text = data.get("rencana_hasil_kerja", rhk.rencana_hasil_kerja)
-    rhk_pimpinan_id = data["rhk_pimpinan"] if "rhk_pimpinan" in data else rhk.rhk_pimpinan_id
+    rhk_pimpinan_id = data.get("rhk_pimpinan", rhk.rhk_pimpinan_id)
     cascading_tipe = data.get("cascading_tipe", rhk.cascading_tipe)
     perspektif = data.get("perspektif", rhk.perspektif)
     errors = _validate_rhk(
-        skp=skp, jenis=jenis, text=text, rhk_pimpinan_id=rhk_pimpinan_id, cascading_tipe=cascading_tipe,
+        skp=skp,
+        jenis=jenis,
+        text=text,
+        rhk_pimpinan_id=rhk_pimpinan_id,
+        cascading_tipe=cascading_tipe,
         perspektif=perspektif,
     )
     if "indikator" in data:
@@ -357,15 +396,36 @@ def skp_rhk_update(
         raise ApplicationError("Rencana hasil kerja tidak valid.", errors=errors)
     pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
     _bump_versi(skp=skp, versi=versi)
-    before = {"jenis": rhk.jenis, "rencana_hasil_kerja": rhk.rencana_hasil_kerja, "rhk_pimpinan": rhk.rhk_pimpinan_id}
+    before = {
+        "jenis": rhk.jenis,
+        "rencana_hasil_kerja": rhk.rencana_hasil_kerja,
+        "rhk_pimpinan": rhk.rhk_pimpinan_id,
+    }
     rhk.jenis, rhk.rencana_hasil_kerja, rhk.rhk_pimpinan = jenis, text.strip(), pimpinan
     rhk.cascading_tipe, rhk.perspektif = cascading_tipe, perspektif.strip()
-    rhk.save(update_fields=["jenis", "rencana_hasil_kerja", "rhk_pimpinan", "cascading_tipe", "perspektif", "updated_at"])
+    rhk.save(
+        update_fields=[
+            "jenis",
+            "rencana_hasil_kerja",
+            "rhk_pimpinan",
+            "cascading_tipe",
+            "perspektif",
+            "updated_at",
+        ]
+    )
     if "indikator" in data:
         _replace_indikator(rhk=rhk, indikator=data["indikator"])
     audit_log(
-        actor=actor, instansi=skp.instansi_id, action="skp.rhk_ubah", obj=rhk, before=before,
-        after={"jenis": jenis, "rencana_hasil_kerja": rhk.rencana_hasil_kerja, "rhk_pimpinan": rhk_pimpinan_id},
+        actor=actor,
+        instansi=skp.instansi_id,
+        action="skp.rhk_ubah",
+        obj=rhk,
+        before=before,
+        after={
+            "jenis": jenis,
+            "rencana_hasil_kerja": rhk.rencana_hasil_kerja,
+            "rhk_pimpinan": rhk_pimpinan_id,
+        },
     )
     return rhk
 
@@ -377,7 +437,13 @@ def skp_rhk_remove(*, actor: User, rhk: Rhk, versi: int | None = None) -> None:
     _require_owner(actor=actor, skp=skp)
     _require_editable(skp)
     _bump_versi(skp=skp, versi=versi)
-    audit_log(actor=actor, instansi=skp.instansi_id, action="skp.rhk_hapus", obj=rhk, before={"rencana_hasil_kerja": rhk.rencana_hasil_kerja})
+    audit_log(
+        actor=actor,
+        instansi=skp.instansi_id,
+        action="skp.rhk_hapus",
+        obj=rhk,
+        before={"rencana_hasil_kerja": rhk.rencana_hasil_kerja},
+    )
     Indikator.objects.filter(instansi_id=rhk.instansi_id, rhk=rhk).delete()
     Rhk.objects.filter(instansi_id=rhk.instansi_id, rhk_pimpinan=rhk).update(rhk_pimpinan=None)
     Rhk.objects.filter(pk=rhk.pk).delete()
@@ -402,7 +468,9 @@ def _submission_errors(skp: Skp) -> dict[str, list[str]]:
                 f"({len(unlinked)} belum dikaitkan)."
             ]
     if skp.pejabat_penilai_id is None and skp.pegawai.jabatan.jenis not in JPT:
-        errors["pejabat_penilai"] = ["SKP ini belum memiliki Pejabat Penilai Kinerja. Hubungi admin kepegawaian."]
+        errors["pejabat_penilai"] = [
+            "SKP ini belum memiliki Pejabat Penilai Kinerja. Hubungi admin kepegawaian."
+        ]
     return errors
 
 
@@ -416,7 +484,9 @@ def skp_submit(*, actor: User, skp: Skp) -> Skp:
     errors = _submission_errors(locked)
     if errors:
         raise ApplicationError("SKP belum dapat diajukan.", errors=errors)
-    skp_transition(skp=locked, to=SkpStatus.DIAJUKAN, actor=actor, extra_fields={"diajukan_at": timezone.now()})
+    skp_transition(
+        skp=locked, to=SkpStatus.DIAJUKAN, actor=actor, extra_fields={"diajukan_at": timezone.now()}
+    )
     if locked.pejabat_penilai_id is not None:
         grant_approve(user=locked.pejabat_penilai.user, skp=locked)
     return locked
@@ -457,16 +527,22 @@ def skp_approve(*, actor: User, skp: Skp) -> Skp:
         else None
     )
     skp_transition(
-        skp=locked, to=SkpStatus.DISETUJUI, actor=actor,
+        skp=locked,
+        to=SkpStatus.DISETUJUI,
+        actor=actor,
         extra_fields={
-            "disetujui_at": timezone.now(), "disetujui_oleh": actor,
-            "snapshot_pegawai": _identity(pegawai), "snapshot_penilai": _identity(penilai),
+            "disetujui_at": timezone.now(),
+            "disetujui_oleh": actor,
+            "snapshot_pegawai": _identity(pegawai),
+            "snapshot_penilai": _identity(penilai),
         },
     )
     if locked.revisi_dari_id:
         old = skp_lock(skp_id=locked.revisi_dari_id)
         if old.status == SkpStatus.DISETUJUI:
-            skp_transition(skp=old, to=SkpStatus.DIGANTI, actor=actor, catatan=f"Diganti revisi {locked.revisi}")
+            skp_transition(
+                skp=old, to=SkpStatus.DIGANTI, actor=actor, catatan=f"Diganti revisi {locked.revisi}"
+            )
     revoke_approve(skp=locked)
     from skp.hooks import on_skp_approved
 
@@ -481,12 +557,19 @@ def skp_return(*, actor: User, skp: Skp, catatan: str) -> Skp:
         raise NotFoundOrForbidden()
     catatan = (catatan or "").strip()
     if not catatan:
-        raise ApplicationError("Catatan wajib diisi.", errors={"catatan": ["Tuliskan apa yang perlu diperbaiki."]})
+        raise ApplicationError(
+            "Catatan wajib diisi.", errors={"catatan": ["Tuliskan apa yang perlu diperbaiki."]}
+        )
     if len(catatan) > MAX_TEXT:
-        raise ApplicationError("Catatan terlalu panjang.", errors={"catatan": [f"Paling banyak {MAX_TEXT} karakter."]})
+        raise ApplicationError(
+            "Catatan terlalu panjang.", errors={"catatan": [f"Paling banyak {MAX_TEXT} karakter."]}
+        )
     locked = skp_lock(skp_id=skp.pk)
     skp_transition(
-        skp=locked, to=SkpStatus.DIKEMBALIKAN, actor=actor, catatan=catatan,
+        skp=locked,
+        to=SkpStatus.DIKEMBALIKAN,
+        actor=actor,
+        catatan=catatan,
         extra_fields={"catatan_pengembalian": catatan},
     )
     revoke_approve(skp=locked)
@@ -507,20 +590,35 @@ def skp_approve_bulk(*, actor: User, skps: list[Skp]) -> tuple[list[Skp], dict[i
 
 def _copy_content(*, source: Skp, target: Skp, keep_links: bool) -> int:
     """Copy results, indicators, lampiran and ekspektasi from ``source`` to ``target`` (set-based)."""
-    src_rhk = list(Rhk.objects.filter(instansi_id=source.instansi_id, skp=source).prefetch_related("indikator"))
+    src_rhk = list(
+        Rhk.objects.filter(instansi_id=source.instansi_id, skp=source).prefetch_related("indikator")
+    )
     new_rhk = Rhk.objects.bulk_create(
         [
             Rhk(
-                instansi_id=target.instansi_id, skp=target, jenis=r.jenis, rencana_hasil_kerja=r.rencana_hasil_kerja,
-                rhk_pimpinan_id=r.rhk_pimpinan_id if keep_links else None, cascading_tipe=r.cascading_tipe,
-                perspektif=r.perspektif, penugasan_dari=r.penugasan_dari, urutan=r.urutan,
+                instansi_id=target.instansi_id,
+                skp=target,
+                jenis=r.jenis,
+                rencana_hasil_kerja=r.rencana_hasil_kerja,
+                rhk_pimpinan_id=r.rhk_pimpinan_id if keep_links else None,
+                cascading_tipe=r.cascading_tipe,
+                perspektif=r.perspektif,
+                penugasan_dari=r.penugasan_dari,
+                urutan=r.urutan,
             )
             for r in src_rhk
         ]
     )
     Indikator.objects.bulk_create(
         [
-            Indikator(instansi_id=target.instansi_id, rhk=new, aspek=i.aspek, iki=i.iki, target=i.target, urutan=i.urutan)
+            Indikator(
+                instansi_id=target.instansi_id,
+                rhk=new,
+                aspek=i.aspek,
+                iki=i.iki,
+                target=i.target,
+                urutan=i.urutan,
+            )
             for old, new in zip(src_rhk, new_rhk, strict=True)
             for i in old.indikator.all()
         ]
@@ -542,7 +640,13 @@ def skp_copy_from_previous(*, actor: User, skp: Skp, source: Skp) -> Skp:
         raise NotFoundOrForbidden()
     _bump_versi(skp=skp, versi=None)
     n = _copy_content(source=source, target=skp, keep_links=False)
-    audit_log(actor=actor, instansi=skp.instansi_id, action="skp.salin", obj=skp, after={"dari": source.pk, "rhk": n})
+    audit_log(
+        actor=actor,
+        instansi=skp.instansi_id,
+        action="skp.salin",
+        obj=skp,
+        after={"dari": source.pk, "rhk": n},
+    )
     return skp
 
 
@@ -554,21 +658,44 @@ def skp_revise(*, actor: User, skp: Skp, catatan: str = "") -> Skp:
     locked = skp_lock(skp_id=skp.pk)
     if locked.status != SkpStatus.DISETUJUI:
         raise InvalidTransition("Hanya SKP yang sudah disetujui yang dapat direvisi.")
-    if Skp.objects.filter(instansi_id=skp.instansi_id, revisi_dari=locked).exclude(status=SkpStatus.DIGANTI).exists():
+    if (
+        Skp.objects.filter(instansi_id=skp.instansi_id, revisi_dari=locked)
+        .exclude(status=SkpStatus.DIGANTI)
+        .exists()
+    ):
         raise InvalidTransition("Revisi SKP ini sudah ada. Lanjutkan revisi tersebut.")
     new = Skp.objects.create(
-        instansi_id=locked.instansi_id, pegawai_id=locked.pegawai_id, pejabat_penilai_id=locked.pegawai.atasan_id,
-        tahun=locked.tahun, periode_mulai=locked.periode_mulai, periode_selesai=locked.periode_selesai,
-        pendekatan=locked.pendekatan, revisi=locked.revisi + 1, revisi_dari=locked, tugas_belajar=locked.tugas_belajar,
+        instansi_id=locked.instansi_id,
+        pegawai_id=locked.pegawai_id,
+        pejabat_penilai_id=locked.pegawai.atasan_id,
+        tahun=locked.tahun,
+        periode_mulai=locked.periode_mulai,
+        periode_selesai=locked.periode_selesai,
+        pendekatan=locked.pendekatan,
+        revisi=locked.revisi + 1,
+        revisi_dari=locked,
+        tugas_belajar=locked.tugas_belajar,
     )
     PerilakuKerja.objects.bulk_create(
         [
-            PerilakuKerja(instansi_id=new.instansi_id, skp=new, core_value=p.core_value, ekspektasi_khusus=p.ekspektasi_khusus, urutan=p.urutan)
+            PerilakuKerja(
+                instansi_id=new.instansi_id,
+                skp=new,
+                core_value=p.core_value,
+                ekspektasi_khusus=p.ekspektasi_khusus,
+                urutan=p.urutan,
+            )
             for p in PerilakuKerja.objects.filter(instansi_id=locked.instansi_id, skp=locked)
         ]
     )
     _copy_content(source=locked, target=new, keep_links=True)
-    audit_log(actor=actor, instansi=skp.instansi_id, action="skp.revisi", obj=new, after={"dari": locked.pk, "catatan": catatan})
+    audit_log(
+        actor=actor,
+        instansi=skp.instansi_id,
+        action="skp.revisi",
+        obj=new,
+        after={"dari": locked.pk, "catatan": catatan},
+    )
     return new
 
 

@@ -22,7 +22,9 @@ def skp_lock(*, skp_id: int) -> Skp:
     return Skp.objects.select_for_update().get(pk=skp_id)
 
 
-def skp_transition(*, skp: Skp, to: str, actor: User | None, catatan: str = "", extra_fields: dict | None = None) -> Skp:
+def skp_transition(
+    *, skp: Skp, to: str, actor: User | None, catatan: str = "", extra_fields: dict | None = None
+) -> Skp:
     """Move a *locked* SKP to ``to`` if the table allows it; write history and audit.
 
     Must be called inside the caller's transaction after ``skp_lock``.
@@ -39,10 +41,15 @@ def skp_transition(*, skp: Skp, to: str, actor: User | None, catatan: str = "", 
         setattr(skp, name, value)
         fields.append(name)
     skp.save(update_fields=fields)
-    SkpStatusChange.objects.create(instansi_id=skp.instansi_id, skp=skp, actor=actor, dari=before, ke=to, catatan=catatan)
+    SkpStatusChange.objects.create(
+        instansi_id=skp.instansi_id, skp=skp, actor=actor, dari=before, ke=to, catatan=catatan
+    )
     audit_log(
-        actor=actor, instansi=skp.instansi_id, action=f"skp.{to}", obj=skp,
-        before={"status": before}, after={"status": to, "catatan": catatan} if catatan else {"status": to},
+        actor=actor,
+        instansi=skp.instansi_id,
+        action=f"skp.{to}",
+        obj=skp,
+        before={"status": before},
+        after={"status": to, "catatan": catatan} if catatan else {"status": to},
     )
     return skp
-

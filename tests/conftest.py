@@ -71,7 +71,9 @@ def tenant_b(org_b: Org) -> Instansi:
 @pytest.fixture
 def outsider(org_b: Org) -> Pegawai:
     """A user of instansi B with every role there (admin included): must see nothing of A."""
-    PeranInstansi._base_manager.get_or_create(instansi=org_b.instansi, user=org_b.atasan.user, role="admin_instansi")
+    PeranInstansi._base_manager.get_or_create(
+        instansi=org_b.instansi, user=org_b.atasan.user, role="admin_instansi"
+    )
     return org_b.atasan
 
 
@@ -83,7 +85,9 @@ def scope_a(tenant_a: Instansi) -> Iterator[None]:
 
 @pytest.fixture
 def platform_admin(db: Any) -> User:
-    return User.objects.create_user(nip="platform-admin", password=PASSWORD, nama="Admin Platform", is_platform_admin=True)
+    return User.objects.create_user(
+        nip="platform-admin", password=PASSWORD, nama="Admin Platform", is_platform_admin=True
+    )
 
 
 def api_client_for(user: User | None) -> APIClient:

@@ -1,6 +1,6 @@
 """The one DRF base class that owns tenancy and permissions (conventions rule 7)."""
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db.models import Model, QuerySet
 from rest_framework.generics import GenericAPIView
@@ -8,7 +8,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 
 from kinerja.exceptions import NotFoundOrForbidden
-from kinerja.models import Instansi
+from kinerja.models import Instansi, User
 from kinerja.selectors.people import roles_of
 
 _GUARDED = ("get_queryset", "get_object", "get_permissions")
@@ -41,11 +41,16 @@ class TenantScopedApi(GenericAPIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        self.instansi = request._request.instansi  # set by TenantMiddleware
-        self.roles = roles_of(user=request.user, instansi=self.instansi)  # type: ignore[arg-type]
+        self.instansi = request._request.instansi  # type: ignore[attr-defined]  # set by TenantMiddleware
+        self.roles = roles_of(user=self.actor, instansi=self.instansi)
         if self.required_roles and not set(self.required_roles) & set(self.roles):
             # Not allowed to see this resource at all: same answer as "does not exist".
             raise NotFoundOrForbidden()
+
+    @property
+    def actor(self) -> User:
+        """The authenticated user (IsAuthenticated has run, so never anonymous here)."""
+        return cast(User, self.request.user)
 
     def has_role(self, *roles: str) -> bool:
         return bool(set(roles) & set(self.roles))

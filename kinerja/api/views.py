@@ -136,13 +136,12 @@ class _VisiblePegawaiMixin:
         own = pegawai_of(self.request.user)
         visible = pegawai_list(instansi=self.instansi).filter(pk=own.pk if own else -1)
         if self.has_role(Role.PEJABAT_PENILAI):
-            dinilai = pegawai_dinilai_oleh(user=self.request.user, instansi=self.instansi)
+            dinilai = pegawai_dinilai_oleh(user=self.actor, instansi=self.instansi)
             visible = pegawai_list(instansi=self.instansi).filter(pk__in=dinilai.values("pk")) | visible
         return visible
 
 
 class PegawaiListApi(_VisiblePegawaiMixin, TenantScopedApi):
-
     class FilterSerializer(serializers.Serializer):
         q = serializers.CharField(required=False, max_length=100)
         unit = serializers.IntegerField(required=False)
@@ -203,7 +202,7 @@ class JobDetailApi(TenantScopedApi):
         qs = Job.objects.filter(instansi=self.instansi)
         if self.has_role(Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN):
             return qs
-        return qs.filter(dibuat_oleh=self.request.user)
+        return qs.filter(dibuat_oleh=self.actor)
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, pk: int) -> Response:

@@ -3,21 +3,21 @@ from .base import TenantManager, TenantOwnedModel, TimeStampedModel
 from .jobs import Job, JobStatus
 from .org import Jabatan, JenisJabatan, JenjangJf, UnitKerja
 from .people import Pegawai, Penempatan, StatusPegawai
-from .tenancy import DelegasiPenilai, Instansi, Periode, PeranInstansi, Role, Siklus, User
+from .tenancy import DelegasiPenilai, Instansi, PeranInstansi, Periode, Role, Siklus, User
 
 __all__ = [
     "AuditLog",
     "DelegasiPenilai",
     "Instansi",
     "Jabatan",
-    "Job",
-    "JobStatus",
     "JenisJabatan",
     "JenjangJf",
+    "Job",
+    "JobStatus",
     "Pegawai",
     "Penempatan",
-    "Periode",
     "PeranInstansi",
+    "Periode",
     "Role",
     "Siklus",
     "StatusPegawai",

@@ -40,7 +40,9 @@ class TimeStampedModel(models.Model):
 class TenantOwnedModel(TimeStampedModel):
     """Every row belongs to one instansi; child rows carry it too (no JOIN to scope)."""
 
-    instansi = models.ForeignKey("kinerja.Instansi", on_delete=models.PROTECT, related_name="+", db_index=True)
+    instansi = models.ForeignKey(
+        "kinerja.Instansi", on_delete=models.PROTECT, related_name="+", db_index=True
+    )
 
     objects = TenantManager()
 

@@ -18,14 +18,18 @@ class Job(TenantOwnedModel):
     """One run of a long task. ``done``/``total`` drive ``progress``; ``detail`` is JSON for the UI."""
 
     jenis = models.CharField(max_length=40)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.ANTRI, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=JobStatus.choices, default=JobStatus.ANTRI, db_index=True
+    )
     params = models.JSONField(default=dict, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     pesan = models.TextField(blank=True)
     hasil = models.FileField(upload_to="jobs/%Y/%m/", null=True, blank=True)
-    dibuat_oleh = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    dibuat_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

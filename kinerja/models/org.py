@@ -26,7 +26,11 @@ class UnitKerja(TenantOwnedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["instansi", "path"], name="unit_path_idx", opclasses=["int8_ops", "varchar_pattern_ops"]),
+            models.Index(
+                fields=["instansi", "path"],
+                name="unit_path_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,7 +24,12 @@ class Pegawai(TenantOwnedModel):
     unit_kerja = models.ForeignKey("kinerja.UnitKerja", on_delete=models.PROTECT, related_name="pegawai")
     jabatan = models.ForeignKey("kinerja.Jabatan", on_delete=models.PROTECT, related_name="pegawai")
     atasan = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="bawahan", verbose_name=_("atasan")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bawahan",
+        verbose_name=_("atasan"),
     )
     email = models.EmailField(_("email"), blank=True)
     tugas_belajar = models.BooleanField(_("tugas belajar"), default=False)

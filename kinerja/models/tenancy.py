@@ -23,7 +23,9 @@ class Instansi(TimeStampedModel):
 
     kode = models.CharField(_("kode"), max_length=32, unique=True)
     nama = models.CharField(_("nama"), max_length=255)
-    jenis = models.CharField(_("jenis"), max_length=10, choices=JenisInstansi.choices, default=JenisInstansi.DAERAH)
+    jenis = models.CharField(
+        _("jenis"), max_length=10, choices=JenisInstansi.choices, default=JenisInstansi.DAERAH
+    )
     siklus = models.CharField(
         _("siklus evaluasi periodik"), max_length=12, choices=Siklus.choices, default=Siklus.TRIWULANAN
     )
@@ -101,7 +103,9 @@ class PeranInstansi(TenantOwnedModel):
     class Meta:
         verbose_name = _("peran")
         verbose_name_plural = _("peran")
-        constraints = [models.UniqueConstraint(fields=["instansi", "user", "role"], name="uniq_peran_instansi")]
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "user", "role"], name="uniq_peran_instansi")
+        ]
 
 
 class Periode(TenantOwnedModel):
@@ -119,7 +123,9 @@ class Periode(TenantOwnedModel):
         ordering = ["tahun", "mulai"]
         constraints = [
             models.UniqueConstraint(fields=["instansi", "tahun", "siklus", "nomor"], name="uniq_periode"),
-            models.CheckConstraint(condition=models.Q(selesai__gte=models.F("mulai")), name="periode_mulai_selesai"),
+            models.CheckConstraint(
+                condition=models.Q(selesai__gte=models.F("mulai")), name="periode_mulai_selesai"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,8 +146,12 @@ class DelegasiPenilai(TenantOwnedModel):
     current; services grant and revoke them (``kinerja.services.delegasi``).
     """
 
-    pemberi = models.ForeignKey("kinerja.Pegawai", on_delete=models.CASCADE, related_name="delegasi_diberikan")
-    penerima = models.ForeignKey("kinerja.Pegawai", on_delete=models.CASCADE, related_name="delegasi_diterima")
+    pemberi = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.CASCADE, related_name="delegasi_diberikan"
+    )
+    penerima = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.CASCADE, related_name="delegasi_diterima"
+    )
     jenis = models.CharField(max_length=4, choices=JenisDelegasi.choices)
     mulai = models.DateField()
     selesai = models.DateField()
@@ -153,6 +163,10 @@ class DelegasiPenilai(TenantOwnedModel):
         verbose_name = _("delegasi pejabat penilai")
         verbose_name_plural = _("delegasi pejabat penilai")
         constraints = [
-            models.CheckConstraint(condition=models.Q(selesai__gte=models.F("mulai")), name="delegasi_mulai_selesai"),
-            models.CheckConstraint(condition=~models.Q(pemberi=models.F("penerima")), name="delegasi_bukan_diri"),
+            models.CheckConstraint(
+                condition=models.Q(selesai__gte=models.F("mulai")), name="delegasi_mulai_selesai"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(pemberi=models.F("penerima")), name="delegasi_bukan_diri"
+            ),
         ]

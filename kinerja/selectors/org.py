@@ -8,9 +8,7 @@ from kinerja.models import Instansi, UnitKerja
 def unit_kerja_list(*, instansi: Instansi) -> QuerySet[UnitKerja]:
     """All units of the instansi in tree order (path), with direct pegawai counts. One query."""
     return (
-        UnitKerja.objects.filter(instansi=instansi)
-        .annotate(jumlah_pegawai=Count("pegawai"))
-        .order_by("path")
+        UnitKerja.objects.filter(instansi=instansi).annotate(jumlah_pegawai=Count("pegawai")).order_by("path")
     )
 
 

@@ -4,7 +4,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from kinerja.models import DelegasiPenilai, Instansi, Pegawai, Penempatan, PeranInstansi, Role, UnitKerja, User
+from kinerja.models import (
+    DelegasiPenilai,
+    Instansi,
+    Pegawai,
+    Penempatan,
+    PeranInstansi,
+    Role,
+    UnitKerja,
+    User,
+)
 from kinerja.tenancy import pegawai_of
 
 PERM_NILAI = "kinerja.nilai_pegawai"
@@ -20,10 +29,7 @@ def pegawai_list(
     qs = Pegawai.objects.filter(instansi=instansi).select_related("unit_kerja", "jabatan", "atasan")
     if q:
         q = q.strip()
-        if q.isdigit():
-            qs = qs.filter(nip__startswith=q)
-        else:
-            qs = qs.filter(nama__icontains=q)
+        qs = qs.filter(nip__startswith=q) if q.isdigit() else qs.filter(nama__icontains=q)
     if unit is not None:
         if include_subunits:
             qs = qs.filter(unit_kerja__path__startswith=unit.path)

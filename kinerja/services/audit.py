@@ -11,7 +11,9 @@ from kinerja.models import AuditLog, Instansi, User
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """A JSON-safe dict of a model's concrete fields (FKs as ids) for before/after."""
     data = model_to_dict(obj, fields=fields)
-    return {k: (v if isinstance(v, str | int | float | bool | type(None)) else str(v)) for k, v in data.items()}
+    return {
+        k: (v if isinstance(v, str | int | float | bool | type(None)) else str(v)) for k, v in data.items()
+    }
 
 
 def audit_log(

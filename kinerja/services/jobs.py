@@ -11,7 +11,9 @@ from kinerja.services.audit import audit_log
 
 
 @transaction.atomic
-def job_create(*, actor: User | None, instansi: Instansi, jenis: str, params: dict[str, Any] | None = None) -> Job:
+def job_create(
+    *, actor: User | None, instansi: Instansi, jenis: str, params: dict[str, Any] | None = None
+) -> Job:
     """Record a queued job (the caller enqueues the task on commit). Audited."""
     job = Job.objects.create(instansi=instansi, jenis=jenis, params=params or {}, dibuat_oleh=actor)
     audit_log(actor=actor, instansi=instansi, action=f"job.{jenis}", obj=job, after=params or {})
@@ -43,4 +45,6 @@ def job_finish(*, job_id: int, detail: dict[str, Any] | None = None) -> None:
 
 
 def job_fail(*, job_id: int, pesan: str) -> None:
-    Job.objects.filter(pk=job_id).update(status=JobStatus.GAGAL, finished_at=timezone.now(), pesan=pesan[:2000])
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.GAGAL, finished_at=timezone.now(), pesan=pesan[:2000]
+    )

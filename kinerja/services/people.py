@@ -29,6 +29,7 @@ def pegawai_create(
     email: str = "",
     password: str | None = None,
     mulai: dt.date | None = None,
+    tugas_belajar: bool = False,
 ) -> Pegawai:
     """Create the login account and the pegawai with an initial placement. Audited."""
     errors = nip_errors(nip, status)
@@ -41,12 +42,26 @@ def pegawai_create(
         user.set_unusable_password()
         user.save(update_fields=["password"])
     pegawai = Pegawai.objects.create(
-        instansi=instansi, user=user, nip=nip, nama=nama, status=status, unit_kerja=unit_kerja,
-        jabatan=jabatan, atasan=atasan, pangkat_golongan=pangkat_golongan, email=email,
+        instansi=instansi,
+        user=user,
+        nip=nip,
+        nama=nama,
+        status=status,
+        unit_kerja=unit_kerja,
+        jabatan=jabatan,
+        atasan=atasan,
+        pangkat_golongan=pangkat_golongan,
+        email=email,
+        tugas_belajar=tugas_belajar,
     )
     Penempatan.objects.create(
-        instansi=instansi, pegawai=pegawai, unit_kerja=unit_kerja, jabatan=jabatan, atasan=atasan,
-        jenis=JenisPenempatan.AWAL, mulai=mulai or timezone.localdate(),
+        instansi=instansi,
+        pegawai=pegawai,
+        unit_kerja=unit_kerja,
+        jabatan=jabatan,
+        atasan=atasan,
+        jenis=JenisPenempatan.AWAL,
+        mulai=mulai or timezone.localdate(),
     )
     audit_log(actor=actor, instansi=instansi, action="pegawai.buat", obj=pegawai, after=snapshot(pegawai))
     return pegawai
@@ -65,7 +80,9 @@ def pegawai_mutasi(
     """Move a pegawai to a new unit/jabatan/atasan: close the current placement, open a new one."""
     tanggal = tanggal or timezone.localdate()
     if atasan is not None and atasan.pk == pegawai.pk:
-        raise ApplicationError("Pegawai tidak dapat menjadi atasan dirinya sendiri.", errors={"atasan": ["Siklus."]})
+        raise ApplicationError(
+            "Pegawai tidak dapat menjadi atasan dirinya sendiri.", errors={"atasan": ["Siklus."]}
+        )
     if atasan is not None and _is_in_chain(start=atasan, target=pegawai):
         raise ApplicationError("Atasan ini membentuk siklus atasan-bawahan.", errors={"atasan": ["Siklus."]})
     before = snapshot(pegawai, PLACEMENT_FIELDS)
@@ -73,14 +90,23 @@ def pegawai_mutasi(
         selesai=tanggal - dt.timedelta(days=1) if tanggal > dt.date.min else tanggal
     )
     Penempatan.objects.create(
-        instansi_id=pegawai.instansi_id, pegawai=pegawai, unit_kerja=unit_kerja, jabatan=jabatan, atasan=atasan,
-        jenis=JenisPenempatan.MUTASI, mulai=tanggal,
+        instansi_id=pegawai.instansi_id,
+        pegawai=pegawai,
+        unit_kerja=unit_kerja,
+        jabatan=jabatan,
+        atasan=atasan,
+        jenis=JenisPenempatan.MUTASI,
+        mulai=tanggal,
     )
     pegawai.unit_kerja, pegawai.jabatan, pegawai.atasan = unit_kerja, jabatan, atasan
     pegawai.save(update_fields=["unit_kerja", "jabatan", "atasan", "updated_at"])
     audit_log(
-        actor=actor, instansi=pegawai.instansi_id, action="pegawai.mutasi", obj=pegawai,
-        before=before, after=snapshot(pegawai, PLACEMENT_FIELDS),
+        actor=actor,
+        instansi=pegawai.instansi_id,
+        action="pegawai.mutasi",
+        obj=pegawai,
+        before=before,
+        after=snapshot(pegawai, PLACEMENT_FIELDS),
     )
     return pegawai
 

@@ -6,18 +6,29 @@ import datetime as dt
 from django.db import transaction
 
 from kinerja.exceptions import ApplicationError
-from kinerja.models import Instansi, Periode, PeranInstansi, Role, Siklus, User
-from kinerja.models.tenancy import GRANTABLE_ROLES
+from kinerja.models import Instansi, PeranInstansi, Periode, Role, Siklus, User
+from kinerja.models.tenancy import GRANTABLE_ROLES, JenisInstansi
 from kinerja.services.audit import audit_log
+from kinerja.tenancy import pegawai_of
 
 
 @transaction.atomic
-def instansi_get_or_create(*, kode: str, nama: str | None = None, actor: User | None = None) -> tuple[Instansi, bool]:
-    """Find the instansi by ``kode`` or create it (audited)."""
+def instansi_get_or_create(
+    *,
+    kode: str,
+    nama: str | None = None,
+    actor: User | None = None,
+    jenis: str = JenisInstansi.DAERAH,
+    tempat: str = "",
+    siklus: str = Siklus.TRIWULANAN,
+) -> tuple[Instansi, bool]:
+    """Find the instansi by ``kode`` or create it (audited). The other fields apply only on creation."""
     kode = kode.strip().upper()
     if not kode:
         raise ApplicationError("Kode instansi wajib diisi.", errors={"kode": ["Wajib diisi."]})
-    instansi, created = Instansi.objects.get_or_create(kode=kode, defaults={"nama": nama or kode})
+    instansi, created = Instansi.objects.get_or_create(
+        kode=kode, defaults={"nama": nama or kode, "jenis": jenis, "tempat": tempat, "siklus": siklus}
+    )
     if created:
         audit_log(actor=actor, instansi=instansi, action="instansi.buat", obj=instansi, after={"kode": kode})
     return instansi, created
@@ -26,14 +37,19 @@ def instansi_get_or_create(*, kode: str, nama: str | None = None, actor: User | 
 def _periode_bounds(tahun: int, siklus: str) -> list[tuple[int, dt.date, dt.date]]:
     if siklus == Siklus.BULANAN:
         return [
-            (m, dt.date(tahun, m, 1), dt.date(tahun, m, calendar.monthrange(tahun, m)[1])) for m in range(1, 13)
+            (m, dt.date(tahun, m, 1), dt.date(tahun, m, calendar.monthrange(tahun, m)[1]))
+            for m in range(1, 13)
         ]
     quarters = []
     for q in range(1, 5):
         start_month = 3 * (q - 1) + 1
         end_month = start_month + 2
         quarters.append(
-            (q, dt.date(tahun, start_month, 1), dt.date(tahun, end_month, calendar.monthrange(tahun, end_month)[1]))
+            (
+                q,
+                dt.date(tahun, start_month, 1),
+                dt.date(tahun, end_month, calendar.monthrange(tahun, end_month)[1]),
+            )
         )
     return quarters
 
@@ -48,7 +64,9 @@ def periode_ensure_year(*, instansi: Instansi, tahun: int) -> list[Periode]:
         for n, a, b in _periode_bounds(tahun, instansi.siklus)
     ]
     Periode.objects.bulk_create(rows, ignore_conflicts=True)
-    return list(Periode.objects.filter(instansi=instansi, tahun=tahun, siklus=instansi.siklus).order_by("nomor"))
+    return list(
+        Periode.objects.filter(instansi=instansi, tahun=tahun, siklus=instansi.siklus).order_by("nomor")
+    )
 
 
 @transaction.atomic
@@ -68,6 +86,10 @@ def role_grant(*, actor: User | None, user: User, role: str, instansi: Instansi 
         raise ApplicationError(f"Peran tidak dikenal atau tidak dapat diberikan: {role}.")
     if instansi is None:
         raise ApplicationError("Peran ini memerlukan instansi.")
+    own = pegawai_of(user)
+    if own is None or own.instansi_id != instansi.pk:
+        # A role only takes effect in the instansi the user works in (TenantMiddleware).
+        raise ApplicationError(f"{user.nip} bukan pegawai instansi {instansi.kode}.")
     _, created = PeranInstansi.objects.get_or_create(instansi=instansi, user=user, role=role)
     if created:
         audit_log(actor=actor, instansi=instansi, action="peran.beri", obj=user, after={"role": role})

@@ -7,4 +7,11 @@ from .kinerja import (
     nip_for,
 )
 
-__all__ = ["InstansiFactory", "JabatanFactory", "PegawaiFactory", "UnitKerjaFactory", "UserFactory", "nip_for"]
+__all__ = [
+    "InstansiFactory",
+    "JabatanFactory",
+    "PegawaiFactory",
+    "UnitKerjaFactory",
+    "UserFactory",
+    "nip_for",
+]

@@ -58,7 +58,7 @@ class UnitKerjaFactory(ScopedDjangoModelFactory):
     induk = None
 
     @factory.post_generation
-    def set_path(obj: UnitKerja, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def set_path(obj: UnitKerja, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.path = f"{obj.induk.path if obj.induk else ''}{obj.pk}."
             obj.depth = obj.induk.depth + 1 if obj.induk else 0
@@ -91,11 +91,15 @@ class PegawaiFactory(ScopedDjangoModelFactory):
     atasan = None
 
     @factory.post_generation
-    def penempatan(obj: Pegawai, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def penempatan(obj: Pegawai, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             import datetime as dt
 
             Penempatan._base_manager.create(
-                instansi_id=obj.instansi_id, pegawai=obj, unit_kerja_id=obj.unit_kerja_id, jabatan_id=obj.jabatan_id,
-                atasan_id=obj.atasan_id, mulai=dt.date(2020, 1, 1),
+                instansi_id=obj.instansi_id,
+                pegawai=obj,
+                unit_kerja_id=obj.unit_kerja_id,
+                jabatan_id=obj.jabatan_id,
+                atasan_id=obj.atasan_id,
+                mulai=dt.date(2020, 1, 1),
             )

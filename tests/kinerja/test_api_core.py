@@ -15,7 +15,9 @@ def test_token_login_with_nip_then_me(org_a: Org, api: Any) -> None:
     # given a pegawai with a password
     client = api(None)
     # when they ask for a token with their NIP
-    resp = client.post("/api/v1/auth/token/", {"username": org_a.atasan.nip, "password": PASSWORD}, format="json")
+    resp = client.post(
+        "/api/v1/auth/token/", {"username": org_a.atasan.nip, "password": PASSWORD}, format="json"
+    )
     # then they get one, and me/ describes them
     assert resp.status_code == 200, resp.content
     token = resp.json()["token"]
@@ -44,9 +46,13 @@ def test_wrong_credentials_are_400_or_401_with_message(org_a: Org, api: Any, bod
 def test_lockout_after_repeated_failures(org_a: Org, api: Any, settings: Any) -> None:
     client = api(None)
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/api/v1/auth/token/", {"username": org_a.pegawai.nip, "password": "salah"}, format="json")
+        client.post(
+            "/api/v1/auth/token/", {"username": org_a.pegawai.nip, "password": "salah"}, format="json"
+        )
     # even the right password is refused while locked
-    resp = client.post("/api/v1/auth/token/", {"username": org_a.pegawai.nip, "password": PASSWORD}, format="json")
+    resp = client.post(
+        "/api/v1/auth/token/", {"username": org_a.pegawai.nip, "password": PASSWORD}, format="json"
+    )
     assert resp.status_code == 401
     assert "dikunci" in resp.json()["detail"]
 

@@ -13,8 +13,10 @@ from tests.conftest import Org
 
 pytestmark = pytest.mark.django_db
 
-IND = [{"aspek": "kuantitas", "iki": "Jumlah laporan yang diselesaikan", "target": "12 laporan"},
-       {"aspek": "waktu", "iki": "Ketepatan waktu", "target": "90 - 95 %"}]
+IND = [
+    {"aspek": "kuantitas", "iki": "Jumlah laporan yang diselesaikan", "target": "12 laporan"},
+    {"aspek": "waktu", "iki": "Ketepatan waktu", "target": "90 - 95 %"},
+]
 
 
 def create_skp(client: Any, tahun: int = 2026) -> dict[str, Any]:
@@ -23,7 +25,9 @@ def create_skp(client: Any, tahun: int = 2026) -> dict[str, Any]:
     return resp.json()
 
 
-def add_rhk(client: Any, skp_id: int, text: str, pimpinan: int | None = None, jenis: str = "utama") -> dict[str, Any]:
+def add_rhk(
+    client: Any, skp_id: int, text: str, pimpinan: int | None = None, jenis: str = "utama"
+) -> dict[str, Any]:
     resp = client.post(
         f"/api/v1/skp/{skp_id}/rhk/",
         {"jenis": jenis, "rencana_hasil_kerja": text, "rhk_pimpinan": pimpinan, "indikator": IND},
@@ -33,7 +37,9 @@ def add_rhk(client: Any, skp_id: int, text: str, pimpinan: int | None = None, je
     return resp.json()
 
 
-def approved_skp(api: Any, owner: Any, approver: Any, texts: list[str], pimpinan: list[int | None] | None = None) -> dict[str, Any]:
+def approved_skp(
+    api: Any, owner: Any, approver: Any, texts: list[str], pimpinan: list[int | None] | None = None
+) -> dict[str, Any]:
     c = api(owner.user)
     skp = create_skp(c)
     rhk = [add_rhk(c, skp["id"], t, (pimpinan or [None] * len(texts))[i]) for i, t in enumerate(texts)]
@@ -54,15 +60,33 @@ def test_create_draft_has_contract_shape_and_seven_core_values(org_a: Org, api: 
     skp = create_skp(api(org_a.pegawai.user))
     assert skp["status"] == "draft"
     assert skp["pendekatan"] == "kuantitatif"
-    assert skp["periode_mulai"] == "2026-01-01" and skp["periode_selesai"] == "2026-12-31"
+    assert skp["periode_mulai"] == "2026-01-01"
+    assert skp["periode_selesai"] == "2026-12-31"
     assert skp["pegawai"]["nip"] == org_a.pegawai.nip
     assert skp["pejabat_penilai"]["id"] == org_a.atasan.pk
     assert [p["core_value"] for p in skp["perilaku"]] == [
-        "berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis", "loyal", "adaptif", "kolaboratif",
+        "berorientasi_pelayanan",
+        "akuntabel",
+        "kompeten",
+        "harmonis",
+        "loyal",
+        "adaptif",
+        "kolaboratif",
     ]
     assert set(skp["lampiran"]) == {"dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi"}
-    assert {"id", "status", "pegawai", "pejabat_penilai", "pendekatan", "periode_mulai", "periode_selesai", "rhk",
-            "perilaku", "lampiran", "versi"} <= set(skp)
+    assert {
+        "id",
+        "status",
+        "pegawai",
+        "pejabat_penilai",
+        "pendekatan",
+        "periode_mulai",
+        "periode_selesai",
+        "rhk",
+        "perilaku",
+        "lampiran",
+        "versi",
+    } <= set(skp)
 
 
 def test_three_level_plan_from_nothing_to_approved(org_a: Org, api: Any) -> None:
@@ -114,20 +138,39 @@ def test_return_requires_note_then_resubmit(org_a: Org, api: Any) -> None:
     c.post(f"/api/v1/skp/{skp['id']}/ajukan/")
     leader = api(org_a.atasan.user)
     resp = leader.post(f"/api/v1/skp/{skp['id']}/kembalikan/", {"catatan": "  "}, format="json")
-    assert resp.status_code == 400 and "catatan" in resp.json()["errors"]
-    resp = leader.post(f"/api/v1/skp/{skp['id']}/kembalikan/", {"catatan": "Target terlalu rendah"}, format="json")
+    assert resp.status_code == 400
+    assert "catatan" in resp.json()["errors"]
+    resp = leader.post(
+        f"/api/v1/skp/{skp['id']}/kembalikan/", {"catatan": "Target terlalu rendah"}, format="json"
+    )
     assert resp.json()["status"] == "dikembalikan"
     assert resp.json()["catatan_pengembalian"] == "Target terlalu rendah"
     # only the owner edits, and may edit while dikembalikan
     rhk_id = resp.json()["rhk"][0]["id"]
-    assert leader.patch(f"/api/v1/rhk/{rhk_id}/", {"rencana_hasil_kerja": "x"}, format="json").status_code == 403
-    assert c.patch(f"/api/v1/rhk/{rhk_id}/", {"rencana_hasil_kerja": "Hasil saya (diperbaiki)"}, format="json").status_code == 200
+    assert (
+        leader.patch(f"/api/v1/rhk/{rhk_id}/", {"rencana_hasil_kerja": "x"}, format="json").status_code == 403
+    )
+    assert (
+        c.patch(
+            f"/api/v1/rhk/{rhk_id}/", {"rencana_hasil_kerja": "Hasil saya (diperbaiki)"}, format="json"
+        ).status_code
+        == 200
+    )
     assert c.post(f"/api/v1/skp/{skp['id']}/ajukan/").json()["status"] == "diajukan"
     assert leader.post(f"/api/v1/skp/{skp['id']}/setujui/").json()["status"] == "disetujui"
     with scope(instansi=org_a.instansi.pk):
         history = list(SkpStatusChange.objects.filter(skp_id=skp["id"]).values_list("dari", "ke"))
-        assert history == [("draft", "diajukan"), ("diajukan", "dikembalikan"), ("dikembalikan", "diajukan"), ("diajukan", "disetujui")]
-        actions = set(AuditLog.objects.filter(object_type="skp.skp", object_id=str(skp["id"])).values_list("action", flat=True))
+        assert history == [
+            ("draft", "diajukan"),
+            ("diajukan", "dikembalikan"),
+            ("dikembalikan", "diajukan"),
+            ("diajukan", "disetujui"),
+        ]
+        actions = set(
+            AuditLog.objects.filter(object_type="skp.skp", object_id=str(skp["id"])).values_list(
+                "action", flat=True
+            )
+        )
         assert {"skp.diajukan", "skp.dikembalikan", "skp.disetujui"} <= actions
 
 
@@ -135,9 +178,18 @@ def test_approved_skp_never_changes(org_a: Org, api: Any) -> None:
     lead = atasan_plan(api, org_a)
     rhk_id = lead["rhk"][0]["id"]
     c = api(org_a.atasan.user)
-    assert c.patch(f"/api/v1/rhk/{rhk_id}/", {"rencana_hasil_kerja": "ubah"}, format="json").status_code == 409
+    assert (
+        c.patch(f"/api/v1/rhk/{rhk_id}/", {"rencana_hasil_kerja": "ubah"}, format="json").status_code == 409
+    )
     assert c.delete(f"/api/v1/rhk/{rhk_id}/").status_code == 409
-    assert c.post(f"/api/v1/skp/{lead['skp']['id']}/rhk/", {"jenis": "utama", "rencana_hasil_kerja": "x", "indikator": IND}, format="json").status_code == 409
+    assert (
+        c.post(
+            f"/api/v1/skp/{lead['skp']['id']}/rhk/",
+            {"jenis": "utama", "rencana_hasil_kerja": "x", "indikator": IND},
+            format="json",
+        ).status_code
+        == 409
+    )
     assert c.post(f"/api/v1/skp/{lead['skp']['id']}/ajukan/").status_code == 409
 
 
@@ -147,7 +199,9 @@ def test_revision_supersedes_on_approval_and_old_stays_readable(org_a: Org, api:
     resp = c.post(f"/api/v1/skp/{lead['skp']['id']}/revisi/")
     assert resp.status_code == 201
     rev = resp.json()
-    assert rev["status"] == "draft" and rev["revisi"] == 1 and rev["revisi_dari"] == lead["skp"]["id"]
+    assert rev["status"] == "draft"
+    assert rev["revisi"] == 1
+    assert rev["revisi_dari"] == lead["skp"]["id"]
     assert [r["rencana_hasil_kerja"] for r in rev["rhk"]] == ["Hasil pimpinan"]
     c.post(f"/api/v1/skp/{rev['id']}/ajukan/")
     api(org_a.kepala.user).post(f"/api/v1/skp/{rev['id']}/setujui/")
@@ -164,7 +218,9 @@ def test_stale_version_is_409_not_a_lost_update(org_a: Org, api: Any) -> None:
     add_payload = {"jenis": "utama", "rencana_hasil_kerja": "Tab 1", "indikator": IND, "versi": v}
     assert c.post(f"/api/v1/skp/{skp['id']}/rhk/", add_payload, format="json").status_code == 201
     # tab 2 still holds the old version
-    resp = c.post(f"/api/v1/skp/{skp['id']}/rhk/", {**add_payload, "rencana_hasil_kerja": "Tab 2"}, format="json")
+    resp = c.post(
+        f"/api/v1/skp/{skp['id']}/rhk/", {**add_payload, "rencana_hasil_kerja": "Tab 2"}, format="json"
+    )
     assert resp.status_code == 409
     assert "tab" in resp.json()["detail"]
     assert [r["rencana_hasil_kerja"] for r in c.get(f"/api/v1/skp/{skp['id']}/").json()["rhk"]] == ["Tab 1"]
@@ -201,15 +257,28 @@ def test_indikator_validation_messages(org_a: Org, api: Any) -> None:
     skp = create_skp(c)
     resp = c.post(
         f"/api/v1/skp/{skp['id']}/rhk/",
-        {"jenis": "utama", "rencana_hasil_kerja": "x",
-         "indikator": [{"aspek": "kuantitas", "iki": "a", "target": ""}, {"aspek": "kuantitas", "iki": "b", "target": "1"}]},
+        {
+            "jenis": "utama",
+            "rencana_hasil_kerja": "x",
+            "indikator": [
+                {"aspek": "kuantitas", "iki": "a", "target": ""},
+                {"aspek": "kuantitas", "iki": "b", "target": "1"},
+            ],
+        },
         format="json",
     )
     assert resp.status_code == 400
     errors = resp.json()["errors"]
-    assert "indikator.0.target" in errors and "indikator.1.aspek" in errors
-    too_many = [{"aspek": a, "iki": "i", "target": "t"} for a in ["kuantitas", "kualitas", "waktu", "biaya", "biaya"]]
-    resp = c.post(f"/api/v1/skp/{skp['id']}/rhk/", {"jenis": "utama", "rencana_hasil_kerja": "x", "indikator": too_many}, format="json")
+    assert "indikator.0.target" in errors
+    assert "indikator.1.aspek" in errors
+    too_many = [
+        {"aspek": a, "iki": "i", "target": "t"} for a in ["kuantitas", "kualitas", "waktu", "biaya", "biaya"]
+    ]
+    resp = c.post(
+        f"/api/v1/skp/{skp['id']}/rhk/",
+        {"jenis": "utama", "rencana_hasil_kerja": "x", "indikator": too_many},
+        format="json",
+    )
     assert resp.status_code == 400
 
 
@@ -218,8 +287,18 @@ def test_jpt_has_no_leader_column(org_a: Org, api: Any) -> None:
     lead = {"rhk": [add_rhk(other_c, create_skp(other_c)["id"], "Hasil lain")]}
     c = api(org_a.kepala.user)
     skp = create_skp(c)
-    resp = c.post(f"/api/v1/skp/{skp['id']}/rhk/", {"jenis": "utama", "rencana_hasil_kerja": "x", "rhk_pimpinan": lead["rhk"][0]["id"], "indikator": IND}, format="json")
-    assert resp.status_code == 400 and "rhk_pimpinan" in resp.json()["errors"]
+    resp = c.post(
+        f"/api/v1/skp/{skp['id']}/rhk/",
+        {
+            "jenis": "utama",
+            "rencana_hasil_kerja": "x",
+            "rhk_pimpinan": lead["rhk"][0]["id"],
+            "indikator": IND,
+        },
+        format="json",
+    )
+    assert resp.status_code == 400
+    assert "rhk_pimpinan" in resp.json()["errors"]
 
 
 def test_leader_choices_exclude_other_people(org_a: Org, api: Any) -> None:
@@ -229,8 +308,13 @@ def test_leader_choices_exclude_other_people(org_a: Org, api: Any) -> None:
     foreign = add_rhk(kepala_c, kepala_skp["id"], "Hasil kepala (bukan atasan langsung)")
     c = api(org_a.pegawai.user)
     skp = create_skp(c)
-    resp = c.post(f"/api/v1/skp/{skp['id']}/rhk/", {"jenis": "utama", "rencana_hasil_kerja": "x", "rhk_pimpinan": foreign["id"], "indikator": IND}, format="json")
-    assert resp.status_code == 400 and "rhk_pimpinan" in resp.json()["errors"]
+    resp = c.post(
+        f"/api/v1/skp/{skp['id']}/rhk/",
+        {"jenis": "utama", "rencana_hasil_kerja": "x", "rhk_pimpinan": foreign["id"], "indikator": IND},
+        format="json",
+    )
+    assert resp.status_code == 400
+    assert "rhk_pimpinan" in resp.json()["errors"]
 
 
 def test_copy_from_last_year(org_a: Org, api: Any) -> None:
@@ -253,12 +337,19 @@ def test_peer_and_outsider_get_404(org_a: Org, org_b: Org, outsider: Any, api: A
     for user in (org_a.rekan.user, outsider.user):
         other = api(user)
         for method, url in [
-            ("get", f"/api/v1/skp/{skp['id']}/"), ("post", f"/api/v1/skp/{skp['id']}/setujui/"),
-            ("post", f"/api/v1/skp/{skp['id']}/kembalikan/"), ("post", f"/api/v1/skp/{skp['id']}/ajukan/"),
-            ("patch", f"/api/v1/rhk/{rhk['id']}/"), ("delete", f"/api/v1/rhk/{rhk['id']}/"),
+            ("get", f"/api/v1/skp/{skp['id']}/"),
+            ("post", f"/api/v1/skp/{skp['id']}/setujui/"),
+            ("post", f"/api/v1/skp/{skp['id']}/kembalikan/"),
+            ("post", f"/api/v1/skp/{skp['id']}/ajukan/"),
+            ("patch", f"/api/v1/rhk/{rhk['id']}/"),
+            ("delete", f"/api/v1/rhk/{rhk['id']}/"),
             ("get", f"/api/v1/skp/{skp['id']}/dokumen/"),
         ]:
-            resp = getattr(other, method)(url, {"catatan": "x"}, format="json") if method != "get" else other.get(url)
+            resp = (
+                getattr(other, method)(url, {"catatan": "x"}, format="json")
+                if method != "get"
+                else other.get(url)
+            )
             assert resp.status_code == 404, (user, method, url, resp.status_code)
     assert api(outsider.user).get("/api/v1/skp/").json()["results"] == []
     # a pegawai can't approve their own SKP, and the rekan's list doesn't include it
@@ -272,7 +363,9 @@ def test_filters_and_list(org_a: Org, api: Any) -> None:
     s26 = create_skp(c, 2026)
     rows = c.get("/api/v1/skp/?tahun=2026").json()["results"]
     assert [r["id"] for r in rows] == [s26["id"]]
-    leader_rows = api(org_a.atasan.user).get(f"/api/v1/skp/?pegawai={org_a.pegawai.pk}&status=draft").json()["results"]
+    leader_rows = (
+        api(org_a.atasan.user).get(f"/api/v1/skp/?pegawai={org_a.pegawai.pk}&status=draft").json()["results"]
+    )
     assert len(leader_rows) == 2
     assert api(org_a.atasan.user).get("/api/v1/skp/?status=bogus").status_code == 400
 
@@ -281,7 +374,8 @@ def test_dokumen_is_409_before_approval(org_a: Org, api: Any) -> None:
     c = api(org_a.pegawai.user)
     skp = create_skp(c)
     resp = c.get(f"/api/v1/skp/{skp['id']}/dokumen/")
-    assert resp.status_code == 409 and resp.json()["detail"]
+    assert resp.status_code == 409
+    assert resp.json()["detail"]
 
 
 def test_skp_list_query_count_constant(org_a: Org, api: Any, django_assert_max_num_queries: Any) -> None:
@@ -300,7 +394,15 @@ def test_skp_list_query_count_constant(org_a: Org, api: Any, django_assert_max_n
     from tests.factories import PegawaiFactory
 
     with scope(instansi=org_a.instansi.pk):
-        extra = [PegawaiFactory(instansi=org_a.instansi, unit_kerja=org_a.pegawai.unit_kerja, jabatan=org_a.pegawai.jabatan, atasan=org_a.atasan) for _ in range(30)]
+        extra = [
+            PegawaiFactory(
+                instansi=org_a.instansi,
+                unit_kerja=org_a.pegawai.unit_kerja,
+                jabatan=org_a.pegawai.jabatan,
+                atasan=org_a.atasan,
+            )
+            for _ in range(30)
+        ]
     for p in extra:
         create_skp(api(p.user))
     assert count() == small
