@@ -2,8 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from kinerja.selectors.people import roles_of
 from kinerja.tenancy import pegawai_of
+from kinerja.web import ROLES_IMPOR, ROLES_ORGANISASI, has_any_role, request_roles
 
 
 def kinerja(request: HttpRequest) -> dict[str, Any]:
@@ -11,11 +11,12 @@ def kinerja(request: HttpRequest) -> dict[str, Any]:
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    roles = request_roles(request)
     instansi = getattr(request, "instansi", None)
-    if not hasattr(request, "_kinerja_roles"):
-        request._kinerja_roles = roles_of(user=user, instansi=instansi)  # type: ignore[attr-defined]
     return {
         "current_instansi": instansi,
-        "current_roles": request._kinerja_roles,  # type: ignore[attr-defined]
+        "current_roles": roles,
         "current_pegawai": pegawai_of(user),
+        "nav_organisasi": instansi is not None and has_any_role(roles, ROLES_ORGANISASI),
+        "nav_impor": instansi is not None and has_any_role(roles, ROLES_IMPOR),
     }

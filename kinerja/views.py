@@ -8,19 +8,27 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kinerja.access import access_pegawai, access_unit_kerja
 from kinerja.exceptions import NotFoundOrForbidden
-from kinerja.forms import LoginForm
+from kinerja.forms import KataSandiGantiForm, LoginForm
 from kinerja.models import Instansi, Pegawai, Role, UnitKerja
 from kinerja.selectors.org import unit_kerja_ancestors, unit_kerja_list
-from kinerja.selectors.people import pegawai_bawahan, pegawai_dinilai_oleh, pegawai_list, penempatan_list
+from kinerja.selectors.people import (
+    can_nilai,
+    pegawai_bawahan,
+    pegawai_dinilai_oleh,
+    pegawai_list,
+    penempatan_list,
+)
 from kinerja.tenancy import PLATFORM_INSTANSI_SESSION_KEY, pegawai_of
-from kinerja.web import paginate, request_roles, tenant_view
+from kinerja.web import ROLES_IMPOR, ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
 
-ADMIN_ROLES = (Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN)
+ADMIN_ROLES = ROLES_ORGANISASI
+DASHBOARD_DINILAI_MAX = 50
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -40,6 +48,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = KataSandiGantiForm
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("password_change_done")
 
@@ -53,10 +62,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     instansi: Instansi = request.instansi  # type: ignore[attr-defined]
     roles = request_roles(request)
     own = pegawai_of(request.user)
-    ctx: dict[str, Any] = {"roles": roles, "pegawai": own if own and own.instansi_id == instansi.pk else None}
+    if own is not None and own.instansi_id == instansi.pk:
+        own = access_pegawai(instansi=instansi, pegawai_id=own.pk)  # with unit, jabatan, atasan in one query
+    else:
+        own = None
+    ctx: dict[str, Any] = {"roles": roles, "pegawai": own, "boleh_impor": has_any_role(roles, ROLES_IMPOR)}
     if Role.PEJABAT_PENILAI in roles:
-        ctx["dinilai"] = list(pegawai_dinilai_oleh(user=request.user, instansi=instansi)[:50])  # type: ignore[arg-type]
-    if set(ADMIN_ROLES) & set(roles):
+        user: Any = request.user
+        dinilai = list(pegawai_dinilai_oleh(user=user, instansi=instansi)[: DASHBOARD_DINILAI_MAX + 1])
+        ctx["dinilai"] = dinilai[:DASHBOARD_DINILAI_MAX]
+        ctx["dinilai_lebih"] = len(dinilai) > DASHBOARD_DINILAI_MAX
+    if has_any_role(roles, ADMIN_ROLES):
         ctx["jumlah_pegawai"] = Pegawai.objects.filter(instansi=instansi).count()
         ctx["jumlah_unit"] = UnitKerja.objects.filter(instansi=instansi).count()
     return render(request, "kinerja/dashboard.html", ctx)
@@ -71,10 +87,15 @@ def platform_instansi_pilih(request: HttpRequest) -> HttpResponse:
         kode = request.POST.get("kode", "")
         if Instansi.objects.filter(kode=kode).exists():
             request.session[PLATFORM_INSTANSI_SESSION_KEY] = kode
-            messages.success(request, _("Anda sekarang bertindak di instansi %(kode)s. Setiap akses dicatat.") % {"kode": kode})
+            messages.success(
+                request,
+                _("Anda sekarang bertindak di instansi %(kode)s. Setiap akses dicatat.") % {"kode": kode},
+            )
             return redirect("dashboard")
         messages.error(request, _("Instansi tidak ditemukan."))
-    return render(request, "kinerja/platform_instansi.html", {"daftar_instansi": Instansi.objects.order_by("nama")})
+    return render(
+        request, "kinerja/platform_instansi.html", {"daftar_instansi": Instansi.objects.order_by("nama")}
+    )
 
 
 @tenant_view(*ADMIN_ROLES)
@@ -94,8 +115,12 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "kinerja/unit_detail.html",
-        {"unit": unit, "ancestors": list(unit_kerja_ancestors(unit=unit)), "page": page,
-         "anak": list(UnitKerja.objects.filter(instansi=instansi, induk=unit).order_by("nama"))},
+        {
+            "unit": unit,
+            "ancestors": list(unit_kerja_ancestors(unit=unit)),
+            "page": page,
+            "anak": list(UnitKerja.objects.filter(instansi=instansi, induk=unit).order_by("nama")),
+        },
     )
 
 
@@ -110,8 +135,13 @@ def pegawai_list_view(request: HttpRequest) -> HttpResponse:
         except NotFoundOrForbidden:
             raise Http404() from None
     page = paginate(request, pegawai_list(instansi=instansi, q=q, unit=unit))
-    template = "kinerja/_pegawai_rows.html" if request.htmx else "kinerja/pegawai_list.html"  # type: ignore[attr-defined]
-    return render(request, template, {"page": page, "q": q, "unit": unit})
+    htmx = request.htmx  # type: ignore[attr-defined]
+    # A history restore (back button after the cache was evicted) needs the whole page, not the fragment.
+    partial = bool(htmx) and not htmx.history_restore_request
+    template = "kinerja/_pegawai_rows.html" if partial else "kinerja/pegawai_list.html"
+    response = render(request, template, {"page": page, "q": q, "unit": unit})
+    patch_vary_headers(response, ["HX-Request"])  # same URL, two bodies: keep caches apart
+    return response
 
 
 @tenant_view()
@@ -123,17 +153,29 @@ def pegawai_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404() from None
     roles = request_roles(request)
     own = pegawai_of(request.user)
-    allowed = bool(set(ADMIN_ROLES) & set(roles)) or (own is not None and own.pk in (pegawai.pk, pegawai.atasan_id))
+    own_id = own.pk if own is not None and own.instansi_id == instansi.pk else None
+    is_admin = has_any_role(roles, ADMIN_ROLES)
+    # Admins see everyone; a pegawai sees themself; an appraiser (direct or delegated) sees whom they appraise.
+    allowed = is_admin or (own_id is not None and own_id in (pegawai.pk, pegawai.atasan_id))
+    if not allowed and own_id is not None:
+        allowed = can_nilai(user=request.user, pegawai=pegawai)  # type: ignore[arg-type]
     if not allowed:
         raise Http404()
     return render(
         request,
         "kinerja/pegawai_detail.html",
-        {"p": pegawai, "riwayat": list(penempatan_list(pegawai=pegawai)), "bawahan": list(pegawai_bawahan(atasan=pegawai))},
+        {
+            "p": pegawai,
+            "riwayat": list(penempatan_list(pegawai=pegawai)),
+            "bawahan": list(pegawai_bawahan(atasan=pegawai)),
+            # Link only to pages the viewer may open (the detail rule above, seen from the linked person).
+            "tautan_atasan": is_admin or (own_id is not None and own_id == pegawai.atasan_id),
+            "tautan_bawahan": is_admin or own_id == pegawai.pk,
+        },
     )
 
 
-@tenant_view(Role.ADMIN_INSTANSI, Role.PLATFORM_ADMIN)
+@tenant_view(*ROLES_IMPOR)
 def impor_view(request: HttpRequest) -> HttpResponse:
     from kinerja.views_impor import impor_page
 

@@ -9,13 +9,22 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from kinerja.models import Role
 from kinerja.selectors.people import roles_of
+
+# Who sees which part of the HTML app. Views use them in ``tenant_view``; the layout uses them for the navbar.
+ROLES_ORGANISASI = (Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN)
+ROLES_IMPOR = (Role.ADMIN_INSTANSI, Role.PLATFORM_ADMIN)
+
+
+def has_any_role(roles: list[str], allowed: tuple[str, ...]) -> bool:
+    return bool(set(roles) & set(allowed))
 
 
 def request_roles(request: HttpRequest) -> list[str]:
     if not hasattr(request, "_kinerja_roles"):
         request._kinerja_roles = roles_of(user=request.user, instansi=getattr(request, "instansi", None))  # type: ignore[arg-type,attr-defined]
-    return request._kinerja_roles  # type: ignore[attr-defined,no-any-return]
+    return request._kinerja_roles  # type: ignore[attr-defined]
 
 
 def tenant_view(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
