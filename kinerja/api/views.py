@@ -49,7 +49,7 @@ class AuthTokenApi(APIView):
         )
         if getattr(request._request, "axes_locked_out", False):
             return Response(
-                {"detail": LOCKOUT_MESSAGE},
+                {"detail": str(LOCKOUT_MESSAGE)},
                 status=status.HTTP_401_UNAUTHORIZED,
             )
         if user is None or not user.is_active:
