@@ -23,21 +23,34 @@ def _subordinates(pemberi: Pegawai) -> list[Pegawai]:
 def _grant(delegasi: DelegasiPenilai) -> None:
     targets = _subordinates(delegasi.pemberi)
     if targets:
-        assign_perm(PERM_NILAI, delegasi.penerima.user, Pegawai.objects.filter(pk__in=[p.pk for p in targets]))
+        assign_perm(
+            PERM_NILAI, delegasi.penerima.user, Pegawai.objects.filter(pk__in=[p.pk for p in targets])
+        )
     DelegasiPenilai.objects.filter(pk=delegasi.pk).update(berlaku=True)
+    delegasi.berlaku = True
 
 
 def _revoke(delegasi: DelegasiPenilai) -> None:
     targets = _subordinates(delegasi.pemberi)
     if targets:
-        remove_perm(PERM_NILAI, delegasi.penerima.user, Pegawai.objects.filter(pk__in=[p.pk for p in targets]))
+        remove_perm(
+            PERM_NILAI, delegasi.penerima.user, Pegawai.objects.filter(pk__in=[p.pk for p in targets])
+        )
     DelegasiPenilai.objects.filter(pk=delegasi.pk).update(berlaku=False)
+    delegasi.berlaku = False
 
 
 @transaction.atomic
 def delegasi_create(
-    *, actor: User | None, instansi: Instansi, pemberi: Pegawai, penerima: Pegawai, jenis: str,
-    mulai: dt.date, selesai: dt.date, keterangan: str = "",
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    pemberi: Pegawai,
+    penerima: Pegawai,
+    jenis: str,
+    mulai: dt.date,
+    selesai: dt.date,
+    keterangan: str = "",
 ) -> DelegasiPenilai:
     """Record a Plt/Plh delegation and grant the permissions at once if the range is current."""
     errors: dict[str, list[str]] = {}
@@ -50,15 +63,29 @@ def delegasi_create(
     if errors:
         raise ApplicationError("Delegasi tidak valid.", errors=errors)
     delegasi = DelegasiPenilai.objects.create(
-        instansi=instansi, pemberi=pemberi, penerima=penerima, jenis=jenis, mulai=mulai, selesai=selesai,
+        instansi=instansi,
+        pemberi=pemberi,
+        penerima=penerima,
+        jenis=jenis,
+        mulai=mulai,
+        selesai=selesai,
         keterangan=keterangan,
     )
     today = timezone.localdate()
     if mulai <= today <= selesai:
         _grant(delegasi)
     audit_log(
-        actor=actor, instansi=instansi, action="delegasi.buat", obj=delegasi,
-        after={"pemberi": pemberi.nip, "penerima": penerima.nip, "jenis": jenis, "mulai": str(mulai), "selesai": str(selesai)},
+        actor=actor,
+        instansi=instansi,
+        action="delegasi.buat",
+        obj=delegasi,
+        after={
+            "pemberi": pemberi.nip,
+            "penerima": penerima.nip,
+            "jenis": jenis,
+            "mulai": str(mulai),
+            "selesai": str(selesai),
+        },
     )
     return delegasi
 
@@ -66,7 +93,11 @@ def delegasi_create(
 @transaction.atomic
 def delegasi_revoke(*, actor: User | None, delegasi: DelegasiPenilai) -> DelegasiPenilai:
     """End a delegation early and remove the permissions."""
-    if delegasi.berlaku:
+    # The caller's instance may be stale (e.g. the one delegasi_create returned): read the flag under lock.
+    berlaku = (
+        DelegasiPenilai.objects.select_for_update().filter(pk=delegasi.pk).values_list("berlaku", flat=True)
+    )
+    if berlaku.first():
         _revoke(delegasi)
     DelegasiPenilai.objects.filter(pk=delegasi.pk).update(dicabut=True, berlaku=False)
     audit_log(actor=actor, instansi=delegasi.instansi_id, action="delegasi.cabut", obj=delegasi)

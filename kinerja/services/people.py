@@ -35,6 +35,7 @@ def pegawai_create(
     errors = nip_errors(nip, status)
     if errors:
         raise ApplicationError("NIP tidak valid.", errors={"nip": errors})
+    _check_same_instansi(instansi_id=instansi.pk, unit_kerja=unit_kerja, jabatan=jabatan, atasan=atasan)
     if User.objects.filter(nip=nip).exists():
         raise ApplicationError("NIP sudah terdaftar.", errors={"nip": ["NIP sudah terdaftar."]})
     user = User.objects.create_user(nip=nip, password=password, nama=nama, email=email)
@@ -79,6 +80,9 @@ def pegawai_mutasi(
 ) -> Pegawai:
     """Move a pegawai to a new unit/jabatan/atasan: close the current placement, open a new one."""
     tanggal = tanggal or timezone.localdate()
+    _check_same_instansi(
+        instansi_id=pegawai.instansi_id, unit_kerja=unit_kerja, jabatan=jabatan, atasan=atasan
+    )
     if atasan is not None and atasan.pk == pegawai.pk:
         raise ApplicationError(
             "Pegawai tidak dapat menjadi atasan dirinya sendiri.", errors={"atasan": ["Siklus."]}
@@ -109,6 +113,21 @@ def pegawai_mutasi(
         after=snapshot(pegawai, PLACEMENT_FIELDS),
     )
     return pegawai
+
+
+def _check_same_instansi(
+    *, instansi_id: int, unit_kerja: UnitKerja, jabatan: Jabatan, atasan: Pegawai | None
+) -> None:
+    """Unit, jabatan and atasan must belong to the pegawai's own instansi (never another tenant's)."""
+    errors: dict[str, list[str]] = {}
+    if unit_kerja.instansi_id != instansi_id:
+        errors["unit_kerja"] = ["Unit kerja tidak ditemukan."]
+    if jabatan.instansi_id != instansi_id:
+        errors["jabatan"] = ["Jabatan tidak ditemukan."]
+    if atasan is not None and atasan.instansi_id != instansi_id:
+        errors["atasan"] = ["Atasan tidak ditemukan."]
+    if errors:
+        raise ApplicationError("Data penempatan tidak valid.", errors=errors)
 
 
 def _is_in_chain(*, start: Pegawai, target: Pegawai) -> bool:

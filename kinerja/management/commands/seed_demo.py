@@ -1,0 +1,120 @@
+"""``manage.py seed_demo``: load the demo instansi of ``kinerja.demo`` through the services.
+
+Idempotent: units, jabatan and pegawai are looked up first and created only when missing, roles
+and periods are granted/ensured idempotently, so a second run changes nothing.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope
+
+from kinerja import demo
+from kinerja.exceptions import ApplicationError
+from kinerja.models import Instansi, Jabatan, Pegawai, Role, UnitKerja, User
+from kinerja.services.org import jabatan_get_or_create, unit_kerja_create
+from kinerja.services.people import pegawai_create
+from kinerja.services.tenancy import instansi_get_or_create, periode_ensure_year, role_grant
+
+
+class Command(BaseCommand):
+    help = (
+        "Memuat data demo (Kabupaten Sukamaju dan Badan Kepegawaian Contoh). Aman dijalankan berulang kali."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tahun = timezone.localdate().year
+        new_users: list[int] = []
+        try:
+            with transaction.atomic():
+                for definition in demo.INSTANSI:
+                    instansi, _ = instansi_get_or_create(
+                        kode=definition.kode,
+                        nama=definition.nama,
+                        jenis=definition.jenis,
+                        tempat=definition.tempat,
+                        siklus=definition.siklus,
+                    )
+                    with scope(instansi=instansi.pk):
+                        self._seed_instansi(definition, instansi, tahun, new_users)
+                self._seed_platform_admin(new_users)
+                if new_users:
+                    # One hash for every new demo account: hashing ~75 passwords one by one with the
+                    # production hasher would take most of a minute on every fresh `make run`.
+                    User.objects.filter(pk__in=new_users).update(password=make_password(demo.DEMO_PASSWORD))
+        except ApplicationError as exc:
+            detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())
+            raise CommandError(f"Data demo gagal dimuat: {exc.message} {detail}".strip()) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Data demo siap ({len(new_users)} akun baru). Kata sandi semua akun demo: {demo.DEMO_PASSWORD}"
+            )
+        )
+
+    def _seed_instansi(
+        self, d: demo.InstansiDef, instansi: Instansi, tahun: int, new_users: list[int]
+    ) -> None:
+        units: dict[str, UnitKerja] = {}
+        for u in d.units:
+            induk = units[u.induk] if u.induk else None
+            unit = UnitKerja.objects.filter(instansi=instansi, induk=induk, nama=u.nama).first()
+            if unit is None:
+                unit = unit_kerja_create(
+                    actor=None, instansi=instansi, nama=u.nama, induk=induk, mandiri=u.mandiri
+                )
+            units[u.key] = unit
+
+        jabatan: dict[tuple[str, str, str], Jabatan] = {}
+        for p in d.pegawai:
+            jabatan_key = (p.jabatan, p.jenis, p.jenjang)
+            if jabatan_key not in jabatan:
+                jabatan[jabatan_key], _ = jabatan_get_or_create(
+                    actor=None, instansi=instansi, nama=p.jabatan, jenis=p.jenis, jenjang=p.jenjang
+                )
+
+        existing = {
+            x.nip: x for x in Pegawai.objects.filter(instansi=instansi, nip__in=[p.nip for p in d.pegawai])
+        }
+        pegawai: dict[str, Pegawai] = {}
+        created = 0
+        mulai = dt.date(tahun - 1, 1, 1)  # placements cover the whole current year
+        for p in d.pegawai:
+            row = existing.get(p.nip)
+            if row is None:
+                row = pegawai_create(
+                    actor=None,
+                    instansi=instansi,
+                    nip=p.nip,
+                    nama=p.nama,
+                    status=p.status,
+                    unit_kerja=units[p.unit],
+                    jabatan=jabatan[(p.jabatan, p.jenis, p.jenjang)],
+                    atasan=pegawai[p.atasan] if p.atasan else None,
+                    pangkat_golongan=p.pangkat,
+                    tugas_belajar=p.tugas_belajar,
+                    mulai=mulai,
+                )
+                new_users.append(row.user_id)
+                created += 1
+            pegawai[p.key] = row
+
+        for pegawai_key, role in d.grants:
+            role_grant(actor=None, user=pegawai[pegawai_key].user, role=role, instansi=instansi)
+        periode_ensure_year(instansi=instansi, tahun=tahun)
+        self.stdout.write(
+            f"{instansi.kode} {instansi.nama}: {len(pegawai)} pegawai ({created} baru), {len(units)} unit kerja, "
+            f"periode {tahun}."
+        )
+
+    def _seed_platform_admin(self, new_users: list[int]) -> None:
+        user = User.objects.filter(nip=demo.PLATFORM_ADMIN_NIP).first()
+        if user is None:
+            user = User.objects.create_user(
+                nip=demo.PLATFORM_ADMIN_NIP, password=None, nama=demo.PLATFORM_ADMIN_NAMA
+            )
+            new_users.append(user.pk)
+        role_grant(actor=None, user=user, role=Role.PLATFORM_ADMIN, instansi=None)
