@@ -90,18 +90,22 @@ def pegawai_mutasi(
     if atasan is not None and _is_in_chain(start=atasan, target=pegawai):
         raise ApplicationError("Atasan ini membentuk siklus atasan-bawahan.", errors={"atasan": ["Siklus."]})
     before = snapshot(pegawai, PLACEMENT_FIELDS)
-    Penempatan.objects.filter(instansi_id=pegawai.instansi_id, pegawai=pegawai, selesai__isnull=True).update(
-        selesai=tanggal - dt.timedelta(days=1) if tanggal > dt.date.min else tanggal
-    )
-    Penempatan.objects.create(
-        instansi_id=pegawai.instansi_id,
-        pegawai=pegawai,
-        unit_kerja=unit_kerja,
-        jabatan=jabatan,
-        atasan=atasan,
-        jenis=JenisPenempatan.MUTASI,
-        mulai=tanggal,
-    )
+    current = Penempatan.objects.filter(instansi_id=pegawai.instansi_id, pegawai=pegawai, selesai__isnull=True)
+    # A correction on the day the current placement began replaces it instead of ending it before it started.
+    same_day = current.filter(mulai__gte=tanggal)
+    if same_day.exists():
+        same_day.update(unit_kerja=unit_kerja, jabatan=jabatan, atasan=atasan, updated_at=timezone.now())
+    else:
+        current.update(selesai=tanggal - dt.timedelta(days=1))
+        Penempatan.objects.create(
+            instansi_id=pegawai.instansi_id,
+            pegawai=pegawai,
+            unit_kerja=unit_kerja,
+            jabatan=jabatan,
+            atasan=atasan,
+            jenis=JenisPenempatan.MUTASI,
+            mulai=tanggal,
+        )
     pegawai.unit_kerja, pegawai.jabatan, pegawai.atasan = unit_kerja, jabatan, atasan
     pegawai.save(update_fields=["unit_kerja", "jabatan", "atasan", "updated_at"])
     audit_log(

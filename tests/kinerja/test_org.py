@@ -182,6 +182,25 @@ def test_pegawai_mutasi_closes_old_and_opens_new_placement(org_a: Org, scope_a: 
     assert audit.actor_id == org_a.admin.user_id
 
 
+def test_pegawai_mutasi_on_the_day_a_stint_began_corrects_it(org_a: Org, scope_a: None) -> None:
+    # given a move on 1 July
+    pegawai = org_a.pegawai
+    new_unit = UnitKerjaFactory(instansi=org_a.instansi, nama="Bidang Koreksi", induk=org_a.kepala.unit_kerja)
+    day = dt.date(2026, 7, 1)
+    pegawai_mutasi(actor=None, pegawai=pegawai, unit_kerja=new_unit, jabatan=pegawai.jabatan, atasan=org_a.kepala,
+                   tanggal=day)  # fmt: skip
+    # when the admin corrects the atasan on the same day
+    pegawai_mutasi(actor=None, pegawai=pegawai, unit_kerja=new_unit, jabatan=pegawai.jabatan, atasan=org_a.atasan,
+                   tanggal=day)  # fmt: skip
+    # then the 1 July stint is corrected in place and no stint ends before it starts
+    stints = list(Penempatan.objects.filter(pegawai=pegawai).order_by("mulai"))
+    assert [(s.mulai, s.selesai, s.atasan_id) for s in stints] == [
+        (dt.date(2020, 1, 1), dt.date(2026, 6, 30), org_a.atasan.pk),
+        (day, None, org_a.atasan.pk),
+    ]
+
+
+
 @pytest.mark.parametrize("who", ["self", "direct_subordinate", "grand_subordinate"])
 def test_pegawai_mutasi_refuses_an_atasan_cycle(org_a: Org, scope_a: None, who: str) -> None:
     # kepala > atasan > pegawai
