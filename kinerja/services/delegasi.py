@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from kinerja.exceptions import ApplicationError
 from kinerja.models import DelegasiPenilai, Instansi, Pegawai, User
@@ -31,13 +31,30 @@ def _grant(delegasi: DelegasiPenilai) -> None:
 
 
 def _revoke(delegasi: DelegasiPenilai) -> None:
-    targets = _subordinates(delegasi.pemberi)
-    if targets:
-        remove_perm(
-            PERM_NILAI, delegasi.penerima.user, Pegawai.objects.filter(pk__in=[p.pk for p in targets])
-        )
+    """Remove every delegated-appraisal permission the delegate holds in this instansi, then
+    re-grant those of their other delegations that are still in force. This also removes grants
+    for people who have since moved to another atasan, and overlapping delegations between the
+    same pair don't cancel each other."""
+    user = delegasi.penerima.user
+    held = get_objects_for_user(
+        user,
+        PERM_NILAI,
+        klass=Pegawai.objects.filter(instansi_id=delegasi.instansi_id),
+        accept_global_perms=False,
+    )
+    if held.exists():
+        remove_perm(PERM_NILAI, user, held)
     DelegasiPenilai.objects.filter(pk=delegasi.pk).update(berlaku=False)
     delegasi.berlaku = False
+    still = (
+        DelegasiPenilai.objects.filter(
+            instansi_id=delegasi.instansi_id, penerima_id=delegasi.penerima_id, berlaku=True, dicabut=False
+        )
+        .exclude(pk=delegasi.pk)
+        .select_related("pemberi", "penerima__user")
+    )
+    for other in still:
+        _grant(other)
 
 
 @transaction.atomic
@@ -114,6 +131,8 @@ def delegasi_sync(*, instansi: Instansi) -> tuple[int, int]:
     to_revoke = list(base.filter(berlaku=True).exclude(mulai__lte=today, selesai__gte=today))
     for d in to_grant:
         _grant(d)
+        audit_log(actor=None, instansi=instansi, action="delegasi.berlaku", obj=d)
     for d in to_revoke:
         _revoke(d)
+        audit_log(actor=None, instansi=instansi, action="delegasi.berakhir", obj=d)
     return len(to_grant), len(to_revoke)

@@ -188,3 +188,33 @@ def test_invalid_delegations_are_refused(org_a: Org, org_b: Org, plh: Pegawai, s
             delegasi_create(**kwargs)
     assert not DelegasiPenilai.objects.exists()
     assert not AuditLog.objects.filter(action="delegasi.buat").exists()
+
+
+def test_revoke_also_covers_a_subordinate_who_moved_away(
+    org_a: Org, plh: Pegawai, scope_a: None, time_machine: Any
+) -> None:
+    from kinerja.services.people import pegawai_mutasi
+
+    time_machine.move_to(at(TODAY), tick=False)
+    d = _delegate(org_a, plh, TODAY, TODAY + dt.timedelta(days=10))
+    # the pegawai moves to the kepala during the delegation
+    pegawai_mutasi(actor=None, pegawai=org_a.pegawai, unit_kerja=org_a.pegawai.unit_kerja, jabatan=org_a.pegawai.jabatan,
+                   atasan=org_a.kepala)  # fmt: skip
+    delegasi_revoke(actor=org_a.admin.user, delegasi=d)
+    assert not _may_nilai(plh.user_id, org_a.pegawai)
+    assert not _may_nilai(plh.user_id, org_a.rekan)
+
+
+def test_overlapping_delegations_do_not_cancel_each_other(
+    org_a: Org, plh: Pegawai, scope_a: None, time_machine: Any
+) -> None:
+    time_machine.move_to(at(TODAY), tick=False)
+    short = _delegate(org_a, plh, TODAY, TODAY + dt.timedelta(days=2))
+    _delegate(org_a, plh, TODAY, TODAY + dt.timedelta(days=20))
+    # when the short one ends, the long one still holds
+    time_machine.move_to(at(TODAY + dt.timedelta(days=5)), tick=False)
+    assert delegasi_sync(instansi=org_a.instansi) == (0, 1)
+    short.refresh_from_db()
+    assert not short.berlaku
+    assert all(_may_nilai(plh.user_id, p) for p in _subordinates(org_a))
+    assert AuditLog.objects.filter(action="delegasi.berakhir", object_id=str(short.pk)).count() == 1
