@@ -1,11 +1,16 @@
 """SKP reads with fixed query shapes (tests pin the counts)."""
 
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kinerja.models import Instansi, Pegawai, User
+from kinerja.models.org import JPT
 from kinerja.selectors.people import pegawai_dinilai_oleh
 from kinerja.tenancy import pegawai_of
-from skp.models import Indikator, Rhk, Skp, SkpStatus, SkpStatusChange
+from skp.models import Indikator, JenisRhk, Rhk, Skp, SkpStatus, SkpStatusChange
 
 
 def _detail_prefetch() -> list[Prefetch | str]:
@@ -78,6 +83,11 @@ def skp_riwayat(*, skp: Skp) -> QuerySet[SkpStatusChange]:
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+def skp_revisi_of(*, skp: Skp) -> QuerySet[Skp]:
+    """Revisions started from ``skp`` (newest first)."""
+    return Skp.objects.filter(instansi_id=skp.instansi_id, revisi_dari=skp).order_by("-revisi", "-id")
 
 
 def skp_penilai_for_period(*, skp: Skp) -> QuerySet[Skp]:
@@ -164,3 +174,145 @@ def matriks_peran_hasil(*, leader_skp: Skp, tahun: int) -> dict:
     ]
     uncovered = [c for c in columns if not any(cells.get((b.pk, c.pk)) for b in bawahan)]
     return {"columns": columns, "rows": rows, "uncovered": uncovered}
+
+
+# ---------------------------------------------------------------- pohon kinerja
+
+POHON_MAKS_KEDALAMAN = 15
+POHON_MAKS_PEGAWAI = 1500
+_STATUS_RANK: dict[str, int] = {
+    SkpStatus.DISETUJUI: 3,
+    SkpStatus.DIAJUKAN: 2,
+    SkpStatus.DIKEMBALIKAN: 1,
+    SkpStatus.DRAFT: 0,
+}
+
+
+@dataclass
+class PohonNode:
+    pegawai: Pegawai
+    skp: Skp | None
+    rhk: list[Rhk] = field(default_factory=list)
+    anak: list["PohonNode"] = field(default_factory=list)
+    induk: "PohonNode | None" = None
+
+
+@dataclass
+class Pohon:
+    akar: list[PohonNode]
+    # Leader results no subordinate in the tree supports; subordinate utama results not linked to their leader.
+    tidak_didukung: list[tuple[PohonNode, Rhk]]
+    tidak_terkait: list[tuple[PohonNode, Rhk]]
+    jumlah_pegawai: int
+    terpotong: bool
+
+    @property
+    def semua(self) -> list[PohonNode]:
+        return _pohon_urut(self.akar)
+
+
+def pegawai_subtree_ids(*, instansi: Instansi, akar_ids: list[int] | None) -> list[int]:
+    """Active pegawai of ``akar_ids`` and everyone below them along atasan lines (``None``: from every
+    pegawai without atasan), top level first, at most ``POHON_MAKS_PEGAWAI + 1``: one recursive CTE."""
+    table = Pegawai._meta.db_table
+    root = "atasan_id IS NULL" if akar_ids is None else "id = ANY(%s)"
+    params: list[Any] = [instansi.pk] + ([] if akar_ids is None else [list(akar_ids)])
+    params += [instansi.pk, POHON_MAKS_KEDALAMAN, POHON_MAKS_PEGAWAI + 1]
+    sql = f"""
+        WITH RECURSIVE pohon(id, lvl) AS (
+            SELECT id, 0 FROM {table} WHERE instansi_id = %s AND aktif AND {root}
+            UNION
+            SELECT p.id, pohon.lvl + 1 FROM {table} p JOIN pohon ON p.atasan_id = pohon.id
+            WHERE p.instansi_id = %s AND p.aktif AND pohon.lvl < %s
+        )
+        SELECT id FROM pohon GROUP BY id ORDER BY MIN(lvl), id LIMIT %s
+    """  # noqa: S608 (table name from model meta, values are parameters)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [row[0] for row in cur.fetchall()]
+
+
+def pohon_kinerja(*, instansi: Instansi, tahun: int, akar_ids: list[int] | None = None) -> Pohon:
+    """Pohon kinerja of ``tahun`` from ``akar_ids`` (default: the pegawai without atasan) down the
+    atasan→bawahan lines, with each pegawai's SKP results and their links to the leader's results.
+
+    Four queries whatever the size: subtree ids (recursive CTE), pegawai, SKPs, results. Per pegawai the
+    SKP shown is the one in force: approved first, then submitted, returned, draft; latest stint first.
+    """
+    ids = pegawai_subtree_ids(instansi=instansi, akar_ids=akar_ids)
+    terpotong = len(ids) > POHON_MAKS_PEGAWAI
+    ids = ids[:POHON_MAKS_PEGAWAI]
+    pegawai = list(
+        Pegawai.objects.filter(instansi=instansi, pk__in=ids)
+        .select_related("jabatan", "unit_kerja")
+        .order_by("nama", "id")
+    )
+    chosen: dict[int, Skp] = {}
+    for s in Skp.objects.filter(instansi=instansi, pegawai_id__in=ids, tahun=tahun).exclude(
+        status=SkpStatus.DIGANTI
+    ):
+        cur = chosen.get(s.pegawai_id)
+        if cur is None or (_STATUS_RANK.get(s.status, 0), s.periode_mulai) > (
+            _STATUS_RANK.get(cur.status, 0),
+            cur.periode_mulai,
+        ):
+            chosen[s.pegawai_id] = s
+    rhk_by_skp: dict[int, list[Rhk]] = {}
+    for r in (
+        Rhk.objects.filter(instansi=instansi, skp_id__in=[s.pk for s in chosen.values()])
+        .select_related("rhk_pimpinan")
+        .order_by("jenis", "urutan", "id")
+    ):
+        rhk_by_skp.setdefault(r.skp_id, []).append(r)
+
+    nodes = {p.pk: PohonNode(pegawai=p, skp=chosen.get(p.pk)) for p in pegawai}
+    akar: list[PohonNode] = []
+    for node in nodes.values():
+        node.rhk = rhk_by_skp.get(node.skp.pk, []) if node.skp else []
+        parent = nodes.get(node.pegawai.atasan_id) if node.pegawai.atasan_id else None
+        if parent is not None and node.pegawai.pk not in (akar_ids or []):
+            node.induk = parent
+            parent.anak.append(node)
+        else:
+            akar.append(node)
+
+    # Coverage: count supporters per leader result, list the gaps.
+    pendukung: dict[int, int] = {}
+    for node in nodes.values():
+        for r in node.rhk:
+            if r.rhk_pimpinan_id:
+                pendukung[r.rhk_pimpinan_id] = pendukung.get(r.rhk_pimpinan_id, 0) + 1
+    tidak_didukung: list[tuple[PohonNode, Rhk]] = []
+    tidak_terkait: list[tuple[PohonNode, Rhk]] = []
+    for node in _pohon_urut(akar):
+        for r in node.rhk:
+            r.jumlah_pendukung = pendukung.get(r.pk, 0)  # type: ignore[attr-defined]
+            if node.anak and not r.jumlah_pendukung:  # type: ignore[attr-defined]
+                tidak_didukung.append((node, r))
+            wajib_terkait = (
+                node.induk is not None
+                and r.jenis == JenisRhk.UTAMA
+                and node.pegawai.jabatan.jenis not in JPT
+                and not (node.skp and node.skp.tugas_belajar)
+            )
+            r.belum_terkait = wajib_terkait and r.rhk_pimpinan_id is None  # type: ignore[attr-defined]
+            if r.belum_terkait:  # type: ignore[attr-defined]
+                tidak_terkait.append((node, r))
+    return Pohon(
+        akar=akar,
+        tidak_didukung=tidak_didukung,
+        tidak_terkait=tidak_terkait,
+        jumlah_pegawai=len(nodes),
+        terpotong=terpotong,
+    )
+
+
+def _pohon_urut(akar: list[PohonNode]) -> list[PohonNode]:
+    """Nodes top-down (pre-order), iteratively: deep trees must not hit the recursion limit."""
+    out: list[PohonNode] = []
+    stack = list(reversed(akar))
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(reversed(node.anak))
+    return out

@@ -382,6 +382,7 @@ def skp_rhk_update(
     rhk_pimpinan_id = data.get("rhk_pimpinan", rhk.rhk_pimpinan_id)
     cascading_tipe = data.get("cascading_tipe", rhk.cascading_tipe)
     perspektif = data.get("perspektif", rhk.perspektif)
+    penugasan_dari = data.get("penugasan_dari", rhk.penugasan_dari)
     errors = _validate_rhk(
         skp=skp,
         jenis=jenis,
@@ -403,6 +404,7 @@ def skp_rhk_update(
     }
     rhk.jenis, rhk.rencana_hasil_kerja, rhk.rhk_pimpinan = jenis, text.strip(), pimpinan
     rhk.cascading_tipe, rhk.perspektif = cascading_tipe, perspektif.strip()
+    rhk.penugasan_dari = (penugasan_dari or "").strip()
     rhk.save(
         update_fields=[
             "jenis",
@@ -410,6 +412,7 @@ def skp_rhk_update(
             "rhk_pimpinan",
             "cascading_tipe",
             "perspektif",
+            "penugasan_dari",
             "updated_at",
         ]
     )
@@ -475,12 +478,20 @@ def _submission_errors(skp: Skp) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def skp_submit(*, actor: User, skp: Skp) -> Skp:
-    """Owner submits (draft/dikembalikan → diajukan); grants the penilai ``skp.approve_skp`` on it."""
+def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
+    """Owner submits (draft/dikembalikan → diajukan); grants the penilai ``skp.approve_skp`` on it.
+
+    With ``versi`` (the version the owner was looking at) a stale page gets a 409 instead of submitting
+    content edited meanwhile in another tab."""
     _require_owner(actor=actor, skp=skp)
     locked = skp_lock(skp_id=skp.pk)
     if locked.status not in EDITABLE_STATUSES:
         raise InvalidTransition("SKP ini sudah diajukan atau disetujui.")
+    if versi is not None and versi != locked.versi:
+        raise Conflict(
+            "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru.",
+            extra={"versi": locked.versi},
+        )
     errors = _submission_errors(locked)
     if errors:
         raise ApplicationError("SKP belum dapat diajukan.", errors=errors)
