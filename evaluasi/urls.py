@@ -1,4 +1,17 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from evaluasi import views
 
 app_name = "evaluasi"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.daftar, name="daftar"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/keberatan/", views.keberatan_ajukan, name="keberatan-ajukan"),
+    path("keberatan/", views.keberatan_daftar, name="keberatan-daftar"),
+    path("keberatan/<int:pk>/", views.keberatan_putus, name="keberatan-putus"),
+    path("unit/<int:pk>/", views.unit, name="unit"),
+    path("laporan/", views.laporan, name="laporan"),
+    path("laporan/unit/<int:pk>/", views.laporan_unit, name="laporan-unit"),
+    path("tahunan/", views.tahunan, name="tahunan"),
+    path("tahunan/<int:pk>/", views.tahunan_hasil, name="tahunan-hasil"),
+]

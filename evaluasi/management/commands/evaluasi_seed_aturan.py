@@ -1,0 +1,16 @@
+"""Re-create the version-1 distribution rule sets if they are missing (idempotent; e.g. after a flush)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from evaluasi.models import AturanDistribusi
+from evaluasi.rules import aturan_seed
+
+
+class Command(BaseCommand):
+    help = "Buat aturan pola distribusi bawaan (SE 3/2023, PP 30/2019) bila belum ada."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        n = aturan_seed(AturanDistribusi)
+        self.stdout.write(f"{n} aturan dibuat.")

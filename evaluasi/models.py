@@ -1,0 +1,310 @@
+"""Evaluation: periodic and annual evaluations, unit performance, distribution rules, the year-end batch
+(chunk ledger, follow-ups, angka kredit) and objections (keberatan).
+
+Every tenant-owned row carries ``instansi`` (TenantOwnedModel) so the batch's set-based SQL filters
+``instansi_id`` on every table without a JOIN.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating
+from kinerja.models import TenantOwnedModel, TimeStampedModel
+
+
+class JenisEvaluasi(models.TextChoices):
+    PERIODIK = "periodik", _("Periodik")
+    TAHUNAN = "tahunan", _("Tahunan")
+
+
+class StatusEvaluasi(models.TextChoices):
+    BELUM_DINILAI = "belum_dinilai", _("Belum dinilai")
+    DINILAI = "dinilai", _("Dinilai")
+    FINAL = "final", _("Final")
+
+
+class Evaluasi(TenantOwnedModel):
+    """One evaluation: periodic (per SKP stint and period) or annual (per pegawai and year).
+
+    Both kinds share one table so ``evaluasi/{id}/`` addresses either. Rows are materialised
+    set-based by ``evaluasi.services.evaluasi_periodik_ensure`` / ``evaluasi_tahunan_ensure``.
+    ``skp`` of an annual row is the stint that covers 31 December (else the latest stint);
+    ``pejabat_penilai`` and ``unit_kerja`` are copied from it when the row is made (the batch
+    refreshes ``unit_kerja`` until the row is final, so the distribution is per unit at year end).
+    """
+
+    jenis = models.CharField(max_length=8, choices=JenisEvaluasi.choices)
+    tahun = models.PositiveSmallIntegerField()
+    periode = models.ForeignKey(
+        "kinerja.Periode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="evaluasi")
+    skp = models.ForeignKey("skp.Skp", on_delete=models.PROTECT, related_name="evaluasi")
+    pejabat_penilai = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="evaluasi_dinilai"
+    )
+    unit_kerja = models.ForeignKey("kinerja.UnitKerja", on_delete=models.PROTECT, related_name="+")
+    rating_hasil_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    rating_perilaku_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    predikat = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
+    justifikasi = models.TextField(blank=True)
+    jumlah_umpan_balik = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=14, choices=StatusEvaluasi.choices, default=StatusEvaluasi.BELUM_DINILAI
+    )
+    dinilai_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dinilai_at = models.DateTimeField(null=True, blank=True)
+    final_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluasi kinerja")
+        verbose_name_plural = _("evaluasi kinerja")
+        ordering = ["tahun", "jenis", "periode_id", "pegawai_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "skp", "periode"],
+                condition=Q(jenis="periodik"),
+                name="uniq_evaluasi_periodik",
+            ),
+            models.UniqueConstraint(
+                fields=["instansi", "pegawai", "tahun"],
+                condition=Q(jenis="tahunan"),
+                name="uniq_evaluasi_tahunan",
+            ),
+            models.CheckConstraint(
+                condition=Q(jenis="periodik", periode__isnull=False)
+                | Q(jenis="tahunan", periode__isnull=True),
+                name="evaluasi_periode_sesuai_jenis",
+            ),
+            models.CheckConstraint(
+                condition=Q(predikat="") | (~Q(rating_hasil_kerja="") & ~Q(rating_perilaku_kerja="")),
+                name="evaluasi_predikat_butuh_rating",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["instansi", "tahun", "jenis", "pegawai"], name="evaluasi_tahun_pegawai_idx"),
+            models.Index(fields=["instansi", "pejabat_penilai", "tahun"], name="evaluasi_penilai_idx"),
+            models.Index(fields=["instansi", "unit_kerja", "tahun", "periode"], name="evaluasi_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        if self.jenis == JenisEvaluasi.TAHUNAN:
+            return f"Evaluasi tahunan {self.tahun} #{self.pegawai_id}"
+        return f"Evaluasi periodik {self.periode_id} #{self.pegawai_id}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == StatusEvaluasi.FINAL
+
+
+class AturanDistribusi(TimeStampedModel):
+    """A versioned distribution-guideline rule set (domain §7): platform data, seeded by migration.
+
+    ``definisi`` = ``{"aturan": {<predikat organisasi or "*">: [{"jenis": "maks"|"min"|"ada"|
+    "tidak_ada"|"terbanyak", "predikat": [...], "persen": n}]}}``, evaluated by
+    ``evaluasi.scoring.cek_distribusi``. A change is a new ``versi`` row, never an edit in place.
+    """
+
+    kode = models.CharField(max_length=32)
+    versi = models.PositiveSmallIntegerField(default=1)
+    nama = models.CharField(max_length=255)
+    sumber = models.TextField(blank=True)
+    definisi = models.JSONField()
+    bawaan = models.BooleanField(
+        default=False, help_text="The default rule set for instansi without a choice"
+    )
+    aktif = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("aturan pola distribusi")
+        verbose_name_plural = _("aturan pola distribusi")
+        ordering = ["kode", "-versi"]
+        constraints = [models.UniqueConstraint(fields=["kode", "versi"], name="uniq_aturan_distribusi_versi")]
+
+    def __str__(self) -> str:
+        return f"{self.nama} (v{self.versi})"
+
+
+class PengaturanEvaluasi(TenantOwnedModel):
+    """Per-instansi evaluation settings: which distribution rule set applies (null = the default)."""
+
+    aturan_distribusi = models.ForeignKey(
+        AturanDistribusi, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pengaturan evaluasi")
+        constraints = [models.UniqueConstraint(fields=["instansi"], name="uniq_pengaturan_evaluasi")]
+
+
+class KinerjaOrganisasi(TenantOwnedModel):
+    """Predikat kinerja organisasi of a unit for a period (``periode`` null = the year), with justification."""
+
+    unit_kerja = models.ForeignKey("kinerja.UnitKerja", on_delete=models.PROTECT, related_name="+")
+    tahun = models.PositiveSmallIntegerField()
+    periode = models.ForeignKey(
+        "kinerja.Periode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    predikat = models.CharField(max_length=20, choices=PredikatOrganisasi.choices)
+    justifikasi = models.TextField()
+    ditetapkan_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("predikat kinerja organisasi")
+        verbose_name_plural = _("predikat kinerja organisasi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "unit_kerja", "tahun", "periode"],
+                name="uniq_kinerja_organisasi",
+                nulls_distinct=False,
+            )
+        ]
+
+
+class AlasanDeviasi(TenantOwnedModel):
+    """The written reason for one distribution warning (``kode`` from ``scoring.Peringatan``) of a unit."""
+
+    unit_kerja = models.ForeignKey("kinerja.UnitKerja", on_delete=models.PROTECT, related_name="+")
+    tahun = models.PositiveSmallIntegerField()
+    periode = models.ForeignKey(
+        "kinerja.Periode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kode = models.CharField(max_length=120)
+    pesan = models.TextField(blank=True)
+    alasan = models.TextField()
+    aturan = models.ForeignKey(AturanDistribusi, on_delete=models.PROTECT, null=True, related_name="+")
+    ditulis_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("alasan deviasi distribusi")
+        verbose_name_plural = _("alasan deviasi distribusi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "unit_kerja", "tahun", "periode", "kode"],
+                name="uniq_alasan_deviasi",
+                nulls_distinct=False,
+            )
+        ]
+
+
+class TahapBatch(models.TextChoices):
+    NILAI = "nilai", _("Rekap & predikat")
+    FINAL = "final", _("Finalisasi & tindak lanjut")
+    SELESAI = "selesai", _("Putaran selesai")
+
+
+class BatchChunk(TenantOwnedModel):
+    """Completion ledger of the year-end batch: one row per finished (putaran, tahap, pegawai id range).
+
+    Written in the chunk's own transaction, so a killed worker leaves exactly the unfinished chunks
+    for the next run, which resumes the same ``ronde``. A run that completes writes the ``selesai``
+    marker; the next run opens a new ``ronde`` (and, being idempotent, changes only what changed,
+    e.g. ratings given after the first run). Dry runs never write here.
+    """
+
+    tahun = models.PositiveSmallIntegerField()
+    ronde = models.PositiveIntegerField(default=1)
+    tahap = models.CharField(max_length=8, choices=TahapBatch.choices)
+    id_dari = models.BigIntegerField()
+    id_sampai = models.BigIntegerField(help_text="exclusive")
+    jumlah = models.PositiveIntegerField(default=0)
+    job = models.ForeignKey("kinerja.Job", on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "tahun", "ronde", "tahap", "id_dari", "id_sampai"],
+                name="uniq_batch_chunk",
+            )
+        ]
+
+
+class JenisTindakLanjut(models.TextChoices):
+    TALENT_POOL = "talent_pool", _("Kandidat kelompok rencana suksesi (talent pool)")
+    PENGEMBANGAN_KOMPETENSI = "pengembangan_kompetensi", _("Prioritas pengembangan kompetensi")
+    PERBAIKAN_KINERJA = "perbaikan_kinerja", _("Masa perbaikan kinerja 6 bulan")
+
+
+class TindakLanjut(TenantOwnedModel):
+    """A follow-up recorded by the year-end batch (domain §8); decisions themselves happen outside the app."""
+
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    tahun = models.PositiveSmallIntegerField()
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="tindak_lanjut")
+    jenis = models.CharField(max_length=24, choices=JenisTindakLanjut.choices)
+    mulai = models.DateField(null=True, blank=True)
+    selesai = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tindak lanjut")
+        verbose_name_plural = _("tindak lanjut")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "pegawai", "tahun", "jenis"], name="uniq_tindak_lanjut"
+            )
+        ]
+
+
+class AngkaKredit(TenantOwnedModel):
+    """Angka kredit of a JF for a year from its final annual predikat (domain §8.3). Export only."""
+
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    tahun = models.PositiveSmallIntegerField()
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="+")
+    jenjang = models.CharField(max_length=16)
+    predikat = models.CharField(max_length=20, choices=Predikat.choices)
+    persentase = models.DecimalField(max_digits=5, decimal_places=2)
+    koefisien = models.DecimalField(max_digits=6, decimal_places=3)
+    bulan = models.PositiveSmallIntegerField()
+    nilai = models.DecimalField(max_digits=9, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("angka kredit")
+        verbose_name_plural = _("angka kredit")
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "pegawai", "tahun"], name="uniq_angka_kredit")
+        ]
+
+
+class StatusKeberatan(models.TextChoices):
+    DIAJUKAN = "diajukan", _("Diajukan")
+    DITERIMA = "diterima", _("Diterima")
+    DITOLAK = "ditolak", _("Ditolak")
+
+
+class Keberatan(TenantOwnedModel):
+    """An objection to a final evaluation, decided by the atasan of the Pejabat Penilai."""
+
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.PROTECT, related_name="keberatan")
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    pemutus = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="keberatan_diputus"
+    )
+    alasan = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=StatusKeberatan.choices, default=StatusKeberatan.DIAJUKAN
+    )
+    predikat_semula = models.CharField(max_length=20, choices=Predikat.choices)
+    predikat_baru = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
+    catatan_keputusan = models.TextField(blank=True)
+    diputus_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    diputus_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("keberatan")
+        verbose_name_plural = _("keberatan")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "evaluasi"], name="uniq_keberatan_evaluasi")
+        ]
+        indexes = [models.Index(fields=["instansi", "pemutus", "status"], name="keberatan_pemutus_idx")]

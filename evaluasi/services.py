@@ -1,0 +1,629 @@
+"""Evaluation writes: materialising evaluation rows, rating, unit performance, distribution reasons,
+the instansi's rule-set choice, starting the year-end batch, and keberatan.
+
+Every public function is keyword-only and audited; objects arrive resolved through ``evaluasi.access``
+(404 for missing/other instansi). The batch itself lives in ``evaluasi.batch``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluasi import scoring
+from evaluasi.models import (
+    AlasanDeviasi,
+    AturanDistribusi,
+    Evaluasi,
+    JenisEvaluasi,
+    Keberatan,
+    KinerjaOrganisasi,
+    PengaturanEvaluasi,
+    StatusEvaluasi,
+    StatusKeberatan,
+)
+from evaluasi.selectors import (
+    ROLES_ADMIN,
+    aturan_distribusi_for,
+    boleh_tetapkan_predikat_organisasi,
+    is_penilai,
+    peringatan_unit,
+    umpan_balik_jumlah,
+)
+from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
+from kinerja.models import Instansi, Job, Periode, UnitKerja, User
+from kinerja.services.audit import audit_log
+from kinerja.services.jobs import job_create
+from kinerja.services.tenancy import periode_ensure_year
+from kinerja.tenancy import pegawai_of
+
+MAX_TEKS = 5000
+JOB_TAHUNAN = "evaluasi_tahunan"
+
+# ---------------------------------------------------------------------------------------------- materialise
+
+_FILTER_IDS = "AND s.pegawai_id = ANY(%(ids)s)"
+_FILTER_RANGE = "AND s.pegawai_id >= %(dari)s AND s.pegawai_id < %(sampai)s"
+
+
+def _pegawai_filter(
+    pegawai_ids: list[int] | None, id_dari: int | None, id_sampai: int | None
+) -> tuple[str, dict[str, Any]]:
+    if id_dari is not None and id_sampai is not None:
+        return _FILTER_RANGE, {"dari": id_dari, "sampai": id_sampai}
+    if pegawai_ids is not None:
+        return _FILTER_IDS, {"ids": list(pegawai_ids)}
+    return "", {}
+
+
+@transaction.atomic
+def evaluasi_periodik_ensure(*, instansi: Instansi, tahun: int, pegawai_ids: list[int] | None = None) -> int:
+    """Create the missing periodic evaluation rows of ``tahun``: one per approved SKP stint and period
+    of the instansi's cycle that overlaps it. One INSERT ... SELECT ... ON CONFLICT DO NOTHING
+    (unique (instansi, skp, periode)); ``pegawai_ids`` limits it (None = everyone). Returns rows created.
+    Not audited: rows without ratings are a materialised view of approved SKPs, not a decision."""
+    periode_ensure_year(instansi=instansi, tahun=tahun)
+    if pegawai_ids is not None and not pegawai_ids:
+        return 0
+    where, params = _pegawai_filter(pegawai_ids, None, None)
+    sql = f"""
+        INSERT INTO evaluasi_evaluasi (
+            instansi_id, jenis, tahun, periode_id, pegawai_id, skp_id, pejabat_penilai_id, unit_kerja_id,
+            rating_hasil_kerja, rating_perilaku_kerja, predikat, justifikasi, status, created_at, updated_at)
+        SELECT s.instansi_id, 'periodik', pr.tahun, pr.id, s.pegawai_id, s.id, s.pejabat_penilai_id,
+               p.unit_kerja_id, '', '', '', '', 'belum_dinilai', %(now)s, %(now)s
+        FROM skp_skp s
+        JOIN kinerja_pegawai p ON p.id = s.pegawai_id AND p.instansi_id = s.instansi_id
+        JOIN kinerja_periode pr ON pr.instansi_id = s.instansi_id AND pr.tahun = s.tahun
+             AND pr.siklus = %(siklus)s AND pr.mulai <= s.periode_selesai AND pr.selesai >= s.periode_mulai
+        WHERE s.instansi_id = %(instansi)s AND s.tahun = %(tahun)s AND s.status = 'disetujui' AND p.aktif {where}
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608 - only fixed fragments are interpolated
+    with connection.cursor() as cur:
+        cur.execute(
+            sql,
+            {
+                "instansi": instansi.pk,
+                "tahun": tahun,
+                "siklus": instansi.siklus,
+                "now": timezone.now(),
+                **params,
+            },
+        )
+        return cur.rowcount
+
+
+def tahunan_best_stint_sql(where: str) -> str:
+    """Per pegawai, the approved SKP stint of the year that covers 31 December (else the latest one)."""
+    return f"""
+        SELECT DISTINCT ON (s.pegawai_id) s.pegawai_id, s.id AS skp_id, s.pejabat_penilai_id, p.unit_kerja_id
+        FROM skp_skp s
+        JOIN kinerja_pegawai p ON p.id = s.pegawai_id AND p.instansi_id = s.instansi_id
+        WHERE s.instansi_id = %(instansi)s AND s.tahun = %(tahun)s AND s.status = 'disetujui' AND p.aktif {where}
+        ORDER BY s.pegawai_id, (s.periode_selesai >= %(akhir)s) DESC, s.periode_selesai DESC, s.id DESC
+    """  # noqa: S608
+
+
+def evaluasi_tahunan_ensure_sql(where: str) -> str:
+    """Insert missing annual rows and re-point not-yet-rated ones at the current best stint, one statement."""
+    return f"""
+        WITH best AS ({tahunan_best_stint_sql(where)}),
+        ins AS (
+            INSERT INTO evaluasi_evaluasi (
+                instansi_id, jenis, tahun, periode_id, pegawai_id, skp_id, pejabat_penilai_id, unit_kerja_id,
+                rating_hasil_kerja, rating_perilaku_kerja, predikat, justifikasi, status, created_at, updated_at)
+            SELECT %(instansi)s, 'tahunan', %(tahun)s, NULL, b.pegawai_id, b.skp_id, b.pejabat_penilai_id,
+                   b.unit_kerja_id, '', '', '', '', 'belum_dinilai', %(now)s, %(now)s
+            FROM best b
+            ON CONFLICT DO NOTHING
+            RETURNING 1
+        ),
+        upd AS (
+            UPDATE evaluasi_evaluasi e
+            SET skp_id = b.skp_id, pejabat_penilai_id = b.pejabat_penilai_id, unit_kerja_id = b.unit_kerja_id,
+                updated_at = %(now)s
+            FROM best b
+            WHERE e.instansi_id = %(instansi)s AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s
+              AND e.pegawai_id = b.pegawai_id AND e.status = 'belum_dinilai'
+              AND (e.skp_id, e.pejabat_penilai_id, e.unit_kerja_id)
+                  IS DISTINCT FROM (b.skp_id, b.pejabat_penilai_id, b.unit_kerja_id)
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd)
+    """  # noqa: S608
+
+
+def tahunan_ensure_execute(
+    *,
+    instansi_id: int,
+    tahun: int,
+    pegawai_ids: list[int] | None = None,
+    id_dari: int | None = None,
+    id_sampai: int | None = None,
+) -> tuple[int, int]:
+    """Run the annual ensure statement in the caller's transaction. Returns (created, re-pointed)."""
+    where, params = _pegawai_filter(pegawai_ids, id_dari, id_sampai)
+    with connection.cursor() as cur:
+        cur.execute(
+            evaluasi_tahunan_ensure_sql(where),
+            {
+                "instansi": instansi_id,
+                "tahun": tahun,
+                "akhir": dt.date(tahun, 12, 31),
+                "now": timezone.now(),
+                **params,
+            },
+        )
+        created, moved = cur.fetchone()
+    return int(created), int(moved)
+
+
+@transaction.atomic
+def evaluasi_tahunan_ensure(*, instansi: Instansi, tahun: int, pegawai_ids: list[int] | None = None) -> int:
+    """Create the missing annual evaluation rows (unique (instansi, pegawai, tahun)), set-based.
+
+    The row belongs to the Pejabat Penilai of the stint covering 31 December (product decision);
+    rows not yet rated follow a later stint (mutasi) automatically. Returns rows created."""
+    if pegawai_ids is not None and not pegawai_ids:
+        return 0
+    created, _moved = tahunan_ensure_execute(instansi_id=instansi.pk, tahun=tahun, pegawai_ids=pegawai_ids)
+    return created
+
+
+def _ensure_fingerprint(*, instansi: Instansi, tahun: int) -> tuple[Any, ...]:
+    """What the rows of a whole instansi-year depend on, in one cheap query: the approved SKPs of the
+    year (count, newest change), the pegawai (newest change: mutasi, aktif), the cycle, and how many
+    evaluation rows exist (so a fresh database never matches an old cache entry)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT (SELECT count(*) FROM skp_skp WHERE instansi_id = %(i)s AND tahun = %(t)s AND status = 'disetujui'),
+                   (SELECT max(updated_at) FROM skp_skp WHERE instansi_id = %(i)s AND tahun = %(t)s),
+                   (SELECT max(updated_at) FROM kinerja_pegawai WHERE instansi_id = %(i)s),
+                   (SELECT count(*) FROM evaluasi_evaluasi WHERE instansi_id = %(i)s AND tahun = %(t)s)
+            """,
+            {"i": instansi.pk, "t": tahun},
+        )
+        row = cur.fetchone()
+    return (instansi.siklus, *(str(v) for v in row))
+
+
+def evaluasi_ensure(*, instansi: Instansi, tahun: int, pegawai_ids: list[int] | None = None) -> None:
+    """Both kinds for a year (used on first access by lists and pages). For the whole instansi
+    (``pegawai_ids`` None: admin lists and reports) the two statements are skipped while nothing they
+    depend on changed since the last run (a fingerprint in the cache, keyed by database)."""
+    key = None
+    if pegawai_ids is None:
+        key = f"evaluasi:ensure:{connection.settings_dict['NAME']}:{instansi.pk}:{tahun}"
+        if cache.get(key) == _ensure_fingerprint(instansi=instansi, tahun=tahun):
+            return
+    evaluasi_periodik_ensure(instansi=instansi, tahun=tahun, pegawai_ids=pegawai_ids)
+    evaluasi_tahunan_ensure(instansi=instansi, tahun=tahun, pegawai_ids=pegawai_ids)
+    if key is not None:
+        cache.set(key, _ensure_fingerprint(instansi=instansi, tahun=tahun), timeout=24 * 3600)
+
+
+# ---------------------------------------------------------------------------------------------- rating
+
+
+def _lock(evaluasi_id: int) -> Evaluasi:
+    """Lock the evaluation row (single-table query, no JOIN, so FOR UPDATE is safe with scopes)."""
+    return Evaluasi.objects.select_for_update().get(pk=evaluasi_id)
+
+
+@transaction.atomic
+def evaluasi_nilai(
+    *,
+    actor: User,
+    evaluasi: Evaluasi,
+    rating_hasil_kerja: str,
+    rating_perilaku_kerja: str,
+    justifikasi: str = "",
+) -> Evaluasi:
+    """The Pejabat Penilai (direct or delegated) sets both ratings; the predikat comes from the matrix.
+
+    404 for anyone else; 409 once final (locked by the year-end batch) or before the period starts;
+    400 with a ``justifikasi`` field error when the pegawai received no feedback in the period and no
+    justification is given. Re-rating before finalisation is allowed and audited (before/after)."""
+    if not is_penilai(user=actor, evaluasi=evaluasi):
+        raise NotFoundOrForbidden()
+    errors: dict[str, list[str]] = {}
+    if rating_hasil_kerja not in scoring.RATING_ORDER:
+        errors["rating_hasil_kerja"] = [_("Pilih di atas, sesuai, atau di bawah ekspektasi.")]
+    if rating_perilaku_kerja not in scoring.RATING_ORDER:
+        errors["rating_perilaku_kerja"] = [_("Pilih di atas, sesuai, atau di bawah ekspektasi.")]
+    justifikasi = (justifikasi or "").strip()
+    if len(justifikasi) > MAX_TEKS:
+        errors["justifikasi"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEKS}]
+    if errors:
+        raise ApplicationError(_("Penilaian tidak valid."), errors=errors)
+    locked = _lock(evaluasi.pk)
+    if locked.status == StatusEvaluasi.FINAL:
+        raise InvalidTransition(
+            _("Evaluasi ini sudah final dan terkunci; perubahan hanya melalui keberatan.")
+        )
+    if evaluasi.periode is not None and evaluasi.periode.mulai > timezone.localdate():
+        raise InvalidTransition(_("Periode ini belum dimulai; penilaian belum dapat diberikan."))
+    jumlah = umpan_balik_jumlah(evaluasi=evaluasi)
+    if jumlah == 0 and not justifikasi:
+        raise ApplicationError(
+            _("Belum ada umpan balik dalam periode ini: tuliskan justifikasi penilaian."),
+            errors={
+                "justifikasi": [
+                    _("Wajib diisi karena pegawai belum menerima umpan balik apa pun dalam periode ini.")
+                ]
+            },
+        )
+    before = {
+        "rating_hasil_kerja": locked.rating_hasil_kerja,
+        "rating_perilaku_kerja": locked.rating_perilaku_kerja,
+        "predikat": locked.predikat,
+        "justifikasi": locked.justifikasi,
+    }
+    locked.rating_hasil_kerja = rating_hasil_kerja
+    locked.rating_perilaku_kerja = rating_perilaku_kerja
+    locked.predikat = scoring.predikat(rating_hasil_kerja, rating_perilaku_kerja)
+    locked.justifikasi = justifikasi
+    locked.jumlah_umpan_balik = jumlah
+    locked.status = StatusEvaluasi.DINILAI
+    locked.dinilai_oleh = actor
+    locked.dinilai_at = timezone.now()
+    locked.save(
+        update_fields=[
+            "rating_hasil_kerja",
+            "rating_perilaku_kerja",
+            "predikat",
+            "justifikasi",
+            "jumlah_umpan_balik",
+            "status",
+            "dinilai_oleh",
+            "dinilai_at",
+            "updated_at",
+        ]
+    )
+    audit_log(
+        actor=actor,
+        instansi=locked.instansi_id,
+        action=f"evaluasi.nilai_{locked.jenis}",
+        obj=locked,
+        before=before,
+        after={
+            "rating_hasil_kerja": rating_hasil_kerja,
+            "rating_perilaku_kerja": rating_perilaku_kerja,
+            "predikat": locked.predikat,
+            "justifikasi": justifikasi,
+            "jumlah_umpan_balik": jumlah,
+        },
+    )
+    return locked
+
+
+# ---------------------------------------------------------------------------------------------- unit performance
+
+
+def _periode_tahun_ok(*, tahun: int, periode: Periode | None) -> None:
+    if periode is not None and periode.tahun != tahun:
+        raise ApplicationError(
+            _("Periode tidak sesuai tahun."), errors={"periode": [_("Periode di luar tahun ini.")]}
+        )
+
+
+@transaction.atomic
+def kinerja_organisasi_set(
+    *,
+    actor: User,
+    roles: list[str],
+    instansi: Instansi,
+    unit: UnitKerja,
+    tahun: int,
+    periode: Periode | None,
+    predikat: str,
+    justifikasi: str,
+) -> KinerjaOrganisasi:
+    """The leader above the unit (or the admin) sets the unit's predikat kinerja organisasi for a period
+    (``periode`` None = the year) with a required justification. Upsert; audited with before/after."""
+    if not boleh_tetapkan_predikat_organisasi(user=actor, roles=roles, unit=unit):
+        raise NotFoundOrForbidden()
+    _periode_tahun_ok(tahun=tahun, periode=periode)
+    errors: dict[str, list[str]] = {}
+    if predikat not in scoring.PREDIKAT_ORGANISASI_ORDER:
+        errors["predikat"] = [_("Pilih predikat kinerja organisasi.")]
+    justifikasi = (justifikasi or "").strip()
+    if not justifikasi:
+        errors["justifikasi"] = [_("Tuliskan dasar penetapan predikat organisasi.")]
+    elif len(justifikasi) > MAX_TEKS:
+        errors["justifikasi"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEKS}]
+    if errors:
+        raise ApplicationError(_("Predikat organisasi tidak valid."), errors=errors)
+    obj, created = KinerjaOrganisasi.objects.select_for_update().get_or_create(
+        instansi=instansi,
+        unit_kerja=unit,
+        tahun=tahun,
+        periode=periode,
+        defaults={"predikat": predikat, "justifikasi": justifikasi, "ditetapkan_oleh": actor},
+    )
+    before = None if created else {"predikat": obj.predikat, "justifikasi": obj.justifikasi}
+    if not created:
+        obj.predikat, obj.justifikasi, obj.ditetapkan_oleh = predikat, justifikasi, actor
+        obj.save(update_fields=["predikat", "justifikasi", "ditetapkan_oleh", "updated_at"])
+    audit_log(
+        actor=actor,
+        instansi=instansi,
+        action="evaluasi.predikat_organisasi",
+        obj=obj,
+        before=before,
+        after={
+            "unit": unit.pk,
+            "tahun": tahun,
+            "periode": periode.pk if periode else None,
+            "predikat": predikat,
+            "justifikasi": justifikasi,
+        },
+    )
+    return obj
+
+
+@transaction.atomic
+def alasan_deviasi_set(
+    *,
+    actor: User,
+    roles: list[str],
+    instansi: Instansi,
+    unit: UnitKerja,
+    tahun: int,
+    periode: Periode | None,
+    kode: str,
+    alasan: str,
+) -> AlasanDeviasi:
+    """Record the written reason for one current distribution warning of the unit (never a block)."""
+    if not boleh_tetapkan_predikat_organisasi(user=actor, roles=roles, unit=unit):
+        raise NotFoundOrForbidden()
+    _periode_tahun_ok(tahun=tahun, periode=periode)
+    current = {p.kode: p for p in peringatan_unit(instansi=instansi, unit=unit, tahun=tahun, periode=periode)}
+    if kode not in current:
+        raise ApplicationError(
+            _("Peringatan ini tidak (lagi) berlaku."), errors={"kode": [_("Tidak dikenal.")]}
+        )
+    alasan = (alasan or "").strip()
+    if not alasan:
+        raise ApplicationError(
+            _("Alasan wajib diisi."), errors={"alasan": [_("Tuliskan alasan penyimpangan.")]}
+        )
+    if len(alasan) > MAX_TEKS:
+        raise ApplicationError(
+            _("Alasan terlalu panjang."),
+            errors={"alasan": [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEKS}]},
+        )
+    aturan = aturan_distribusi_for(instansi=instansi)
+    obj, created = AlasanDeviasi.objects.select_for_update().get_or_create(
+        instansi=instansi,
+        unit_kerja=unit,
+        tahun=tahun,
+        periode=periode,
+        kode=kode,
+        defaults={"alasan": alasan, "pesan": current[kode].pesan, "aturan": aturan, "ditulis_oleh": actor},
+    )
+    before = None if created else {"alasan": obj.alasan}
+    if not created:
+        obj.alasan, obj.pesan, obj.aturan, obj.ditulis_oleh = alasan, current[kode].pesan, aturan, actor
+        obj.save(update_fields=["alasan", "pesan", "aturan", "ditulis_oleh", "updated_at"])
+    audit_log(
+        actor=actor,
+        instansi=instansi,
+        action="evaluasi.alasan_deviasi",
+        obj=obj,
+        before=before,
+        after={"unit": unit.pk, "kode": kode, "alasan": alasan, "aturan": f"{aturan.kode} v{aturan.versi}"},
+    )
+    return obj
+
+
+@transaction.atomic
+def pengaturan_aturan_set(
+    *, actor: User, roles: list[str], instansi: Instansi, aturan: AturanDistribusi | None
+) -> PengaturanEvaluasi:
+    """admin_instansi chooses the distribution rule set (None = the default SE 3/2023). Audited."""
+    if not ROLES_ADMIN & set(roles):
+        raise NotFoundOrForbidden()
+    if aturan is not None and not aturan.aktif:
+        raise ApplicationError(
+            _("Aturan ini tidak aktif."), errors={"aturan": [_("Pilih aturan yang aktif.")]}
+        )
+    obj, _created = PengaturanEvaluasi.objects.select_for_update().get_or_create(instansi=instansi)
+    before = {"aturan": obj.aturan_distribusi_id}
+    obj.aturan_distribusi = aturan
+    obj.save(update_fields=["aturan_distribusi", "updated_at"])
+    audit_log(
+        actor=actor, instansi=instansi, action="evaluasi.aturan_distribusi", obj=obj, before=before,
+        after={"aturan": aturan.pk if aturan else None},
+    )  # fmt: skip
+    return obj
+
+
+# ---------------------------------------------------------------------------------------------- year-end batch
+
+
+@transaction.atomic
+def tahunan_batch_start(
+    *, actor: User, roles: list[str], instansi: Instansi, tahun: int, dry_run: bool
+) -> Job:
+    """admin_instansi starts the December batch for ``tahun``: records a Job and enqueues the Celery task
+    on commit. Safe to start again (the batch resumes unfinished chunks and is idempotent)."""
+    if not ROLES_ADMIN & set(roles):
+        raise NotFoundOrForbidden()
+    if not 2000 <= tahun <= 2100:
+        raise ApplicationError(
+            _("Tahun tidak valid."), errors={"tahun": [_("Tahun harus antara 2000 dan 2100.")]}
+        )
+    job = job_create(
+        actor=actor, instansi=instansi, jenis=JOB_TAHUNAN, params={"tahun": tahun, "dry_run": bool(dry_run)}
+    )
+    from evaluasi.tasks import tahunan_batch_task
+
+    instansi_id, job_id = instansi.pk, job.pk
+    transaction.on_commit(lambda: tahunan_batch_task.delay(instansi_id, job_id))
+    return job
+
+
+# ---------------------------------------------------------------------------------------------- keberatan
+
+
+def keberatan_batas(*, evaluasi: Evaluasi) -> dt.date | None:
+    """Last day (tenant-local calendar date) an objection may be filed, or None while not final."""
+    if evaluasi.final_at is None:
+        return None
+    return timezone.localtime(evaluasi.final_at).date() + dt.timedelta(days=evaluasi.instansi.keberatan_hari)
+
+
+def keberatan_pemutus_untuk(*, evaluasi: Evaluasi) -> Any:
+    """The atasan of the Pejabat Penilai (None → an admin of the instansi decides)."""
+    penilai = evaluasi.pejabat_penilai
+    return penilai.atasan if penilai is not None and penilai.atasan_id else None
+
+
+@transaction.atomic
+def keberatan_ajukan(*, actor: User, evaluasi: Evaluasi, alasan: str) -> Keberatan:
+    """The pegawai objects to their final evaluation within ``Instansi.keberatan_hari`` calendar days of
+    finalisation. One objection per evaluation. Audited."""
+    own = pegawai_of(actor)
+    if own is None or own.pk != evaluasi.pegawai_id:
+        raise NotFoundOrForbidden()
+    locked = _lock(evaluasi.pk)
+    if locked.status != StatusEvaluasi.FINAL:
+        raise InvalidTransition(_("Keberatan hanya dapat diajukan atas evaluasi yang sudah final."))
+    batas = keberatan_batas(evaluasi=evaluasi)
+    if batas is None or timezone.localdate() > batas:
+        raise InvalidTransition(
+            _("Batas waktu pengajuan keberatan (%(hari)d hari setelah hasil ditetapkan) telah lewat.")
+            % {"hari": evaluasi.instansi.keberatan_hari}
+        )
+    if Keberatan.objects.filter(instansi_id=locked.instansi_id, evaluasi=locked).exists():
+        raise InvalidTransition(_("Keberatan atas evaluasi ini sudah pernah diajukan."))
+    alasan = (alasan or "").strip()
+    if not alasan:
+        raise ApplicationError(
+            _("Alasan keberatan wajib diisi."), errors={"alasan": [_("Tuliskan alasan keberatan.")]}
+        )
+    if len(alasan) > MAX_TEKS:
+        raise ApplicationError(
+            _("Alasan terlalu panjang."),
+            errors={"alasan": [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEKS}]},
+        )
+    pemutus = keberatan_pemutus_untuk(evaluasi=evaluasi)
+    obj = Keberatan.objects.create(
+        instansi_id=locked.instansi_id,
+        evaluasi=locked,
+        pegawai_id=locked.pegawai_id,
+        pemutus=pemutus,
+        alasan=alasan,
+        predikat_semula=locked.predikat,
+    )
+    from evaluasi.hooks import notify_satu
+
+    notify_satu(
+        instansi_id=locked.instansi_id,
+        penerima=pemutus.user if pemutus is not None else None,
+        judul=_("Keberatan atas evaluasi kinerja %(nama)s") % {"nama": evaluasi.pegawai.nama},
+        pesan=alasan[:500],
+        tautan=f"/evaluasi/keberatan/{obj.pk}/",
+        aktor=actor,
+    )
+    audit_log(
+        actor=actor,
+        instansi=locked.instansi_id,
+        action="keberatan.ajukan",
+        obj=obj,
+        after={
+            "evaluasi": locked.pk,
+            "predikat": locked.predikat,
+            "pemutus": pemutus.pk if pemutus else None,
+            "alasan": alasan,
+        },
+    )
+    return obj
+
+
+@transaction.atomic
+def keberatan_putus(
+    *, actor: User, keberatan: Keberatan, terima: bool, catatan: str, predikat_baru: str = ""
+) -> Keberatan:
+    """The atasan of the Pejabat Penilai decides: accept with a changed predikat (the evaluation's predikat
+    changes and its follow-ups are recomputed) or reject with reasons. Audited on both rows."""
+    locked = Keberatan.objects.select_for_update().get(pk=keberatan.pk)
+    if locked.status != StatusKeberatan.DIAJUKAN:
+        raise InvalidTransition(_("Keberatan ini sudah diputus."))
+    catatan = (catatan or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not catatan:
+        errors["catatan"] = [_("Tuliskan alasan keputusan.")]
+    elif len(catatan) > MAX_TEKS:
+        errors["catatan"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEKS}]
+    if terima:
+        if predikat_baru not in scoring.PREDIKAT_ORDER:
+            errors["predikat_baru"] = [_("Pilih predikat baru.")]
+        elif predikat_baru == locked.predikat_semula:
+            errors["predikat_baru"] = [_("Keberatan yang diterima mengubah predikat; pilih predikat lain.")]
+    if errors:
+        raise ApplicationError(_("Keputusan keberatan tidak valid."), errors=errors)
+    evaluasi = _lock(locked.evaluasi_id)
+    locked.status = StatusKeberatan.DITERIMA if terima else StatusKeberatan.DITOLAK
+    locked.predikat_baru = predikat_baru if terima else ""
+    locked.catatan_keputusan = catatan
+    locked.diputus_oleh = actor
+    locked.diputus_at = timezone.now()
+    locked.save(
+        update_fields=[
+            "status",
+            "predikat_baru",
+            "catatan_keputusan",
+            "diputus_oleh",
+            "diputus_at",
+            "updated_at",
+        ]
+    )
+    audit_log(
+        actor=actor,
+        instansi=locked.instansi_id,
+        action=f"keberatan.{locked.status}",
+        obj=locked,
+        before={"status": StatusKeberatan.DIAJUKAN, "predikat": locked.predikat_semula},
+        after={
+            "status": locked.status,
+            "predikat": predikat_baru or locked.predikat_semula,
+            "catatan": catatan,
+        },
+    )
+    from evaluasi.hooks import notify_satu
+
+    notify_satu(
+        instansi_id=locked.instansi_id,
+        penerima=evaluasi.pegawai.user,
+        judul=_("Keberatan Anda %(status)s") % {"status": locked.get_status_display().lower()},
+        pesan=catatan[:500],
+        tautan=f"/evaluasi/{evaluasi.pk}/",
+        aktor=actor,
+    )
+    if terima:
+        before = {"predikat": evaluasi.predikat}
+        evaluasi.predikat = predikat_baru
+        evaluasi.save(update_fields=["predikat", "updated_at"])
+        audit_log(
+            actor=actor,
+            instansi=evaluasi.instansi_id,
+            action="evaluasi.predikat_keberatan",
+            obj=evaluasi,
+            before=before,
+            after={"predikat": predikat_baru, "keberatan": locked.pk},
+        )
+        if evaluasi.jenis == JenisEvaluasi.TAHUNAN:
+            from evaluasi.batch import tindak_lanjut_hitung_ulang
+
+            tindak_lanjut_hitung_ulang(
+                instansi_id=evaluasi.instansi_id, tahun=evaluasi.tahun, pegawai_id=evaluasi.pegawai_id
+            )
+    return locked

@@ -1,0 +1,598 @@
+"""HTML pages of the evaluation app. Thin: parse → access (404) → one service → render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from evaluasi import scoring, services
+from evaluasi.access import evaluasi_access, keberatan_access, periode_access, unit_evaluasi_access
+from evaluasi.charts import grafik_distribusi
+from evaluasi.forms import (
+    AlasanDeviasiForm,
+    AturanDistribusiForm,
+    BatchTahunanForm,
+    KeberatanForm,
+    KeputusanKeberatanForm,
+    KinerjaOrganisasiForm,
+    PenilaianForm,
+)
+from evaluasi.models import Evaluasi, JenisEvaluasi, StatusEvaluasi, StatusKeberatan
+from evaluasi.selectors import (
+    ROLES_SEMUA,
+    aturan_distribusi_for,
+    aturan_distribusi_pilihan,
+    boleh_tetapkan_predikat_organisasi,
+    distribusi_unit,
+    evaluasi_list,
+    evaluasi_periodik_tahun,
+    is_penilai,
+    keberatan_terbuka_count,
+    keberatan_untuk_pemutus,
+    laporan_per_unit,
+    laporan_unit_pegawai,
+    pegawai_ids_visible,
+    periode_tahun,
+    realisasi_evaluasi,
+    tindak_lanjut_evaluasi,
+    umpan_balik_evaluasi,
+    umpan_balik_jumlah,
+    umpan_balik_jumlah_bulk,
+    unit_terlihat,
+)
+from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
+from kinerja.models import Instansi, Job, JobStatus, Pegawai, Periode, User
+from kinerja.selectors.org import unit_kerja_ancestors
+from kinerja.tenancy import pegawai_of
+from kinerja.web import ROLES_IMPOR, ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
+from skp.selectors import skp_detail_queryset
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _req(request: HttpRequest) -> tuple[Instansi, list[str], User]:
+    return request.instansi, request_roles(request), request.user  # type: ignore[attr-defined,return-value]
+
+
+def _tahun(request: HttpRequest) -> int:
+    raw = request.GET.get("tahun") or request.POST.get("tahun") or ""
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return timezone.localdate().year
+
+
+def _periode(request: HttpRequest, instansi: Instansi, periods: list[Periode]) -> Periode | None:
+    """``?periode=<id>`` (a period of this year) or ``?periode=tahunan``; default = the current period."""
+    raw = request.GET.get("periode") or request.POST.get("periode") or ""
+    if raw == "tahunan":
+        return None
+    if raw:
+        try:
+            p = periode_access(instansi=instansi, periode_id=raw)
+        except NotFoundOrForbidden:
+            raise Http404() from None
+        if p.pk not in {x.pk for x in periods}:
+            raise Http404()
+        return p
+    today = timezone.localdate()
+    for p in periods:
+        if p.mulai <= today <= p.selesai:
+            return p
+    return None
+
+
+def _apply_errors(form: Form, exc: ApplicationError) -> None:
+    """Put a service's field errors on the form (unknown fields become form errors)."""
+    for field, msgs in exc.errors.items():
+        for m in msgs:
+            form.add_error(field if field in form.fields else None, m)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+def _label_periode(periode: Periode | None, tahun: int) -> str:
+    return str(periode) if periode is not None else _("Tahunan %(tahun)s") % {"tahun": tahun}
+
+
+LABEL = {
+    "predikat": dict(scoring.Predikat.choices),
+    "rating": dict(scoring.Rating.choices),
+    "organisasi": dict(scoring.PredikatOrganisasi.choices),
+}
+
+# ---------------------------------------------------------------------------------------------- list
+
+
+@tenant_view()
+def daftar(request: HttpRequest) -> HttpResponse:
+    """Own results of the year, and (for a Pejabat Penilai) the people to rate in the chosen period."""
+    instansi, roles, user = _req(request)
+    tahun = _tahun(request)
+    pribadi = [r for r in roles if r not in ROLES_SEMUA]  # admins use the reports for everyone
+    services.evaluasi_ensure(
+        instansi=instansi,
+        tahun=tahun,
+        pegawai_ids=pegawai_ids_visible(user=user, instansi=instansi, roles=pribadi),
+    )
+    periods = list(periode_tahun(instansi=instansi, tahun=tahun))
+    periode = _periode(request, instansi, periods)
+    own = pegawai_of(user)
+    own_id = own.pk if own is not None and own.instansi_id == instansi.pk else None
+    milik = list(
+        evaluasi_list(user=user, instansi=instansi, roles=pribadi, tahun=tahun).filter(
+            pegawai_id=own_id or -1
+        )
+    )
+    dinilai_qs = evaluasi_list(
+        user=user,
+        instansi=instansi,
+        roles=pribadi,
+        tahun=tahun,
+        periode=periode,
+        jenis=JenisEvaluasi.PERIODIK if periode is not None else JenisEvaluasi.TAHUNAN,
+    ).exclude(pegawai_id=own_id or -1)
+    page = paginate(request, dinilai_qs, per_page=50)
+    rows = list(page.object_list)
+    mulai, selesai = (
+        (periode.mulai, periode.selesai) if periode else (dt.date(tahun, 1, 1), dt.date(tahun, 12, 31))
+    )
+    ub = umpan_balik_jumlah_bulk(
+        instansi=instansi, pegawai_ids=[e.pegawai_id for e in rows], mulai=mulai, selesai=selesai
+    )
+    return render(
+        request,
+        "evaluasi/daftar.html",
+        {
+            "tahun": tahun,
+            "periods": periods,
+            "periode": periode,
+            "label_periode": _label_periode(periode, tahun),
+            "milik": milik,
+            "page": page,
+            "rows": [
+                {
+                    "e": e,
+                    "umpan_balik": ub.get(e.pegawai_id, 0),
+                    "boleh_nilai": e.status != StatusEvaluasi.FINAL,
+                }
+                for e in rows
+            ],
+            "is_admin": has_any_role(roles, ROLES_IMPOR),
+            "is_org": has_any_role(roles, ROLES_ORGANISASI),
+            "keberatan_terbuka": keberatan_terbuka_count(user=user, instansi=instansi, roles=roles),
+            "unit_pimpinan": unit_terlihat(user=user, instansi=instansi, roles=pribadi).order_by("path")[:50],
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------- detail / rating
+
+
+def _detail_context(ev: Evaluasi, user: User) -> dict[str, Any]:
+    skp = skp_detail_queryset(instansi=ev.instansi).get(pk=ev.skp_id)
+    realisasi = {r.indikator_id: r for r in (realisasi_evaluasi(evaluasi=ev) or [])}
+    hasil_kerja = [
+        {
+            "rhk": rhk,
+            "indikator": [{"ind": ind, "realisasi": realisasi.get(ind.pk)} for ind in rhk.indikator.all()],
+        }
+        for rhk in skp.rhk.all()
+    ]
+    own = pegawai_of(user)
+    penilai = is_penilai(user=user, evaluasi=ev)
+    keberatan = ev.keberatan.select_related("pemutus").first()
+    batas = services.keberatan_batas(evaluasi=ev)
+    d = distribusi_unit(instansi=ev.instansi, unit=ev.unit_kerja, tahun=ev.tahun, periode=ev.periode)
+    return {
+        "ev": ev,
+        "skp": skp,
+        "hasil_kerja": hasil_kerja,
+        "umpan_balik": umpan_balik_evaluasi(evaluasi=ev),
+        "jumlah_umpan_balik": umpan_balik_jumlah(evaluasi=ev),
+        "periodik": list(evaluasi_periodik_tahun(evaluasi=ev)) if ev.jenis == JenisEvaluasi.TAHUNAN else [],
+        "matriks": scoring.matriks_baris(),
+        "matriks_json": {f"{hk}|{pk}": p for (hk, pk), p in scoring.MATRIKS_PREDIKAT.items()},
+        "label_predikat": {k: str(v) for k, v in LABEL["predikat"].items()},
+        "panduan": [{"rating": r, "label": LABEL["rating"][r], **scoring.PANDUAN_RATING[r]} for r in scoring.RATING_ORDER],
+        "is_penilai": penilai,
+        "boleh_nilai": penilai and ev.status != StatusEvaluasi.FINAL,
+        "is_pemilik": own is not None and own.pk == ev.pegawai_id,
+        "keberatan": keberatan,
+        "batas_keberatan": batas,
+        "boleh_keberatan": (
+            own is not None and own.pk == ev.pegawai_id and ev.is_final and keberatan is None
+            and batas is not None and timezone.localdate() <= batas
+        ),
+        "organisasi": d["organisasi"],
+        "distribusi": d,
+        **tindak_lanjut_evaluasi(evaluasi=ev),
+        "label_periode": _label_periode(ev.periode, ev.tahun),
+    }  # fmt: skip
+
+
+@tenant_view()
+@require_http_methods(["GET", "POST"])
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The rating page for the Pejabat Penilai; the result and its basis for the pegawai (and admins)."""
+    instansi, roles, user = _req(request)
+    try:
+        ev = evaluasi_access(user=user, instansi=instansi, roles=roles, evaluasi_id=pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
+    initial = {
+        "rating_hasil_kerja": ev.rating_hasil_kerja,
+        "rating_perilaku_kerja": ev.rating_perilaku_kerja,
+        "justifikasi": ev.justifikasi,
+    }
+    form = PenilaianForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        if not is_penilai(user=user, evaluasi=ev):
+            raise Http404()
+        form = PenilaianForm(request.POST)
+        if form.is_valid():
+            try:
+                services.evaluasi_nilai(actor=user, evaluasi=ev, **form.cleaned_data)
+            except ApplicationError as exc:
+                _apply_errors(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Penilaian %(nama)s disimpan.") % {"nama": ev.pegawai.nama})
+                return redirect("evaluasi:detail", pk=ev.pk)
+        else:
+            status = 400
+    ctx = _detail_context(ev, user)
+    ctx["form"] = form
+    ctx["keberatan_form"] = KeberatanForm()
+    return render(request, "evaluasi/detail.html", ctx, status=status)
+
+
+@tenant_view()
+@require_POST
+def keberatan_ajukan(request: HttpRequest, pk: int) -> HttpResponse:
+    instansi, roles, user = _req(request)
+    try:
+        ev = evaluasi_access(user=user, instansi=instansi, roles=roles, evaluasi_id=pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
+    form = KeberatanForm(request.POST)
+    if form.is_valid():
+        try:
+            services.keberatan_ajukan(actor=user, evaluasi=ev, alasan=form.cleaned_data["alasan"])
+        except NotFoundOrForbidden:
+            raise Http404() from None
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Keberatan diajukan kepada atasan Pejabat Penilai."))
+    else:
+        messages.error(request, _("Tuliskan alasan keberatan."))
+    return redirect("evaluasi:detail", pk=ev.pk)
+
+
+# ---------------------------------------------------------------------------------------------- keberatan (decider)
+
+
+@tenant_view()
+def keberatan_daftar(request: HttpRequest) -> HttpResponse:
+    instansi, roles, user = _req(request)
+    page = paginate(request, keberatan_untuk_pemutus(user=user, instansi=instansi, roles=roles))
+    return render(request, "evaluasi/keberatan_daftar.html", {"page": page})
+
+
+@tenant_view()
+@require_http_methods(["GET", "POST"])
+def keberatan_putus(request: HttpRequest, pk: int) -> HttpResponse:
+    instansi, roles, user = _req(request)
+    try:
+        kb = keberatan_access(user=user, instansi=instansi, roles=roles, keberatan_id=pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
+    form = KeputusanKeberatanForm()
+    status = 200
+    if request.method == "POST":
+        form = KeputusanKeberatanForm(request.POST)
+        if form.is_valid():
+            try:
+                services.keberatan_putus(actor=user, keberatan=kb, **form.cleaned_data)
+            except ApplicationError as exc:
+                _apply_errors(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Keputusan keberatan disimpan."))
+                return redirect("evaluasi:keberatan-putus", pk=kb.pk)
+        else:
+            status = 400
+    ev = kb.evaluasi
+    return render(
+        request,
+        "evaluasi/keberatan_putus.html",
+        {
+            "kb": kb,
+            "ev": ev,
+            "form": form,
+            "terbuka": kb.status == StatusKeberatan.DIAJUKAN,
+            "label_periode": _label_periode(ev.periode, ev.tahun),
+        },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- unit performance
+
+
+@tenant_view()
+@require_http_methods(["GET", "POST"])
+def unit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's predikat kinerja organisasi, actual vs guideline distribution (SVG chart) and the
+    deviations, each needing a written reason (never a block)."""
+    instansi, roles, user = _req(request)
+    try:
+        u = unit_evaluasi_access(user=user, instansi=instansi, roles=roles, unit_id=pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
+    tahun = _tahun(request)
+    services.evaluasi_ensure(
+        instansi=instansi,
+        tahun=tahun,
+        pegawai_ids=list(
+            Pegawai.objects.filter(instansi=instansi, unit_kerja=u).values_list("pk", flat=True)
+        ),
+    )
+    periods = list(periode_tahun(instansi=instansi, tahun=tahun))
+    periode = (
+        _periode(request, instansi, periods)
+        if request.GET.get("periode") or request.POST.get("periode")
+        else None
+    )
+    boleh = boleh_tetapkan_predikat_organisasi(user=user, roles=roles, unit=u)
+    org_form = KinerjaOrganisasiForm()
+    alasan_forms: dict[str, AlasanDeviasiForm] = {}
+    status = 200
+    if request.method == "POST":
+        if not boleh:
+            raise Http404()
+        aksi = request.POST.get("aksi")
+        try:
+            if aksi == "predikat":
+                org_form = KinerjaOrganisasiForm(request.POST)
+                if org_form.is_valid():
+                    services.kinerja_organisasi_set(
+                        actor=user,
+                        roles=roles,
+                        instansi=instansi,
+                        unit=u,
+                        tahun=tahun,
+                        periode=periode,
+                        **org_form.cleaned_data,
+                    )
+                    messages.success(request, _("Predikat kinerja organisasi disimpan."))
+                    return redirect(_unit_url(u.pk, tahun, periode))
+                status = 400
+            elif aksi == "alasan":
+                af = AlasanDeviasiForm(request.POST)
+                if af.is_valid():
+                    services.alasan_deviasi_set(
+                        actor=user,
+                        roles=roles,
+                        instansi=instansi,
+                        unit=u,
+                        tahun=tahun,
+                        periode=periode,
+                        **af.cleaned_data,
+                    )
+                    messages.success(request, _("Alasan penyimpangan disimpan."))
+                    return redirect(_unit_url(u.pk, tahun, periode) + "#peringatan")
+                alasan_forms[request.POST.get("kode", "")] = af
+                status = 400
+            else:
+                status = 400
+        except ApplicationError as exc:
+            target = (
+                org_form
+                if aksi == "predikat"
+                else alasan_forms.setdefault(request.POST.get("kode", ""), AlasanDeviasiForm(request.POST))
+            )
+            _apply_errors(target, exc)
+            status = exc.status_code
+    d = distribusi_unit(instansi=instansi, unit=u, tahun=tahun, periode=periode)
+    if d["organisasi"] is not None and request.method == "GET":
+        org_form = KinerjaOrganisasiForm(
+            initial={"predikat": d["organisasi"].predikat, "justifikasi": d["organisasi"].justifikasi}
+        )
+    peringatan = []
+    for w in d["peringatan"]:
+        p, alasan = w["p"], w["alasan"]
+        form = alasan_forms.get(p.kode) or AlasanDeviasiForm(
+            initial={"kode": p.kode, "alasan": alasan.alasan if alasan else ""}
+        )
+        peringatan.append({"p": p, "alasan": alasan, "form": form})
+    return render(
+        request,
+        "evaluasi/unit.html",
+        {
+            "unit": u,
+            "ancestors": list(unit_kerja_ancestors(unit=u)),
+            "tahun": tahun,
+            "periods": periods,
+            "periode": periode,
+            "label_periode": _label_periode(periode, tahun),
+            "d": d,
+            "grafik": grafik_distribusi(persen=d["persen"], jumlah=d["jumlah"], pita=d["pita"]),
+            "peringatan": peringatan,
+            "boleh": boleh,
+            "org_form": org_form,
+            "label_organisasi": LABEL["organisasi"],
+            "is_org": has_any_role(roles, ROLES_ORGANISASI),
+        },
+        status=status,
+    )
+
+
+def _unit_url(pk: int, tahun: int, periode: Periode | None) -> str:
+    return (
+        f"{reverse('evaluasi:unit', args=[pk])}?tahun={tahun}&periode={periode.pk if periode else 'tahunan'}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- reports
+
+
+@tenant_view(*ROLES_ORGANISASI)
+def laporan(request: HttpRequest) -> HttpResponse:
+    """Completion and predikat distribution per unit for a period or the year (constant query count)."""
+    instansi, _roles, _user = _req(request)
+    tahun = _tahun(request)
+    services.evaluasi_ensure(instansi=instansi, tahun=tahun)
+    periods = list(periode_tahun(instansi=instansi, tahun=tahun))
+    periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
+    rows = laporan_per_unit(instansi=instansi, tahun=tahun, periode=periode)
+    total = {
+        "total": sum(r["total"] for r in rows),
+        "dinilai": sum(r["dinilai"] for r in rows),
+        "jumlah": {p: sum(r["jumlah"][p] for r in rows) for p in scoring.PREDIKAT_ORDER},
+    }
+    total["persen"] = round(total["dinilai"] * 100 / total["total"]) if total["total"] else 0
+    return render(
+        request,
+        "evaluasi/laporan.html",
+        {
+            "tahun": tahun,
+            "periods": periods,
+            "periode": periode,
+            "label_periode": _label_periode(periode, tahun),
+            "rows": rows,
+            "total": total,
+            "predikat_order": scoring.PREDIKAT_ORDER,
+            "label_predikat": LABEL["predikat"],
+        },
+    )
+
+
+@tenant_view(*ROLES_ORGANISASI)
+def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drill-down: the people of one unit with their evaluation (one query per page)."""
+    instansi, roles, user = _req(request)
+    try:
+        u = unit_evaluasi_access(user=user, instansi=instansi, roles=roles, unit_id=pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
+    tahun = _tahun(request)
+    periods = list(periode_tahun(instansi=instansi, tahun=tahun))
+    periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
+    qs = laporan_unit_pegawai(instansi=instansi, unit=u, tahun=tahun, periode=periode)
+    status = request.GET.get("status")
+    if status in StatusEvaluasi.values:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "evaluasi/laporan_unit.html",
+        {
+            "unit": u,
+            "tahun": tahun,
+            "periods": periods,
+            "periode": periode,
+            "label_periode": _label_periode(periode, tahun),
+            "page": paginate(request, qs, per_page=50),
+            "status": status or "",
+            "statuses": StatusEvaluasi.choices,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------- year-end batch
+
+
+@tenant_view(*ROLES_IMPOR)
+@require_http_methods(["GET", "POST"])
+def tahunan(request: HttpRequest) -> HttpResponse:
+    """admin_instansi: the December batch (start, live progress, history) and the rule-set choice."""
+    instansi, roles, user = _req(request)
+    form = BatchTahunanForm(initial={"tahun": timezone.localdate().year})
+    aturan_form = AturanDistribusiForm(queryset=aturan_distribusi_pilihan())
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("aksi") == "aturan":
+            aturan_form = AturanDistribusiForm(request.POST, queryset=aturan_distribusi_pilihan())
+            if aturan_form.is_valid():
+                services.pengaturan_aturan_set(
+                    actor=user, roles=roles, instansi=instansi, aturan=aturan_form.cleaned_data["aturan"]
+                )
+                messages.success(request, _("Aturan pola distribusi disimpan."))
+                return redirect("evaluasi:tahunan")
+            status = 400
+        else:
+            form = BatchTahunanForm(request.POST)
+            if form.is_valid():
+                started = services.tahunan_batch_start(
+                    actor=user, roles=roles, instansi=instansi, **form.cleaned_data
+                )
+                return redirect(f"{reverse('evaluasi:tahunan')}?job={started.pk}")
+            status = 400
+    jobs = list(
+        Job.objects.filter(instansi=instansi, jenis=services.JOB_TAHUNAN).order_by("-created_at", "-id")[:10]
+    )
+    job: Job | None = None
+    if request.GET.get("job", "").isdigit():
+        job = (
+            next((j for j in jobs if j.pk == int(request.GET["job"])), None)
+            or Job.objects.filter(
+                instansi=instansi, jenis=services.JOB_TAHUNAN, pk=int(request.GET["job"])
+            ).first()
+        )
+    if job is None:
+        job = next((j for j in jobs if j.status in (JobStatus.ANTRI, JobStatus.BERJALAN)), None)
+    aturan = aturan_distribusi_for(instansi=instansi)
+    if request.method == "GET":
+        aturan_form = AturanDistribusiForm(
+            initial={"aturan": aturan.pk if not aturan.bawaan else None}, queryset=aturan_distribusi_pilihan()
+        )
+    return render(
+        request,
+        "evaluasi/tahunan.html",
+        {
+            "form": form,
+            "aturan_form": aturan_form,
+            "aturan": aturan,
+            "jobs": jobs,
+            "job": job,
+            "running": job is not None and job.status in (JobStatus.ANTRI, JobStatus.BERJALAN),
+        },
+        status=status,
+    )
+
+
+@tenant_view(*ROLES_ORGANISASI)
+def tahunan_hasil(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result of one batch run: summary, completeness per unit (missing ratings) and distribution."""
+    instansi, _roles, _user = _req(request)
+    job = Job.objects.filter(instansi=instansi, jenis=services.JOB_TAHUNAN, pk=pk).first()
+    if job is None:
+        raise Http404()
+    detail = job.detail or {}
+    kelengkapan = detail.get("kelengkapan", [])
+    paginator = Paginator(kelengkapan, 50)
+    return render(
+        request,
+        "evaluasi/tahunan_hasil.html",
+        {
+            "job": job,
+            "d": detail,
+            "running": job.status in (JobStatus.ANTRI, JobStatus.BERJALAN),
+            "kelengkapan": paginator.get_page(request.GET.get("hal")),
+            "distribusi": [x for x in detail.get("distribusi", []) if x.get("peringatan")],
+            "label_predikat": LABEL["predikat"],
+            "label_organisasi": LABEL["organisasi"],
+            "predikat_order": scoring.PREDIKAT_ORDER,
+        },
+    )
