@@ -76,3 +76,11 @@ BERAKHLAK_V1 = [
         "Kami membangun kerja yang sinergis",
     ),
 ]
+
+
+def core_values_seed(model) -> None:  # type: ignore[no-untyped-def]
+    """Idempotently write version 1 (used by the data migration and by the test suite after a flush)."""
+    for urutan, (kode, nama, panduan, tagline) in enumerate(BERAKHLAK_V1, start=1):
+        model.objects.update_or_create(
+            kode=kode, versi=1, defaults={"nama": nama, "urutan": urutan, "panduan": panduan, "tagline": tagline}
+        )

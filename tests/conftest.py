@@ -19,6 +19,51 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 PASSWORD = "rahasia-123"
 
 
+def _reseed_reference_data() -> None:
+    """Reference rows written by data migrations (BerAKHLAK texts, distribution rules, B.1.8
+    statements). A transactional test's flush deletes them; put them back before the next test."""
+    from skp.core_values import core_values_seed
+    from skp.models import CoreValue
+
+    if not CoreValue.objects.exists():
+        core_values_seed(CoreValue)
+    try:
+        from evaluasi.models import AturanDistribusi
+        from evaluasi.rules import aturan_seed
+    except ImportError:
+        pass
+    else:
+        if not AturanDistribusi.objects.exists():
+            aturan_seed(AturanDistribusi)
+    try:
+        from dialog.models import PernyataanBimbingan
+        from dialog.pernyataan_b18 import PERNYATAAN_B18_V1
+    except ImportError:
+        pass
+    else:
+        if not PernyataanBimbingan.objects.exists():
+            for urutan, (kode, teks) in enumerate(PERNYATAAN_B18_V1, start=1):
+                PernyataanBimbingan.objects.update_or_create(
+                    kode=kode, versi=1, defaults={"urutan": urutan, "teks": teks}
+                )
+
+
+_DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_server")
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & set(_DB_FIXTURES):
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction", False)) or bool(
+        names & {"transactional_db", "live_server", "django_db_reset_sequences"}
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    _reseed_reference_data()
+
+
 @dataclass
 class Org:
     instansi: Instansi

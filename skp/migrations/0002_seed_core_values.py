@@ -2,13 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from skp.core_values import BERAKHLAK_V1
+    from skp.core_values import core_values_seed
 
-    CoreValue = apps.get_model("skp", "CoreValue")
-    for urutan, (kode, nama, panduan, tagline) in enumerate(BERAKHLAK_V1, start=1):
-        CoreValue.objects.update_or_create(
-            kode=kode, versi=1, defaults={"nama": nama, "urutan": urutan, "panduan": panduan, "tagline": tagline}
-        )
+    core_values_seed(apps.get_model("skp", "CoreValue"))
 
 
 def unseed(apps, schema_editor):
