@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from kinerja import views, views_jobs
+from kinerja import views, views_audit, views_jobs
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("pegawai/", views.pegawai_list_view, name="pegawai-list"),
     path("pegawai/<int:pk>/", views.pegawai_detail_view, name="pegawai-detail"),
     path("impor/", views.impor_view, name="impor"),
+    path("audit/", views_audit.audit_page, name="audit"),
+    path("audit/csv/", views_audit.audit_csv, name="audit-csv"),
     path("jobs/<int:pk>/kemajuan/", views_jobs.job_progress, name="job-progress"),
     path("jobs/<int:pk>/unduh/", views_jobs.job_download, name="job-download"),
     path("skp/", include("skp.urls")),

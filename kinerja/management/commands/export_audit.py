@@ -1,0 +1,45 @@
+"""Export one instansi's audit log as CSV for an inspector."""
+
+import csv
+import datetime as dt
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_scopes import scope
+
+from kinerja.models import Instansi
+from kinerja.selectors.audit import audit_csv_rows, audit_list
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"Tanggal tidak valid: {value} (format YYYY-MM-DD).") from None
+
+
+class Command(BaseCommand):
+    help = "Ekspor log audit satu instansi ke CSV (untuk pemeriksa)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--instansi", required=True)
+        parser.add_argument("--dari", type=_date)
+        parser.add_argument("--sampai", type=_date)
+        parser.add_argument("--output", "-o", help="Berkas tujuan; default stdout")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        instansi = Instansi.objects.filter(kode=opts["instansi"].strip().upper()).first()
+        if instansi is None:
+            raise CommandError(f"Instansi tidak ditemukan: {opts['instansi']}")
+        out = open(opts["output"], "w", newline="", encoding="utf-8") if opts["output"] else sys.stdout  # noqa: SIM115
+        try:
+            writer = csv.writer(out)
+            with scope(instansi=instansi.pk):
+                n = -1
+                for n, row in enumerate(audit_csv_rows(audit_list(instansi=instansi, dari=opts["dari"], sampai=opts["sampai"]))):  # noqa: B007
+                    writer.writerow(row)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+        self.stderr.write(f"{max(n, 0)} baris log audit diekspor.")
