@@ -1,4 +1,40 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from dialog import views
 
 app_name = "dialog"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.beranda, name="beranda"),
+    path("skp/<int:pk>/realisasi/", views.realisasi, name="realisasi"),
+    path("skp/<int:pk>/realisasi/<int:indikator_pk>/", views.realisasi_simpan, name="realisasi-simpan"),
+    path("skp/<int:pk>/rencana-aksi/", views.rencana_aksi_tambah, name="rencana-aksi-tambah"),
+    path("rencana-aksi/<int:pk>/hapus/", views.rencana_aksi_hapus, name="rencana-aksi-hapus"),
+    path("bukti/<int:pk>/unduh/", views.bukti_unduh, name="bukti-unduh"),
+    path("bukti/<int:pk>/hapus/", views.bukti_hapus, name="bukti-hapus"),
+    path("skp/<int:pk>/umpan-balik/", views.umpan_balik_skp, name="umpan-balik-skp"),
+    path("skp/<int:pk>/umpan-balik/baca-semua/", views.umpan_balik_baca_semua, name="umpan-balik-baca-semua"),
+    path("skp/<int:pk>/minta-umpan-balik/", views.permintaan_buat, name="permintaan-buat"),
+    path("umpan-balik/<int:pk>/balas/", views.umpan_balik_balas, name="umpan-balik-balas"),
+    path("umpan-balik/<int:pk>/dibaca/", views.umpan_balik_dibaca, name="umpan-balik-dibaca"),
+    path("permintaan/<int:pk>/batal/", views.permintaan_batal, name="permintaan-batal"),
+    path("catatan/", views.catatan_daftar, name="catatan"),
+    path("catatan/baru/", views.catatan_baru, name="catatan-baru"),
+    path("catatan/<int:pk>/", views.catatan_detail, name="catatan-detail"),
+    path("catatan/<int:pk>/tindak-lanjut/", views.tindak_lanjut_tambah, name="tindak-lanjut-tambah"),
+    path("tindak-lanjut/<int:pk>/status/", views.tindak_lanjut_status, name="tindak-lanjut-status"),
+    path("catatan/<int:pk>/b18/", views.bimbingan_b18, name="bimbingan-b18"),
+    path("penugasan/", views.penugasan_daftar, name="penugasan"),
+    path("penugasan/baru/", views.penugasan_baru, name="penugasan-baru"),
+    path("penugasan/<int:pk>/", views.penugasan_detail, name="penugasan-detail"),
+    path("penugasan/<int:pk>/terima/", views.penugasan_terima, name="penugasan-terima"),
+    path("penugasan/<int:pk>/tolak/", views.penugasan_tolak, name="penugasan-tolak"),
+    path("penugasan/<int:pk>/batal/", views.penugasan_batal, name="penugasan-batal"),
+    path("penugasan/<int:pk>/relawan/", views.penugasan_relawan, name="penugasan-relawan"),
+    path("notifikasi/", views.notifikasi_daftar, name="notifikasi"),
+    path("notifikasi/jumlah/", views.notifikasi_jumlah, name="notifikasi-jumlah"),
+    path("notifikasi/<int:pk>/buka/", views.notifikasi_buka, name="notifikasi-buka"),
+    path("notifikasi/baca-semua/", views.notifikasi_baca_semua, name="notifikasi-baca-semua"),
+    path("notifikasi/preferensi/", views.preferensi, name="preferensi"),
+    path("linimasa/<int:pk>/", views.linimasa, name="linimasa"),
+    path("tim/", views.tim, name="tim"),
+]

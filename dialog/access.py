@@ -1,0 +1,182 @@
+"""Dialog lookups from user input: 404 for missing, other instansi, or not visible to the actor.
+
+Visibility rules:
+- feedback on an SKP: the owner, the Pejabat Penilai and admins/HR see every thread; other givers
+  (assigning official, peer, subordinate) see the SKP's results to give feedback and only their own threads;
+- realisasi and bukti dukung: whoever may see the SKP (owner, Pejabat Penilai, admins/HR); never peers;
+- dialog/bimbingan/konseling records: the pegawai, their leader and admins (not HR, not peers);
+- notifications: their recipient only.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from kinerja.access import _to_int  # the shared id parser: garbage ids are 404 too
+from kinerja.exceptions import NotFoundOrForbidden
+from kinerja.models import Instansi, Pegawai, User
+from kinerja.tenancy import pegawai_of
+from skp.access import skp_access
+from skp.models import Skp
+
+from .models import (
+    BuktiDukung,
+    CatatanKinerja,
+    Notifikasi,
+    Penugasan,
+    PermintaanUmpanBalik,
+    RencanaAksi,
+    UmpanBalik,
+)
+from .selectors import (
+    boleh_lihat_semua_umpan_balik,
+    catatan_visible_to,
+    is_pimpinan_of,
+    linimasa_access_ok,
+    penugasan_visible_to,
+    peran_pemberi_untuk,
+)
+
+
+@dataclass
+class AksesUmpanBalik:
+    skp: Skp
+    lihat_semua: bool  # owner, leader, admin/HR
+    peran: str | None  # role in which the actor may give feedback (None: may not)
+    pemilik: bool
+
+
+def umpan_balik_skp_access(
+    *, user: User, instansi: Instansi, roles: list[str], skp_id: Any
+) -> AksesUmpanBalik:
+    """The SKP for the feedback pages/API with what the actor may do there; 404 if they may do nothing."""
+    skp = (
+        Skp.objects.filter(instansi=instansi, pk=_to_int(skp_id))
+        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pegawai__user", "pejabat_penilai")
+        .first()
+    )
+    if skp is None:
+        raise NotFoundOrForbidden()
+    lihat_semua = boleh_lihat_semua_umpan_balik(user=user, skp=skp, roles=roles)
+    peran = peran_pemberi_untuk(user=user, skp=skp)
+    if not lihat_semua and peran is None:
+        raise NotFoundOrForbidden()
+    own = pegawai_of(user)
+    return AksesUmpanBalik(
+        skp=skp, lihat_semua=lihat_semua, peran=peran, pemilik=own is not None and own.pk == skp.pegawai_id
+    )
+
+
+def umpan_balik_access(
+    *, user: User, instansi: Instansi, roles: list[str], umpan_balik_id: Any
+) -> UmpanBalik:
+    """A thread: its receiver and giver, the receiver's Pejabat Penilai, admins/HR."""
+    ub = (
+        UmpanBalik.objects.filter(instansi=instansi, pk=_to_int(umpan_balik_id))
+        .select_related("penerima", "pemberi", "skp__pegawai")
+        .first()
+    )
+    if ub is None:
+        raise NotFoundOrForbidden()
+    own = pegawai_of(user)
+    if own is not None and own.pk in (ub.penerima_id, ub.pemberi_id):
+        return ub
+    if boleh_lihat_semua_umpan_balik(user=user, skp=ub.skp, roles=roles):
+        return ub
+    raise NotFoundOrForbidden()
+
+
+def permintaan_access(*, user: User, instansi: Instansi, permintaan_id: Any) -> PermintaanUmpanBalik:
+    """A request: the one who asked and the one asked."""
+    req = PermintaanUmpanBalik.objects.filter(instansi=instansi, pk=_to_int(permintaan_id)).first()
+    own = pegawai_of(user)
+    if req is None or own is None or own.pk not in (req.peminta_id, req.diminta_id):
+        raise NotFoundOrForbidden()
+    return req
+
+
+def dokumentasi_skp_access(*, user: User, instansi: Instansi, roles: list[str], skp_id: Any) -> Skp:
+    """An SKP for the realisasi page: visible to its owner, Pejabat Penilai and admins/HR (skp rules)."""
+    return skp_access(user=user, instansi=instansi, roles=roles, skp_id=skp_id)
+
+
+def bukti_access(*, user: User, instansi: Instansi, roles: list[str], bukti_id: Any) -> BuktiDukung:
+    """A piece of evidence, only for those who may see its SKP (peers and outsiders: 404)."""
+    bukti = (
+        BuktiDukung.objects.filter(instansi=instansi, pk=_to_int(bukti_id))
+        .select_related("realisasi")
+        .first()
+    )
+    if bukti is None:
+        raise NotFoundOrForbidden()
+    dokumentasi_skp_access(user=user, instansi=instansi, roles=roles, skp_id=bukti.realisasi.skp_id)
+    return bukti
+
+
+def rencana_aksi_access(
+    *, user: User, instansi: Instansi, roles: list[str], rencana_aksi_id: Any
+) -> RencanaAksi:
+    aksi = RencanaAksi.objects.filter(instansi=instansi, pk=_to_int(rencana_aksi_id)).first()
+    if aksi is None:
+        raise NotFoundOrForbidden()
+    dokumentasi_skp_access(user=user, instansi=instansi, roles=roles, skp_id=aksi.skp_id)
+    return aksi
+
+
+def catatan_access(*, user: User, instansi: Instansi, roles: list[str], catatan_id: Any) -> CatatanKinerja:
+    rec = (
+        catatan_visible_to(user=user, instansi=instansi, roles=roles)
+        .filter(pk=_to_int(catatan_id))
+        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pimpinan", "periode", "skp")
+        .first()
+    )
+    if rec is None:
+        raise NotFoundOrForbidden()
+    return rec
+
+
+def penugasan_access(*, user: User, instansi: Instansi, roles: list[str], penugasan_id: Any) -> Penugasan:
+    p = (
+        penugasan_visible_to(user=user, instansi=instansi, roles=roles)
+        .filter(pk=_to_int(penugasan_id))
+        .first()
+    )
+    if p is None:
+        raise NotFoundOrForbidden()
+    return p
+
+
+def notifikasi_access(*, user: User, instansi: Instansi, notifikasi_id: Any) -> Notifikasi:
+    n = Notifikasi.objects.filter(instansi=instansi, penerima=user, pk=_to_int(notifikasi_id)).first()
+    if n is None:
+        raise NotFoundOrForbidden()
+    return n
+
+
+def pegawai_linimasa_access(*, user: User, instansi: Instansi, roles: list[str], pegawai_id: Any) -> Pegawai:
+    p = (
+        Pegawai.objects.filter(instansi=instansi, pk=_to_int(pegawai_id))
+        .select_related("jabatan", "unit_kerja", "atasan")
+        .first()
+    )
+    if p is None or not linimasa_access_ok(user=user, pegawai=p, roles=roles):
+        raise NotFoundOrForbidden()
+    return p
+
+
+def pegawai_catatan_target(*, user: User, instansi: Instansi, pegawai_id: Any) -> Pegawai:
+    """Whom a record may be written about: someone the user leads, or the user themself (dialog only)."""
+    p = Pegawai.objects.filter(instansi=instansi, pk=_to_int(pegawai_id)).select_related("jabatan").first()
+    own = pegawai_of(user)
+    if p is None or own is None:
+        raise NotFoundOrForbidden()
+    if p.pk != own.pk and not is_pimpinan_of(user=user, pegawai=p):
+        raise NotFoundOrForbidden()
+    return p
+
+
+def pegawai_penugasan_target(*, instansi: Instansi, pegawai_id: Any) -> Pegawai:
+    """Anyone active in the instansi can be assigned work (the Pejabat Penilai decides)."""
+    p = Pegawai.objects.filter(instansi=instansi, aktif=True, pk=_to_int(pegawai_id)).first()
+    if p is None:
+        raise NotFoundOrForbidden()
+    return p

@@ -1,0 +1,543 @@
+"""Continuous feedback and documentation of performance (PermenPANRB 6/2022 stage 2, domain.md §2.2, §5).
+
+- Documentation: ``RencanaAksi`` per hasil kerja per periode; ``Realisasi`` per indikator per periode with
+  ``BuktiDukung`` (uploaded files checked by content, or http/https links).
+- Umpan balik berkelanjutan: ``UmpanBalik`` (on a result, a realisasi, a core value or in general) with a
+  reply thread (``BalasanUmpanBalik``), per-participant read markers and ``PermintaanUmpanBalik``.
+- Dialog / bimbingan / konseling records (``CatatanKinerja``) with agreed follow-ups (``TindakLanjut``) and
+  the Format B.1.8 answers (``JawabanBimbingan`` on ``PernyataanBimbingan`` seed data).
+- ``Penugasan`` from officials outside the leader line, accepted by the Pejabat Penilai.
+- ``Notifikasi`` (in the app and by email, immediate or daily digest) and ``Aktivitas`` (timeline rows).
+
+Every row is tenant-owned (``instansi`` on each row, fail-closed manager); writes go through
+``dialog.services``.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kinerja.models import TenantOwnedModel, TimeStampedModel
+from skp.core_values import BERAKHLAK_V1
+
+CORE_VALUE_KODES: tuple[str, ...] = tuple(kode for kode, *_rest in BERAKHLAK_V1)
+CORE_VALUE_NAMA: dict[str, str] = {kode: nama for kode, nama, *_rest in BERAKHLAK_V1}
+
+
+# ---------------------------------------------------------------- documentation
+
+
+class RencanaAksi(TenantOwnedModel):
+    """A step the pegawai plans for one hasil kerja in one periode (feedback on RHK "melalui rencana aksi")."""
+
+    skp = models.ForeignKey("skp.Skp", on_delete=models.CASCADE, related_name="+")
+    rhk = models.ForeignKey("skp.Rhk", on_delete=models.CASCADE, related_name="rencana_aksi")
+    periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
+    uraian = models.TextField(_("rencana aksi"))
+    target = models.CharField(_("target"), max_length=255, blank=True)
+    urutan = models.PositiveSmallIntegerField(default=0)
+    dibuat_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("rencana aksi")
+        verbose_name_plural = _("rencana aksi")
+        ordering = ["urutan", "id"]
+        indexes = [models.Index(fields=["instansi", "skp", "periode"], name="rencana_aksi_skp_idx")]
+
+    def __str__(self) -> str:
+        return self.uraian[:80]
+
+
+class Realisasi(TenantOwnedModel):
+    """What was achieved on one indikator in one periode. One row per (indikator, periode)."""
+
+    skp = models.ForeignKey("skp.Skp", on_delete=models.CASCADE, related_name="+")
+    rhk = models.ForeignKey("skp.Rhk", on_delete=models.CASCADE, related_name="+")
+    indikator = models.ForeignKey("skp.Indikator", on_delete=models.CASCADE, related_name="realisasi")
+    periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
+    realisasi = models.TextField(_("realisasi"))
+    keterangan = models.TextField(_("keterangan"), blank=True)
+    diisi_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("realisasi")
+        verbose_name_plural = _("realisasi")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "indikator", "periode"], name="uniq_realisasi_periode"
+            )
+        ]
+        indexes = [models.Index(fields=["instansi", "skp", "periode"], name="realisasi_skp_idx")]
+
+    def __str__(self) -> str:
+        return self.realisasi[:80]
+
+
+class JenisBukti(models.TextChoices):
+    BERKAS = "berkas", _("Berkas")
+    TAUTAN = "tautan", _("Tautan")
+
+
+def bukti_upload_to(instance: "BuktiDukung", filename: str) -> str:
+    """A random name under the tenant's folder; the extension comes from the sniffed type, never the user."""
+    ext = PurePath(filename).suffix.lower()[:8]
+    return f"bukti/{instance.instansi_id}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class BuktiDukung(TenantOwnedModel):
+    """Evidence for a realisasi: a stored file (served only through an access-checked view) or a link."""
+
+    realisasi = models.ForeignKey(Realisasi, on_delete=models.CASCADE, related_name="bukti")
+    jenis = models.CharField(max_length=8, choices=JenisBukti.choices)
+    berkas = models.FileField(upload_to=bukti_upload_to, max_length=255, blank=True)
+    nama_berkas = models.CharField(_("nama berkas"), max_length=255, blank=True)
+    tipe_konten = models.CharField(max_length=120, blank=True)
+    ukuran = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    tautan = models.URLField(_("tautan"), max_length=2000, blank=True)
+    judul = models.CharField(_("judul"), max_length=255, blank=True)
+    diunggah_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("bukti dukung")
+        verbose_name_plural = _("bukti dukung")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(jenis="berkas") & ~models.Q(berkas=""))
+                | (models.Q(jenis="tautan") & ~models.Q(tautan="")),
+                name="bukti_berkas_atau_tautan",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.judul or self.nama_berkas or self.tautan
+
+    @property
+    def label(self) -> str:
+        return self.judul or self.nama_berkas or self.tautan
+
+
+# ---------------------------------------------------------------- umpan balik
+
+
+class PeranPemberi(models.TextChoices):
+    PEJABAT_PENILAI = "pejabat_penilai", _("Pejabat Penilai Kinerja")
+    PEMBERI_PENUGASAN = "pimpinan_pemberi_penugasan", _("Pimpinan pemberi penugasan")
+    REKAN_KERJA = "rekan_kerja", _("Rekan kerja")
+    BAWAHAN = "bawahan", _("Bawahan")
+
+
+class SifatUmpanBalik(models.TextChoices):
+    APRESIASI = "apresiasi", _("Apresiasi (sudah baik)")
+    PERBAIKAN = "perbaikan", _("Perlu perbaikan")
+
+
+class StatusPermintaan(models.TextChoices):
+    TERBUKA = "terbuka", _("Menunggu")
+    DIJAWAB = "dijawab", _("Dijawab")
+    DIBATALKAN = "dibatalkan", _("Dibatalkan")
+
+
+class PermintaanUmpanBalik(TenantOwnedModel):
+    """A pegawai asks someone who may give feedback (leader, assigning official, peer, subordinate) for it."""
+
+    skp = models.ForeignKey("skp.Skp", on_delete=models.PROTECT, related_name="+")
+    peminta = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    diminta = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
+    rhk = models.ForeignKey("skp.Rhk", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    core_value = models.CharField(max_length=32, blank=True)
+    pesan = models.TextField(_("pesan"), blank=True)
+    status = models.CharField(
+        max_length=10, choices=StatusPermintaan.choices, default=StatusPermintaan.TERBUKA, db_index=True
+    )
+    dijawab_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("permintaan umpan balik")
+        verbose_name_plural = _("permintaan umpan balik")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["instansi", "diminta", "status"], name="permintaan_diminta_idx")]
+
+
+class UmpanBalik(TenantOwnedModel):
+    """One feedback item on an SKP for a periode: on a result (``rhk``), a ``realisasi``, a ``core_value``,
+    or general. ``penerima`` is the SKP owner (denormalised for one-query counts); ``aktivitas_terakhir_at``
+    moves with every reply so read markers can tell what is new."""
+
+    skp = models.ForeignKey("skp.Skp", on_delete=models.PROTECT, related_name="+")
+    penerima = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, related_name="umpan_balik_diterima"
+    )
+    pemberi = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, related_name="umpan_balik_diberikan"
+    )
+    peran_pemberi = models.CharField(max_length=32, choices=PeranPemberi.choices)
+    periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
+    rhk = models.ForeignKey("skp.Rhk", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    realisasi = models.ForeignKey(
+        Realisasi, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    core_value = models.CharField(max_length=32, blank=True)
+    sifat = models.CharField(max_length=10, choices=SifatUmpanBalik.choices, blank=True)
+    isi = models.TextField(_("isi umpan balik"))
+    permintaan = models.ForeignKey(
+        PermintaanUmpanBalik, on_delete=models.SET_NULL, null=True, blank=True, related_name="jawaban"
+    )
+    aktivitas_terakhir_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("umpan balik")
+        verbose_name_plural = _("umpan balik")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["instansi", "penerima", "periode"], name="ub_penerima_periode_idx"),
+            models.Index(fields=["instansi", "skp", "created_at"], name="ub_skp_idx"),
+            models.Index(fields=["instansi", "pemberi", "created_at"], name="ub_pemberi_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(pemberi=models.F("penerima")), name="ub_bukan_diri_sendiri"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.isi[:80]
+
+    @property
+    def core_value_nama(self) -> str:
+        return CORE_VALUE_NAMA.get(self.core_value, self.core_value)
+
+
+class BalasanUmpanBalik(TenantOwnedModel):
+    """A reply in a feedback thread (by the receiver, the giver or the receiver's Pejabat Penilai)."""
+
+    umpan_balik = models.ForeignKey(UmpanBalik, on_delete=models.CASCADE, related_name="balasan")
+    penulis = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    isi = models.TextField(_("balasan"))
+
+    class Meta:
+        verbose_name = _("balasan umpan balik")
+        verbose_name_plural = _("balasan umpan balik")
+        ordering = ["created_at", "id"]
+
+
+class UmpanBalikDibaca(TenantOwnedModel):
+    """Read marker of one participant on one thread: read when ``dibaca_at >= aktivitas_terakhir_at``."""
+
+    umpan_balik = models.ForeignKey(UmpanBalik, on_delete=models.CASCADE, related_name="dibaca")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    dibaca_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["umpan_balik", "user"], name="uniq_ub_dibaca")]
+
+
+# ---------------------------------------------------------------- dialog, bimbingan, konseling
+
+
+class JenisCatatan(models.TextChoices):
+    DIALOG = "dialog_kinerja", _("Dialog kinerja")
+    BIMBINGAN = "bimbingan_kinerja", _("Bimbingan kinerja")
+    KONSELING = "konseling_kinerja", _("Konseling kinerja")
+
+
+class CatatanKinerja(TenantOwnedModel):
+    """A recorded dialog, bimbingan or konseling session between a pegawai and their leader.
+
+    Visible only to the pegawai, the leader and admins (``dialog.access.catatan_access``)."""
+
+    jenis = models.CharField(max_length=20, choices=JenisCatatan.choices)
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="catatan_kinerja")
+    pimpinan = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, null=True, related_name="+")
+    skp = models.ForeignKey("skp.Skp", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    periode = models.ForeignKey(
+        "kinerja.Periode", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tanggal = models.DateField(_("tanggal"))
+    agenda = models.TextField(_("agenda"), blank=True)
+    catatan = models.TextField(_("catatan / hasil"), blank=True)
+    dibuat_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    b18_diisi_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the pegawai answered Format B.1.8"
+    )
+
+    class Meta:
+        verbose_name = _("catatan kinerja")
+        verbose_name_plural = _("catatan kinerja")
+        ordering = ["-tanggal", "-id"]
+        indexes = [models.Index(fields=["instansi", "pegawai", "tanggal"], name="catatan_pegawai_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_jenis_display()} {self.tanggal}"
+
+
+class StatusTindakLanjut(models.TextChoices):
+    TERBUKA = "terbuka", _("Belum selesai")
+    SELESAI = "selesai", _("Selesai")
+    DIBAWA = "dibawa", _("Dibawa ke dialog berikutnya")
+
+
+class TindakLanjut(TenantOwnedModel):
+    """An agreed follow-up with a due date. Open ones are carried to the pegawai's next record
+    (a copy with ``dibawa_dari``; the original becomes ``dibawa``)."""
+
+    catatan = models.ForeignKey(CatatanKinerja, on_delete=models.CASCADE, related_name="tindak_lanjut")
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    uraian = models.TextField(_("tindak lanjut"))
+    tenggat = models.DateField(_("tenggat"))
+    status = models.CharField(
+        max_length=8, choices=StatusTindakLanjut.choices, default=StatusTindakLanjut.TERBUKA, db_index=True
+    )
+    selesai_at = models.DateTimeField(null=True, blank=True)
+    dibawa_dari = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("tindak lanjut")
+        verbose_name_plural = _("tindak lanjut")
+        ordering = ["tenggat", "id"]
+        indexes = [models.Index(fields=["instansi", "pegawai", "status"], name="tindak_lanjut_pegawai_idx")]
+
+    @property
+    def terlambat(self) -> bool:
+        return self.status == StatusTindakLanjut.TERBUKA and self.tenggat < timezone.localdate()
+
+
+class PernyataanBimbingan(TimeStampedModel):
+    """One statement of Format B.1.8 "Umpan Balik Pelaksanaan Bimbingan Kinerja" (seed data, versioned,
+    platform-editable like ``skp.CoreValue``)."""
+
+    kode = models.CharField(max_length=32)
+    urutan = models.PositiveSmallIntegerField()
+    teks = models.TextField()
+    versi = models.PositiveSmallIntegerField(default=1)
+    aktif = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["urutan", "-versi"]
+        constraints = [models.UniqueConstraint(fields=["kode", "versi"], name="uniq_pernyataan_b18_versi")]
+
+    def __str__(self) -> str:
+        return f"{self.urutan}. {self.teks[:60]}"
+
+
+class JawabanB18(models.TextChoices):
+    YA = "ya", _("Ya")
+    TIDAK = "tidak", _("Tidak")
+
+
+class JawabanBimbingan(TenantOwnedModel):
+    """The pegawai's answer to one B.1.8 statement for one bimbingan record."""
+
+    catatan = models.ForeignKey(CatatanKinerja, on_delete=models.CASCADE, related_name="jawaban_b18")
+    pernyataan = models.ForeignKey(PernyataanBimbingan, on_delete=models.PROTECT, related_name="+")
+    jawaban = models.CharField(max_length=5, choices=JawabanB18.choices)
+    keterangan = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["catatan", "pernyataan"], name="uniq_jawaban_b18")]
+
+
+# ---------------------------------------------------------------- penugasan
+
+
+class StatusPenugasan(models.TextChoices):
+    TERBUKA = "terbuka", _("Terbuka untuk relawan")
+    DITUTUP = "ditutup", _("Ditutup")
+    DIUSULKAN = "diusulkan", _("Menunggu Pejabat Penilai")
+    DITERIMA = "diterima", _("Diterima")
+    DITOLAK = "ditolak", _("Ditolak")
+    DIBATALKAN = "dibatalkan", _("Dibatalkan")
+
+
+PERM_UMPAN_BALIK_PENUGASAN = "dialog.beri_umpan_balik_penugasan"
+
+
+class Penugasan(TenantOwnedModel):
+    """Work assigned by an official (``pemberi``) to a pegawai, decided by the pegawai's Pejabat Penilai.
+
+    An open call (``status=terbuka``, no pegawai) collects volunteers: each volunteer is a new row with
+    ``lowongan`` pointing at the call and ``sukarela=True``, decided like any other assignment. Once
+    accepted, ``rhk`` is the hasil kerja added to ``skp``; while ``izin_aktif`` the pemberi holds
+    ``dialog.beri_umpan_balik_penugasan`` on this row (granted/revoked by services and a beat task)."""
+
+    pemberi = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, related_name="penugasan_diberikan"
+    )
+    pegawai = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="penugasan"
+    )
+    penilai = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lowongan = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="relawan"
+    )
+    sukarela = models.BooleanField(default=False)
+    hasil_kerja = models.TextField(_("hasil kerja yang diharapkan"))
+    indikator = models.JSONField(default=list, blank=True, help_text='[{"aspek","iki","target"}]')
+    mulai = models.DateField(_("mulai"))
+    selesai = models.DateField(_("selesai"))
+    status = models.CharField(max_length=10, choices=StatusPenugasan.choices, db_index=True)
+    pesan = models.TextField(_("pesan"), blank=True)
+    catatan_keputusan = models.TextField(blank=True)
+    diputuskan_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    diputuskan_at = models.DateTimeField(null=True, blank=True)
+    skp = models.ForeignKey("skp.Skp", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    rhk = models.ForeignKey("skp.Rhk", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    izin_aktif = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("penugasan")
+        verbose_name_plural = _("penugasan")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("beri_umpan_balik_penugasan", "Dapat memberi umpan balik atas hasil kerja penugasan ini"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(selesai__gte=models.F("mulai")), name="penugasan_mulai_selesai"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["instansi", "penilai", "status"], name="penugasan_penilai_idx"),
+            models.Index(fields=["instansi", "pegawai", "status"], name="penugasan_pegawai_idx"),
+            models.Index(fields=["instansi", "pemberi", "status"], name="penugasan_pemberi_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.hasil_kerja[:80]
+
+
+# ---------------------------------------------------------------- notifications and timeline
+
+
+class JenisNotifikasi(models.TextChoices):
+    UMPAN_BALIK = "umpan_balik", _("Umpan balik diterima")
+    BALASAN = "balasan", _("Balasan umpan balik")
+    PERMINTAAN = "permintaan_umpan_balik", _("Permintaan umpan balik")
+    SKP_DIAJUKAN = "skp_diajukan", _("SKP diajukan")
+    SKP_DIKEMBALIKAN = "skp_dikembalikan", _("SKP dikembalikan")
+    SKP_DISETUJUI = "skp_disetujui", _("SKP disetujui")
+    PENUGASAN = "penugasan", _("Penugasan")
+    CATATAN = "catatan_kinerja", _("Catatan dialog/bimbingan/konseling")
+    PENGINGAT_REALISASI = "pengingat_realisasi", _("Pengingat realisasi")
+    PENGINGAT_UMPAN_BALIK = "pengingat_umpan_balik", _("Pengingat umpan balik pimpinan")
+
+
+class StatusEmail(models.TextChoices):
+    TIDAK_PERLU = "tidak_perlu", _("Tidak dikirim")
+    SEGERA = "segera", _("Antri (segera)")
+    DIGEST = "digest", _("Menunggu ringkasan harian")
+    TERKIRIM = "terkirim", _("Terkirim")
+
+
+class Notifikasi(TenantOwnedModel):
+    """One in-app notification; ``email_status`` says whether/how it goes out by email.
+
+    ``kunci`` makes reminders idempotent: at most one row per (instansi, penerima, kunci)."""
+
+    penerima = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    aktor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    jenis = models.CharField(max_length=32, choices=JenisNotifikasi.choices)
+    judul = models.CharField(max_length=255)
+    pesan = models.TextField(blank=True)
+    tautan = models.CharField(max_length=500, blank=True)
+    kunci = models.CharField(max_length=200, blank=True)
+    dibaca_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(
+        max_length=12, choices=StatusEmail.choices, default=StatusEmail.TIDAK_PERLU
+    )
+    email_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notifikasi")
+        verbose_name_plural = _("notifikasi")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instansi", "penerima", "kunci"],
+                condition=~models.Q(kunci=""),
+                name="uniq_notifikasi_kunci",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["instansi", "penerima", "dibaca_at"], name="notifikasi_penerima_idx"),
+            models.Index(fields=["instansi", "email_status", "penerima"], name="notifikasi_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.judul
+
+
+class ModeEmail(models.TextChoices):
+    SEGERA = "segera", _("Segera, satu email per notifikasi")
+    HARIAN = "harian", _("Ringkasan harian (satu email per hari)")
+    MATI = "mati", _("Tidak menerima email")
+
+
+class PreferensiNotifikasi(TenantOwnedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mode_email = models.CharField(max_length=8, choices=ModeEmail.choices, default=ModeEmail.SEGERA)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "user"], name="uniq_preferensi_notifikasi")
+        ]
+
+
+class DigestHarian(TenantOwnedModel):
+    """One row per user per day: the daily digest is sent at most once (idempotent task)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tanggal = models.DateField()
+    jumlah = models.PositiveIntegerField(default=0)
+    terkirim_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "user", "tanggal"], name="uniq_digest_harian")
+        ]
+
+
+class Aktivitas(TenantOwnedModel):
+    """A timeline row about one pegawai, written by dialog services in the same transaction as the change.
+
+    SKP status changes are not copied here: the timeline selector reads ``skp.SkpStatusChange`` directly."""
+
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.CASCADE, related_name="+")
+    aktor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    jenis = models.CharField(max_length=40)
+    ringkasan = models.TextField(blank=True)
+    objek_tipe = models.CharField(max_length=40, blank=True)
+    objek_id = models.BigIntegerField(null=True, blank=True)
+    skp = models.ForeignKey("skp.Skp", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("aktivitas")
+        verbose_name_plural = _("aktivitas")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["instansi", "pegawai", "created_at"], name="aktivitas_pegawai_idx")]

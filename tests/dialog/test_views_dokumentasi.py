@@ -1,0 +1,225 @@
+"""Realisasi page: entry with bukti dukung, a rejected upload keeps the form, access-checked downloads."""
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_scopes import scope
+
+from dialog.models import BuktiDukung, Realisasi
+from kinerja.models import AuditLog, Periode
+from skp.models import Skp
+from tests.conftest import Org
+from tests.dialog.conftest import indikator_of, make_skp
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+EXE = b"MZ\x90\x00" + b"\x00" * 200
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def client_for(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def url(skp: Skp, periode: Periode | None = None) -> str:
+    return f"/dialog/skp/{skp.pk}/realisasi/" + (f"?periode={periode.pk}" if periode else "")
+
+
+def upload(name: str, data: bytes, ctype: str = "application/pdf") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type=ctype)
+
+
+def post_realisasi(
+    c: Client, skp: Skp, ind_pk: int, periode: Periode, htmx: bool = False, **fields: Any
+) -> Any:
+    data = {"periode": periode.pk}
+    data.update({f"i{ind_pk}-{k}": v for k, v in fields.items()})
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return c.post(f"/dialog/skp/{skp.pk}/realisasi/{ind_pk}/", data, **headers)
+
+
+def test_owner_sees_page_with_periods_and_indicators(org_a: Org, skp_pegawai: Skp, tw: list[Periode]) -> None:
+    resp = client_for(org_a.pegawai.user).get(url(skp_pegawai))
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    assert "Triwulan 2 2026" in html
+    assert "Jumlah laporan yang diselesaikan" in html
+    assert 'data-testid="form-realisasi-' in html
+    assert "0 dari 4 indikator terisi" in html
+
+
+def test_realisasi_requires_approved_skp(org_a: Org, tw: list[Periode]) -> None:
+    skp = make_skp(org_a, org_a.pegawai, approve=False)
+    c = client_for(org_a.pegawai.user)
+    resp = c.get(url(skp))
+    assert resp.status_code == 200
+    assert 'data-testid="belum-disetujui"' in resp.content.decode()
+    assert 'data-testid="form-realisasi-' not in resp.content.decode()
+    ind = indikator_of(org_a, skp)[0]
+    resp = post_realisasi(c, skp, ind.pk, tw[1], realisasi="3 laporan")
+    assert resp.status_code == 422
+    with scope(instansi=org_a.instansi.pk):
+        assert not Realisasi.objects.exists()
+
+
+def test_save_with_file_and_link_then_download(org_a: Org, skp_pegawai: Skp, tw: list[Periode]) -> None:
+    c = client_for(org_a.pegawai.user)
+    ind = indikator_of(org_a, skp_pegawai)[0]
+    resp = post_realisasi(
+        c,
+        skp_pegawai,
+        ind.pk,
+        tw[1],
+        realisasi="3 laporan",
+        keterangan="sesuai jadwal",
+        berkas=upload("laporan april.pdf", PDF),
+        tautan="https://drive.contoh.go.id/x",
+        judul_bukti="",
+    )
+    assert resp.status_code == 302
+    with scope(instansi=org_a.instansi.pk):
+        r = Realisasi.objects.get()
+        files = list(BuktiDukung.objects.filter(realisasi=r).order_by("id"))
+        assert r.realisasi == "3 laporan"
+        assert [(b.jenis, b.tipe_konten, b.nama_berkas) for b in files] == [
+            ("berkas", "application/pdf", "laporan april.pdf"),
+            ("tautan", "", ""),
+        ]
+        stored = files[0].berkas.name
+        assert stored.startswith(f"bukti/{org_a.instansi.pk}/")
+        assert "laporan" not in stored
+        assert AuditLog.objects.filter(action="dialog.realisasi").exists()
+    # owner and leader can download through the view; the body is the file
+    for who in (org_a.pegawai, org_a.atasan, org_a.admin):
+        resp = client_for(who.user).get(f"/dialog/bukti/{files[0].pk}/unduh/")
+        assert resp.status_code == 200, who
+        assert resp["Content-Type"] == "application/pdf"
+        assert b"".join(resp.streaming_content) == PDF
+        assert "attachment" in resp["Content-Disposition"]
+    inline = client_for(org_a.atasan.user).get(f"/dialog/bukti/{files[0].pk}/unduh/?lihat=1")
+    assert "inline" in inline["Content-Disposition"]
+    assert inline["X-Content-Type-Options"] == "nosniff"
+
+
+def test_download_404_for_peer_outsider_anonymous(
+    org_a: Org, outsider: Any, skp_pegawai: Skp, tw: list[Periode]
+) -> None:
+    ind = indikator_of(org_a, skp_pegawai)[0]
+    post_realisasi(
+        client_for(org_a.pegawai.user), skp_pegawai, ind.pk, tw[1], realisasi="x", berkas=upload("a.png", PNG)
+    )
+    with scope(instansi=org_a.instansi.pk):
+        bukti = BuktiDukung.objects.get()
+    for who in (org_a.rekan, org_a.kepala, outsider):
+        assert client_for(who.user).get(f"/dialog/bukti/{bukti.pk}/unduh/").status_code == 404
+    assert Client().get(f"/dialog/bukti/{bukti.pk}/unduh/").status_code == 302  # to login
+    assert Client().get(f"/media-not-public/{bukti.berkas.name}").status_code == 404  # never a public URL
+
+
+def test_exe_renamed_pdf_rejected_and_form_kept(org_a: Org, skp_pegawai: Skp, tw: list[Periode]) -> None:
+    c = client_for(org_a.pegawai.user)
+    ind = indikator_of(org_a, skp_pegawai)[0]
+    resp = post_realisasi(
+        c,
+        skp_pegawai,
+        ind.pk,
+        tw[1],
+        realisasi="Tiga laporan selesai",
+        keterangan="catatan saya",
+        berkas=upload("laporan.pdf", EXE),
+        tautan="https://contoh.go.id/a",
+    )
+    assert resp.status_code == 422
+    html = resp.content.decode()
+    assert "Berkas program (executable) tidak diterima" in html
+    assert "Tiga laporan selesai" in html
+    assert "catatan saya" in html
+    assert "https://contoh.go.id/a" in html
+    with scope(instansi=org_a.instansi.pk):
+        assert not Realisasi.objects.exists()
+        assert not BuktiDukung.objects.exists()
+
+
+def test_htmx_post_returns_the_card_with_error_and_values(
+    org_a: Org, skp_pegawai: Skp, tw: list[Periode]
+) -> None:
+    c = client_for(org_a.pegawai.user)
+    ind = indikator_of(org_a, skp_pegawai)[1]
+    resp = post_realisasi(
+        c, skp_pegawai, ind.pk, tw[1], htmx=True, realisasi="95 %", berkas=upload("x.pdf", b"hello world")
+    )
+    assert resp.status_code == 200  # htmx swaps 2xx only
+    html = resp.content.decode()
+    assert html.lstrip().startswith("<article")
+    assert f'id="ind-{ind.pk}"' in html
+    assert "Jenis berkas tidak didukung" in html
+    assert "95 %" in html
+    resp = post_realisasi(c, skp_pegawai, ind.pk, tw[1], htmx=True, realisasi="95 %", tautan="ftp://x")
+    assert "http://" in resp.content.decode()
+    assert "diawali" in resp.content.decode()
+    resp = post_realisasi(
+        c,
+        skp_pegawai,
+        ind.pk,
+        tw[1],
+        htmx=True,
+        realisasi="95 %",
+        berkas=upload("foto.pdf", PNG, "application/pdf"),
+    )
+    html = resp.content.decode()
+    assert "Realisasi tersimpan." in html
+    with scope(instansi=org_a.instansi.pk):
+        b = BuktiDukung.objects.get()
+        assert (b.tipe_konten, b.nama_berkas) == ("image/png", "foto.png")  # policy: accepted as what it is
+
+
+def test_only_owner_writes_leader_reads(
+    org_a: Org, outsider: Any, skp_pegawai: Skp, tw: list[Periode]
+) -> None:
+    ind = indikator_of(org_a, skp_pegawai)[0]
+    leader = client_for(org_a.atasan.user)
+    page = leader.get(url(skp_pegawai))
+    assert page.status_code == 200
+    assert 'data-testid="form-realisasi-' not in page.content.decode()
+    assert post_realisasi(leader, skp_pegawai, ind.pk, tw[1], realisasi="x").status_code == 403
+    for who in (org_a.rekan, outsider):
+        assert client_for(who.user).get(url(skp_pegawai)).status_code == 404
+        assert (
+            post_realisasi(client_for(who.user), skp_pegawai, ind.pk, tw[1], realisasi="x").status_code == 404
+        )
+
+
+def test_rencana_aksi_and_bukti_delete(org_a: Org, skp_pegawai: Skp, tw: list[Periode]) -> None:
+    from skp.models import Rhk
+
+    c = client_for(org_a.pegawai.user)
+    with scope(instansi=org_a.instansi.pk):
+        rhk = Rhk.objects.filter(skp=skp_pegawai).first()
+    resp = c.post(
+        f"/dialog/skp/{skp_pegawai.pk}/rencana-aksi/",
+        {
+            "periode": tw[1].pk,
+            "rhk": rhk.pk,
+            f"ra{rhk.pk}-rhk": rhk.pk,
+            f"ra{rhk.pk}-uraian": "Menyusun draf",
+            f"ra{rhk.pk}-target": "Mei",
+        },
+    )
+    assert resp.status_code == 302
+    assert "Menyusun draf" in c.get(url(skp_pegawai, tw[1])).content.decode()
+    ind = indikator_of(org_a, skp_pegawai)[0]
+    post_realisasi(c, skp_pegawai, ind.pk, tw[1], realisasi="x", berkas=upload("a.png", PNG))
+    with scope(instansi=org_a.instansi.pk):
+        bukti = BuktiDukung.objects.get()
+    assert client_for(org_a.atasan.user).post(f"/dialog/bukti/{bukti.pk}/hapus/").status_code == 403
+    with scope(instansi=org_a.instansi.pk):
+        assert BuktiDukung.objects.exists()  # the leader sees it but may not delete it
+    assert c.post(f"/dialog/bukti/{bukti.pk}/hapus/").status_code == 302
+    with scope(instansi=org_a.instansi.pk):
+        assert not BuktiDukung.objects.exists()
