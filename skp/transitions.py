@@ -1,5 +1,8 @@
 """SKP status machine: the one place a status changes (locks the row, validates, writes history)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from kinerja.exceptions import InvalidTransition
 from kinerja.models import User
 from kinerja.services.audit import audit_log
@@ -15,6 +18,16 @@ SKP_TRANSITIONS: dict[str, set[str]] = {
 }
 
 _LABEL = dict(SkpStatus.choices)
+
+SkpStatusListener = Callable[..., Any]
+_listeners: list[SkpStatusListener] = []
+
+
+def register_skp_status_listener(fn: SkpStatusListener) -> None:
+    """Apps above skp (dialog) subscribe here at start-up, since skp must not import them.
+    Each listener is called inside the transition's transaction as ``fn(skp=, ke=, actor=, catatan=)``."""
+    if fn not in _listeners:
+        _listeners.append(fn)
 
 
 def skp_lock(*, skp_id: int) -> Skp:
@@ -52,4 +65,6 @@ def skp_transition(
         before={"status": before},
         after={"status": to, "catatan": catatan} if catatan else {"status": to},
     )
+    for listener in _listeners:
+        listener(skp=skp, ke=to, actor=actor, catatan=catatan)
     return skp

@@ -112,7 +112,14 @@ def tw(org_a: Org) -> list[Periode]:
 
 @pytest.fixture
 def skp_pegawai(org_a: Org, tw: list[Periode]) -> Skp:
-    return make_skp(org_a, org_a.pegawai)
+    """The pegawai's approved SKP. The SKP-status notifications written while setting it up are
+    removed, so feedback tests count only their own notifications."""
+    from dialog.models import Notifikasi
+
+    skp = make_skp(org_a, org_a.pegawai)
+    with scope(instansi=org_a.instansi.pk):
+        Notifikasi.objects.filter(jenis__startswith="skp_").delete()
+    return skp
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_penilai_gives_feedback_201_contract_shape(
     assert data["balasan"] == []
     with scope(instansi=org_a.instansi.pk):
         assert AuditLog.objects.filter(action="dialog.umpan_balik", object_id=str(data["id"])).exists()
-        n = Notifikasi.objects.get(penerima=org_a.pegawai.user)
+        n = Notifikasi.objects.get(penerima=org_a.pegawai.user, jenis="umpan_balik")
         assert n.jenis == "umpan_balik"
         assert n.tautan.endswith(f"#ub-{data['id']}")
 
@@ -192,7 +192,7 @@ def test_email_is_sent_only_after_commit(
     assert org_a.atasan.nama in msg.subject
     assert "Laporan rapi dan tepat waktu" in msg.body
     with scope(instansi=org_a.instansi.pk):
-        n = Notifikasi.objects.get(penerima=org_a.pegawai.user)
+        n = Notifikasi.objects.get(penerima=org_a.pegawai.user, jenis="umpan_balik")
         assert n.email_status == StatusEmail.TERKIRIM
         # running the task again sends nothing more (idempotent)
         assert services.notifikasi_email_send(instansi=org_a.instansi, notifikasi_ids=[n.pk]) == 0

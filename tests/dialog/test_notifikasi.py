@@ -181,3 +181,15 @@ def test_skp_status_hook_notifies(org_a: Org, tw: list[Periode]) -> None:
         (org_a.pegawai.user_id, "skp_dikembalikan"),
         (org_a.pegawai.user_id, "skp_disetujui"),
     ]
+
+
+def test_skp_workflow_notifies_through_the_registered_listener(org_a: Org, tw: list[Periode]) -> None:
+    # when an SKP goes through submit and approval in skp.services (no direct dialog call)
+    skp = make_skp(org_a, org_a.pegawai)
+    # then dialog's listener, registered at start-up, wrote both notifications
+    with scope(instansi=org_a.instansi.pk):
+        rows = set(
+            Notifikasi.objects.filter(tautan__endswith=f"/skp/{skp.pk}/").values_list("penerima_id", "jenis")
+        )
+    assert (org_a.atasan.user_id, "skp_diajukan") in rows
+    assert (org_a.pegawai.user_id, "skp_disetujui") in rows
