@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -44,6 +45,11 @@ from kinerja.services.jobs import job_advance, job_fail, job_finish, job_set_det
 logger = logging.getLogger(__name__)
 
 MAX_BELUM_PER_UNIT = 50
+# The progress bar (``Job.done``) moves every chunk; the JSON ``detail`` (which from step 2 carries the
+# per-unit completeness and distribution: ~1 MB for a 100k-pegawai instansi) is rewritten at most once
+# per this many seconds (the UI polls every second) and at every step boundary. Rewriting it per chunk
+# was the batch's largest single cost (bench/results, docs/performance.md).
+PROGRESS_DETAIL_SECONDS = 1.0
 PRED = scoring.predikat_sql("e.rating_hasil_kerja", "e.rating_perilaku_kerja")
 
 
@@ -632,9 +638,16 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
     chunk_info = {"total": len(plan), "ronde": ronde, "nilai_dilewati": 0, "final_dilewati": 0}
     detail["chunk"] = chunk_info  # same dict: progress updates carry the skip counters
 
-    def step(tahap: str, by: int = 1) -> None:
+    last_write = [time.monotonic()]
+
+    def step(tahap: str, by: int = 1, *, force: bool = True) -> None:
         detail["tahap"] = tahap
-        job_advance(job_id=job.pk, by=by, detail=detail)
+        now = time.monotonic()
+        if force or now - last_write[0] >= PROGRESS_DETAIL_SECONDS:
+            job_advance(job_id=job.pk, by=by, detail=detail)
+            last_write[0] = now
+        else:
+            job_advance(job_id=job.pk, by=by)
 
     # 1-2. rows, units, predikat (chunked).
     detail["tahap"] = "1/6 Rekap kelengkapan & predikat"
@@ -651,7 +664,7 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
         )
         if done is None:
             chunk_info["nilai_dilewati"] += 1
-        step(f"1/6 Rekap kelengkapan & predikat ({i + 1}/{len(plan)})")
+        step(f"1/6 Rekap kelengkapan & predikat ({i + 1}/{len(plan)})", force=i + 1 == len(plan))
 
     # 1 + 2 (reads): completeness and predikat per unit.
     basis = _basis_dry() if dry else _basis_real()
@@ -684,7 +697,7 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
         )
         if done is None:
             chunk_info["final_dilewati"] += 1
-        step(f"4/6 Finalisasi & tindak lanjut ({i + 1}/{len(plan)})")
+        step(f"4/6 Finalisasi & tindak lanjut ({i + 1}/{len(plan)})", force=i + 1 == len(plan))
     if dry:
         tl, ak_n, ak_total = _tindak_lanjut_preview(basis=basis, params=params)
     else:

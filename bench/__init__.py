@@ -1,0 +1,1 @@
+"""Benchmark tooling (``make bench``): synthetic data generator, load test, result writers. Not a test."""

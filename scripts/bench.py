@@ -1,0 +1,673 @@
+#!/usr/bin/env python
+"""``make bench``: synthetic data at 10k / 100k / 1M pegawai, then the benchmarks. Not a test.
+
+    make bench                                   # quick 10k profile: generate, batch (+ baselines), queries, HTTP 30 s
+    make bench ARGS="--size 100k"                # 100k pegawai over 4 instansi, all phases
+    make bench ARGS="--size 1m --phases gen,batch"   # 1M pegawai over 10 instansi, batch only
+    make bench ARGS="--size 10k --phases http --duration 60 --keep"   # reuse kept data
+
+Phases (``--phases``, comma separated; default ``gen,batch,queries,http``): ``gen`` (create + migrate the database
+``kinerja_bench_<size>`` on 127.0.0.1:5432 and load it with COPY, ``bench/generate.py``), ``batch``
+(year-end batch over every instansi, in a child process whose peak RSS is measured, plus two baselines
+on the same data inside rolled-back transactions: a naive per-pegawai ORM loop on a 10k subset and one
+hand-written UPDATE = the floor), ``queries`` (Django test client against the bench DB: query count and
+time of each main page for a leader/unit with 3 and with 300 rows, EXPLAIN (ANALYZE, BUFFERS) of the
+slowest query), ``http`` (gunicorn, 3 workers, loopback; locust headless, 50 users), ``dokumen``
+(calls ``scripts/bench_dokumen.py`` if present, owned by the documents team).
+
+Results: ``bench/results/<size>-<phase>.json`` (git-ignored) and the generated table between the
+``bench:begin``/``bench:end`` markers of docs/performance.md (built from all result files present).
+Databases other than 10k are dropped at the end unless ``--keep``. Never touches dev/test databases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+SIZES = {"10k": (10_000, 2), "100k": (100_000, 4), "1m": (1_000_000, 10)}
+ALLOWED_DB = {f"kinerja_bench_{s}" for s in SIZES}
+NAIVE_SUBSET = 10_000
+LOGIN_ALLOWANCE = (
+    240  # upper bound for the login storm; the locustfile stops `duration` s after the last login
+)
+TAHUN = dt.date.today().year  # noqa: DTZ011 - the generated year; the app's "current year"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def machine() -> dict[str, Any]:
+    mem_kb = 0
+    cpu = platform.processor()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+        cpu = next(
+            (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")),
+            cpu,
+        )  # fmt: skip
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "loadavg_at_start": os.getloadavg(),
+        "note": "shared machine: other engineers' test suites may run concurrently",
+    }
+
+
+def db_url(db: str) -> str:
+    if db not in ALLOWED_DB:
+        raise SystemExit(f"refusing database {db!r}: only {sorted(ALLOWED_DB)}")
+    return f"{PG}/{db}"
+
+
+def setup_django(db: str) -> None:
+    os.environ["DATABASE_URL"] = db_url(db)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kinerja.settings.base"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.settings_dict["NAME"] != db:
+        raise SystemExit(f"connected to {connection.settings_dict['NAME']!r}, expected {db!r}")
+
+
+def save(size: str, phase: str, data: dict[str, Any]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = {"size": size, "phase": phase, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **data}
+    (RESULTS / f"{size}-{phase}.json").write_text(json.dumps(data, indent=2, default=str))
+    print(f"-> bench/results/{size}-{phase}.json")
+
+
+def load(size: str, phase: str) -> dict[str, Any] | None:
+    f = RESULTS / f"{size}-{phase}.json"
+    return json.loads(f.read_text()) if f.exists() else None
+
+
+def child(args: list[str], timeout: int = 7200) -> dict[str, Any]:
+    """Run this script as a child process (fresh interpreter, own RSS), return its JSON on the last line."""
+    out = subprocess.run(
+        [sys.executable, __file__, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if out.returncode != 0:
+        sys.stderr.write(out.stdout[-4000:] + out.stderr[-8000:])
+        raise SystemExit(f"child {args} failed ({out.returncode})")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def probes(db: str) -> dict[str, Any]:
+    return json.loads((RESULTS / f"{db}-probes.json").read_text())
+
+
+# ---------------------------------------------------------------------------------------------- gen
+
+
+def phase_gen(size: str, db: str) -> None:
+    import psycopg
+
+    n, m = SIZES[size]
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+    setup_django(db)
+    from django.core.management import call_command
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    t_mig = time.perf_counter() - t0
+    from bench.generate import generate
+
+    print(f"generating {n:,} pegawai over {m} instansi into {db} ...", flush=True)
+    t0 = time.perf_counter()
+    with psycopg.connect(db_url(db)) as conn:
+        info = generate(conn, n_pegawai=n, n_instansi=m, tahun=TAHUN)
+        conn.commit()
+        # leaders for the load test: heads of ordinary leaf units, with their subordinates' SKPs
+        rows = conn.execute(
+            """
+            SELECT p.instansi_id, u.nip, p.unit_kerja_id, array_agg(s.id ORDER BY s.id)
+            FROM kinerja_pegawai p JOIN kinerja_user u ON u.id = p.user_id
+            JOIN kinerja_unitkerja uk ON uk.id = p.unit_kerja_id AND uk.depth = 3
+            JOIN kinerja_pegawai st ON st.atasan_id = p.id AND st.instansi_id = p.instansi_id
+            JOIN skp_skp s ON s.pegawai_id = st.id AND s.instansi_id = p.instansi_id AND s.tahun = %s
+            WHERE u.nip = ANY(%s)
+            GROUP BY 1, 2, 3
+            """,
+            [TAHUN, [nip for pr in info["probes"] for nip in pr["leader_nips"][:100]]],
+        ).fetchall()
+        owners = dict(
+            conn.execute(
+                "SELECT s.id, u.nip FROM skp_skp s JOIN kinerja_pegawai p ON p.id = s.pegawai_id"
+                " JOIN kinerja_user u ON u.id = p.user_id WHERE s.id = ANY(%s)",
+                [[pr[k] for pr in info["probes"] for k in ("skp_rhk3_id", "skp_rhk8_id")]],
+            ).fetchall()
+        )
+        sizes = dict(conn.execute(
+            "SELECT 'db_bytes', pg_database_size(current_database()) UNION ALL "
+            "SELECT relname, pg_total_relation_size(c.oid) FROM pg_class c WHERE relname IN "
+            "('evaluasi_evaluasi','skp_indikator','skp_rhk','dialog_realisasi','kinerja_pegawai')"
+        ).fetchall())  # fmt: skip
+    gen_s = time.perf_counter() - t0
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{db}-probes.json").write_text(
+        json.dumps(
+            {
+                "probes": info["probes"],
+                "leaders": [{"instansi": r[0], "nip": r[1], "unit": r[2], "skp": r[3][:20]} for r in rows],
+                "owners": {str(k): v for k, v in owners.items()},
+            }
+        )
+    )
+    info.pop("probes")
+    save(size, "gen", {"db": db, "migrate_s": round(t_mig, 1), "generate_s": round(gen_s, 1), **info, "sizes": sizes,
+                       "machine": machine()})  # fmt: skip
+    print(f"generated {info['rows']:,} rows in {gen_s:.0f}s ({info['rows'] / gen_s:,.0f} rows/s)")
+
+
+# ---------------------------------------------------------------------------------------------- batch
+
+
+def _child_batch(db: str, mode: str) -> None:
+    """Child process: ``batch`` (the real year-end batch over every instansi, sequential, as one worker),
+    ``floor`` (one UPDATE for everything, rolled back), ``naive`` (ORM loop on a 10k subset, rolled back)."""
+    setup_django(db)
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django_scopes import scope
+
+    from evaluasi import scoring
+    from evaluasi.batch import PRED
+    from kinerja.models import Instansi
+
+    instansi = list(
+        Instansi.objects.filter(kode__startswith="BENCH").order_by("pk").values_list("pk", flat=True)
+    )
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out: dict[str, Any] = {"mode": mode}
+    t0 = time.perf_counter()
+    if mode == "floor":
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"""
+                    UPDATE evaluasi_evaluasi e
+                    SET predikat = {PRED}, status = 'final', final_at = now(), updated_at = now()
+                    WHERE e.instansi_id = ANY(%s) AND e.jenis = 'tahunan' AND e.tahun = %s AND e.status <> 'final'
+                      AND {PRED} <> ''
+                    """,  # noqa: S608 - PRED is generated from the enum table
+                    [instansi, TAHUN],
+                )
+                out["rows"] = cur.rowcount
+            out["seconds"] = time.perf_counter() - t0
+            transaction.set_rollback(True)
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM kinerja_pegawai WHERE instansi_id = ANY(%s)", [instansi])
+            out["pegawai"] = cur.fetchone()[0]
+    elif mode == "naive":
+        from evaluasi.models import Evaluasi
+        from kinerja.models import Pegawai
+
+        iid = instansi[0]
+        with scope(instansi=iid), transaction.atomic():
+            ids = list(
+                Pegawai.objects.filter(instansi_id=iid)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:NAIVE_SUBSET]
+            )
+            t0 = time.perf_counter()
+            done = 0
+            for pid in ids:
+                ev = Evaluasi.objects.filter(
+                    instansi_id=iid, jenis="tahunan", tahun=TAHUN, pegawai_id=pid
+                ).first()
+                if (
+                    ev is None
+                    or ev.status == "final"
+                    or not ev.rating_hasil_kerja
+                    or not ev.rating_perilaku_kerja
+                ):
+                    continue
+                ev.predikat = scoring.predikat(ev.rating_hasil_kerja, ev.rating_perilaku_kerja)
+                ev.status = "final"
+                ev.final_at = timezone.now()
+                ev.save(update_fields=["predikat", "status", "final_at", "updated_at"])
+                done += 1
+            out.update(seconds=time.perf_counter() - t0, pegawai=len(ids), rows=done)
+            transaction.set_rollback(True)
+    else:
+        import re
+        from collections import defaultdict
+
+        from django.db import connection as conn_
+
+        from evaluasi.batch import tahunan_batch_run
+
+        stmt_time: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+
+        def timer(execute, sql, params, many, context):
+            t = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                key = re.sub(r"\s+", " ", sql).strip()[:90]
+                stmt_time[key][0] += time.perf_counter() - t
+                stmt_time[key][1] += 1
+
+        conn_.execute_wrappers.append(timer)
+        from evaluasi.services import JOB_TAHUNAN
+        from kinerja.services.jobs import job_create
+
+        per = []
+        total_peg = 0
+        for iid in instansi:
+            inst = Instansi.objects.get(pk=iid)
+            with scope(instansi=iid):
+                job = job_create(
+                    actor=None, instansi=inst, jenis=JOB_TAHUNAN, params={"tahun": TAHUN, "dry_run": False}
+                )
+                t1 = time.perf_counter()
+                detail = tahunan_batch_run(job_id=job.pk)
+                secs = time.perf_counter() - t1
+            r = detail["ringkasan"]
+            total_peg += r["pegawai"]
+            per.append({"instansi": iid, "pegawai": r["pegawai"], "seconds": round(secs, 2), "final": r["final"],
+                        "chunks": detail["chunk"]["total"], "tindak_lanjut": r["tindak_lanjut"],
+                        "angka_kredit": r["angka_kredit"]["pegawai"]})  # fmt: skip
+            print(
+                f"  batch instansi {iid}: {r['pegawai']:,} pegawai in {secs:.1f}s",
+                file=sys.stderr,
+                flush=True,
+            )
+        out.update(seconds=time.perf_counter() - t0, pegawai=total_peg, per_instansi=per)
+        top = sorted(stmt_time.items(), key=lambda kv: -kv[1][0])[:8]
+        out["top_statements"] = [{"sql": k, "seconds": round(v[0], 2), "calls": v[1]} for k, v in top]
+    out["rss_before_mb"] = round(rss0 / 1024, 1)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(out))
+
+
+def phase_batch(size: str, db: str) -> None:
+    import psycopg
+
+    res: dict[str, Any] = {"db": db, "machine": machine()}
+    print("batch: floor (one UPDATE, rolled back) ...", flush=True)
+    res["floor"] = child(["_batch", db, "floor"])
+    print("batch: naive ORM loop on a 10k subset (rolled back) ...", flush=True)
+    res["naive"] = child(["_batch", db, "naive"])
+    with psycopg.connect(db_url(db), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE evaluasi_evaluasi")  # the two rollbacks left dead tuples
+    print("batch: real year-end batch, every instansi, one process ...", flush=True)
+    res["batch"] = child(["_batch", db, "batch"])
+    for k in ("floor", "naive", "batch"):
+        res[k]["pegawai_per_s"] = round(res[k]["pegawai"] / res[k]["seconds"])
+    res["ratio_batch_vs_naive"] = round(res["batch"]["pegawai_per_s"] / res["naive"]["pegawai_per_s"], 1)
+    res["ratio_floor_vs_batch"] = round(res["floor"]["pegawai_per_s"] / res["batch"]["pegawai_per_s"], 2)
+    save(size, "batch", res)
+    print(
+        f"batch {res['batch']['pegawai_per_s']:,}/s (RSS {res['batch']['peak_rss_mb']} MB); naive "
+        f"{res['naive']['pegawai_per_s']:,}/s; floor {res['floor']['pegawai_per_s']:,}/s; "
+        f"batch/naive {res['ratio_batch_vs_naive']}x; floor/batch {res['ratio_floor_vs_batch']}x"
+    )
+
+
+# ---------------------------------------------------------------------------------------------- queries
+
+
+def _child_queries(db: str) -> None:
+    setup_django(db)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from kinerja.models import User
+
+    pr = probes(db)
+    p0 = pr["probes"][0]
+    owners = pr["owners"]
+    pages: list[tuple[str, str, str, str]] = []  # (page, rows label, user nip, url)
+    for label, nip, unit in (
+        ("3", p0["leader3_nip"], p0["unit3_id"]),
+        ("300", p0["leader300_nip"], p0["unit300_id"]),
+    ):
+        pages += [
+            ("Inbox persetujuan SKP (HTML, 50/page)", label, nip, reverse("skp:inbox")),
+            ("Inbox SKP (API)", label, nip, reverse("api-skp-inbox")),
+            ("Daftar evaluasi (HTML, 50/page)", label, nip, reverse("evaluasi:daftar")),
+            ("Daftar evaluasi (API)", label, nip, reverse("api-evaluasi-list")),
+            ("Distribusi unit (HTML, admin)", label, p0["admin_nip"], reverse("evaluasi:unit", args=[unit])),
+            (
+                "Daftar pegawai per unit (HTML, admin)",
+                label,
+                p0["admin_nip"],
+                reverse("pegawai-list") + f"?unit={unit}",
+            ),
+            (
+                "Daftar pegawai per unit (API, admin)",
+                label,
+                p0["admin_nip"],
+                reverse("api-pegawai-list") + f"?unit_kerja={unit}",
+            ),
+            ("Dasbor", label, nip, reverse("dashboard")),
+            ("Beranda dialog", label, nip, reverse("dialog:beranda")),
+        ]
+    for label, key in (("3", "skp_rhk3_id"), ("8", "skp_rhk8_id")):
+        sid = p0[key]
+        pages += [
+            ("Detail SKP (HTML), rows = RHK", label, owners[str(sid)], reverse("skp:detail", args=[sid])),
+            ("Detail SKP (API), rows = RHK", label, owners[str(sid)], reverse("api-skp-detail", args=[sid])),
+        ]
+    out = []
+    slowest: tuple[float, str, str] = (0.0, "", "")
+    client = Client()
+    for page, label, nip, url in pages:
+        client.force_login(User.objects.get(nip=nip))
+        client.get(url)  # warm (first-access materialisation, caches)
+        best = None
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                resp = client.get(url)
+                ms = (time.perf_counter() - t0) * 1000
+            best = ms if best is None else min(best, ms)
+        for q in ctx.captured_queries:
+            if float(q["time"]) > slowest[0]:
+                slowest = (float(q["time"]), q["sql"], page)
+        out.append({"page": page, "rows": label, "url": url, "status": resp.status_code,
+                    "queries": len(ctx.captured_queries), "ms": round(best or 0, 1)})  # fmt: skip
+    explain = ""
+    if slowest[1]:
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[1])
+            explain = "\n".join(r[0] for r in cur.fetchall())
+    print(json.dumps({"pages": out, "slowest": {"seconds": slowest[0], "page": slowest[2], "sql": slowest[1][:4000],
+                                                "explain": explain}}))  # fmt: skip
+
+
+def phase_queries(size: str, db: str) -> None:
+    res = child(["_queries", db])
+    save(size, "queries", {"db": db, **res})
+    for p in res["pages"]:
+        print(
+            f"  {p['page']:<42} rows={p['rows']:>3} status={p['status']} queries={p['queries']:>3} {p['ms']:>8.1f} ms"
+        )
+    print(f"  slowest query {res['slowest']['seconds']} s on {res['slowest']['page']}")
+
+
+# ---------------------------------------------------------------------------------------------- http
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def phase_http(size: str, db: str, users: int, duration: int, workers: int) -> None:
+    import csv
+    import urllib.request
+
+    import psycopg
+
+    with psycopg.connect(db_url(db)) as conn:
+        leaf = conn.execute(
+            """
+            SELECT u.nip, p.unit_kerja_id, (SELECT array_agg(s.id ORDER BY s.id) FROM kinerja_pegawai st
+                   JOIN skp_skp s ON s.pegawai_id = st.id AND s.instansi_id = st.instansi_id AND s.tahun = %(t)s
+                   WHERE st.atasan_id = p.id AND st.instansi_id = p.instansi_id),
+                   (SELECT array_agg(s.id ORDER BY s.id) FROM kinerja_pegawai st
+                   JOIN skp_skp s ON s.pegawai_id = st.id AND s.instansi_id = st.instansi_id AND s.tahun = %(t)s
+                        AND s.status = 'disetujui'
+                   WHERE st.atasan_id = p.id AND st.instansi_id = p.instansi_id),
+                   (SELECT pr.id FROM kinerja_periode pr WHERE pr.instansi_id = p.instansi_id AND pr.tahun = %(t)s
+                        AND pr.mulai <= CURRENT_DATE AND pr.selesai >= CURRENT_DATE)
+            FROM kinerja_unitkerja uk
+            JOIN kinerja_pegawai p ON p.unit_kerja_id = uk.id AND p.instansi_id = uk.instansi_id AND p.jabatan_id IN
+                 (SELECT id FROM kinerja_jabatan WHERE nama = 'Kepala Seksi')
+            JOIN kinerja_user u ON u.id = p.user_id
+            WHERE uk.depth = 3 AND uk.id <> ALL(%(probe)s) AND uk.nama LIKE 'Unit %%'
+            ORDER BY uk.id LIMIT 400
+            """,
+            {
+                "t": TAHUN,
+                "probe": [u for pr in probes(db)["probes"] for u in (pr["unit3_id"], pr["unit300_id"])],
+            },
+        ).fetchall()
+        mid = conn.execute(
+            """
+            SELECT u.nip, (SELECT array_agg(c.id) FROM kinerja_unitkerja c WHERE c.induk_id = uk.id
+                           AND c.instansi_id = uk.instansi_id)
+            FROM kinerja_unitkerja uk
+            JOIN kinerja_pegawai p ON p.unit_kerja_id = uk.id AND p.instansi_id = uk.instansi_id
+                 AND p.atasan_id IS NOT NULL AND p.atasan_id NOT IN (SELECT id FROM kinerja_pegawai x
+                 WHERE x.unit_kerja_id = uk.id)
+            JOIN kinerja_user u ON u.id = p.user_id
+            WHERE uk.depth = 2 ORDER BY uk.id LIMIT 100
+            """
+        ).fetchall()
+    (RESULTS / f"{db}-load.json").write_text(json.dumps({
+        "leaders": [{"nip": r[0], "unit": r[1], "skp": (r[2] or [])[:20], "skp_ok": (r[3] or [])[:20], "periode": r[4]}
+                    for r in leaf if r[2] and r[3]],
+        "heads": [{"nip": r[0], "units": r[1]} for r in mid if r[1]],
+    }))  # fmt: skip
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": db_url(db), "DJANGO_SETTINGS_MODULE": "kinerja.settings.base",
+           "DJANGO_DEBUG": "0", "DJANGO_CONN_MAX_AGE": "60", "DJANGO_LOG_LEVEL": "WARNING"}  # fmt: skip
+    venv = Path(sys.executable).parent
+    gun = subprocess.Popen(
+        [str(venv / "gunicorn"), "kinerja.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--timeout", "60"], cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(60):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2)
+                break
+            time.sleep(0.5)
+        prefix = RESULTS / f"{size}-locust"
+        login_out = RESULTS / f"{size}-login.json"
+        login_out.unlink(missing_ok=True)
+        lenv = {**os.environ, "BENCH_PROBES": str(RESULTS / f"{db}-load.json"), "BENCH_USERS": str(users),
+                "BENCH_LOGIN_OUT": str(login_out), "BENCH_MEASURE_S": str(duration)}  # fmt: skip
+        t0 = time.perf_counter()
+        subprocess.run(
+            [str(venv / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(users),
+             "-r", "10", "-t", f"{duration + LOGIN_ALLOWANCE}s", "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix),
+             "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
+            cwd=ROOT, env=lenv, check=False, timeout=duration + LOGIN_ALLOWANCE + 60,
+        )  # fmt: skip
+        wall = time.perf_counter() - t0
+    finally:
+        os.killpg(gun.pid, signal.SIGTERM)
+        gun.wait(timeout=30)
+
+    def num(v: str | None) -> float:
+        return float(v) if v and v != "N/A" else 0.0
+
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        rows = [
+            {
+                "name": r["Name"], "method": r["Type"], "requests": int(r["Request Count"]),
+                "failures": int(r["Failure Count"]), "p50_ms": num(r["50%"]), "p95_ms": num(r["95%"]),
+                "p99_ms": num(r["99%"]), "rps": round(num(r["Requests/s"]), 1),
+            }
+            for r in csv.DictReader(f)
+            if int(r["Request Count"] or 0) > 0
+        ]  # fmt: skip
+    failures = []
+    with contextlib.suppress(OSError), open(f"{prefix}_failures.csv", newline="") as f:
+        failures = list(csv.DictReader(f))[:20]
+    for suffix in ("stats", "stats_history", "failures", "exceptions"):  # parsed into the JSON; CSVs not kept
+        Path(f"{prefix}_{suffix}.csv").unlink(missing_ok=True)
+    dialog_api = (ROOT / "dialog" / "api_urls.py").read_text()
+    missing = (
+        []
+        if '"umpan-balik/"' in dialog_api
+        else ["POST /api/v1/umpan-balik/ (not measured: dialog/api_urls.py has no such route yet)"]
+    )
+    login = json.loads(login_out.read_text()) if login_out.exists() else {}
+    save(size, "http", {"db": db, "login_storm": login, "users": users, "duration_s": duration, "gunicorn_workers": workers,
+                        "wall_s": round(wall), "stats": rows, "failures": failures, "machine": machine(),
+                        "missing": missing})  # fmt: skip
+    print(f"  login storm ({users} logins at once): {login}")
+    for r in rows:
+        print(f"  {r['name']:<28} n={r['requests']:>6} err={r['failures']:>4} p50={r['p50_ms']:>6.0f} "
+              f"p95={r['p95_ms']:>6.0f} p99={r['p99_ms']:>6.0f} rps={r['rps']}")  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- dokumen
+
+
+def phase_dokumen(size: str) -> None:
+    script = ROOT / "scripts" / "bench_dokumen.py"
+    if not script.exists():
+        save(size, "dokumen", {"status": "scripts/bench_dokumen.py not present"})
+        return
+    print("dokumen: calling scripts/bench_dokumen.py (documents team's benchmark) ...", flush=True)
+    out = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, check=False,
+                         timeout=3600)  # fmt: skip
+    save(size, "dokumen", {"status": f"exit {out.returncode}", "stdout_tail": out.stdout[-3000:],
+                           "stderr_tail": out.stderr[-1500:]})  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------- docs table
+
+
+def write_docs() -> None:
+    """Regenerate the block between the markers in docs/performance.md from the result files present."""
+    doc = ROOT / "docs" / "performance.md"
+    text = doc.read_text()
+    begin, end = "<!-- bench:begin (generated by scripts/bench.py) -->", "<!-- bench:end -->"
+    if begin not in text:
+        return
+    lines = []
+    gen = {s: load(s, "gen") for s in SIZES}
+    m = next((g["machine"] for g in gen.values() if g), machine())
+    lines.append(f"Machine: nproc={m['nproc']}, RAM {m['ram_gib']} GiB, {m['cpu']}, Python {m['python']}; "
+                 "PostgreSQL 15 (local TCP, default config), shared with other engineers' concurrent test runs.\n")  # fmt: skip
+    lines.append("| size | instansi | rows | generate (COPY) | batch pegawai/s | batch RSS | naive ORM /s (10k) | floor SQL /s "
+                 "| batch ÷ naive | floor ÷ batch |")  # fmt: skip
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    for s in SIZES:
+        g, b = gen[s], load(s, "batch")
+        if not g:
+            continue
+        if b:
+            lines.append(f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | **{b['batch']['pegawai_per_s']:,}** "
+                         f"({b['batch']['seconds']:.1f} s) | {b['batch']['peak_rss_mb']} MB | {b['naive']['pegawai_per_s']:,} "
+                         f"| {b['floor']['pegawai_per_s']:,} | {b['ratio_batch_vs_naive']}x | {b['ratio_floor_vs_batch']}x |")  # fmt: skip
+        else:
+            lines.append(
+                f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | not measured | | | | | |"
+            )
+    lines.append("")
+    for s in SIZES:
+        h = load(s, "http")
+        if not h:
+            continue
+        lg = h.get("login_storm") or {}
+        lines.append(f"HTTP {s} ({h['users']} users, steady state after all logged in, ~{h['duration_s']} s, gunicorn "
+                     f"{h['gunicorn_workers']} workers). Login storm ({lg.get('requests')} logins at once): p50 "
+                     f"{lg.get('p50_ms')} ms, p95 {lg.get('p95_ms')} ms, failures {lg.get('failures')}.\n")  # fmt: skip
+        lines.append("| request | n | errors | p50 ms | p95 ms | p99 ms | req/s |")
+        lines.append("|---|---|---|---|---|---|---|")
+        lines += [f"| {r['name']} | {r['requests']} | {r['failures']} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
+                  f"{r['p99_ms']:.0f} | {r['rps']} |" for r in h["stats"]]  # fmt: skip
+        lines.append("")
+    for s in SIZES:
+        q = load(s, "queries")
+        if not q:
+            continue
+        lines.append(f"Query counts, {s} data (Django test client; ms = best of 3, in-process):\n")
+        lines.append("| page | queries (3 rows) | queries (300 rows) | ms (3) | ms (300) |")
+        lines.append("|---|---|---|---|---|")
+        by: dict[str, dict[str, Any]] = {}
+        for p in q["pages"]:
+            by.setdefault(p["page"], {})[p["rows"]] = p
+        for page, d in by.items():
+            a, z = d.get("3", {}), d.get("300") or d.get("8", {})
+            lines.append(f"| {page} | {a.get('queries')} | {z.get('queries')}{' (8 RHK)' if '8' in d else ''} | "
+                         f"{a.get('ms')} | {z.get('ms')} |")  # fmt: skip
+        lines.append("")
+    body = "\n".join(lines)
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    doc.write_text(f"{head}{begin}\n{body}\n{end}{tail}")
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "_batch":
+        _child_batch(sys.argv[2], sys.argv[3])
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "_queries":
+        _child_queries(sys.argv[2])
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", choices=sorted(SIZES), default="10k")
+    ap.add_argument(
+        "--phases", default="gen,batch,queries,http", help="also: dokumen (runs scripts/bench_dokumen.py)"
+    )
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument(
+        "--duration", type=int, default=None, help="HTTP seconds (default 30 at 10k, 60 otherwise)"
+    )
+    ap.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    ap.add_argument("--keep", action="store_true", help="keep the 100k/1m database afterwards")
+    args = ap.parse_args()
+    db = f"kinerja_bench_{args.size}"
+    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    print(f"{db}: phases {phases}; {machine()}", flush=True)
+    if "gen" in phases:
+        phase_gen(args.size, db)
+    if "batch" in phases:
+        phase_batch(args.size, db)
+    if "queries" in phases:
+        phase_queries(args.size, db)
+    if "http" in phases:
+        phase_http(
+            args.size, db, args.users, args.duration or (30 if args.size == "10k" else 60), args.workers
+        )
+    if "dokumen" in phases:
+        phase_dokumen(args.size)
+    write_docs()
+    if args.size != "10k" and not args.keep:
+        import psycopg
+
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        print(f"dropped {db} (use --keep to keep it)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
