@@ -46,7 +46,7 @@ from dialog.models import (
     UmpanBalikDibaca,
 )
 from kinerja.models import Instansi, Pegawai, Periode, User
-from kinerja.selectors.people import can_nilai, pegawai_dinilai_oleh
+from kinerja.selectors.people import can_nilai, pegawai_dinilai_ids, pegawai_dinilai_oleh
 from kinerja.tenancy import pegawai_of
 from skp.models import Indikator, Rhk, Skp, SkpStatus, SkpStatusChange
 
@@ -428,7 +428,7 @@ def catatan_visible_to(*, user: User, instansi: Instansi, roles: list[str]) -> Q
         return qs.none()
     cond = Q(pegawai=own) | Q(pimpinan=own)
     if "pejabat_penilai" in roles:
-        cond |= Q(pegawai__in=pegawai_dinilai_oleh(user=user, instansi=instansi).values("pk"))
+        cond |= Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     return qs.filter(cond)
 
 
@@ -495,7 +495,7 @@ def _penugasan_qs(instansi: Instansi) -> QuerySet[Penugasan]:
 def penugasan_untuk_diputuskan(*, user: User, instansi: Instansi) -> QuerySet[Penugasan]:
     """Proposals waiting for this Pejabat Penilai (named on the row, or appraising the pegawai now)."""
     own = pegawai_of(user)
-    cond = Q(pegawai__in=pegawai_dinilai_oleh(user=user, instansi=instansi).values("pk"))
+    cond = Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     if own is not None:
         cond |= Q(penilai=own)
     return (
@@ -546,7 +546,7 @@ def penugasan_visible_to(*, user: User, instansi: Instansi, roles: list[str]) ->
         return qs.none()
     cond = Q(pemberi=own) | Q(pegawai=own) | Q(penilai=own) | Q(status=StatusPenugasan.TERBUKA)
     if "pejabat_penilai" in roles:
-        cond |= Q(pegawai__in=pegawai_dinilai_oleh(user=user, instansi=instansi).values("pk"))
+        cond |= Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     return qs.filter(cond)
 
 

@@ -27,7 +27,7 @@ from evaluasi.models import (
 from evaluasi.scoring import PREDIKAT_ORDER, Peringatan, cek_distribusi, pita_pedoman, syarat_teks
 from kinerja.models import Instansi, Pegawai, Periode, Role, UnitKerja, User
 from kinerja.models.org import JenisJabatan
-from kinerja.selectors.people import can_nilai, pegawai_dinilai_oleh
+from kinerja.selectors.people import can_nilai, pegawai_dinilai_ids
 from kinerja.tenancy import pegawai_of
 from skp.models import Skp, SkpStatus
 
@@ -136,7 +136,7 @@ def evaluasi_visible_to(*, user: User, instansi: Instansi, roles: list[str]) -> 
         cond |= Q(pegawai=own) | Q(pejabat_penilai=own)
         cond |= Q(pk__in=Keberatan.objects.filter(instansi=instansi, pemutus=own).values("evaluasi_id"))
     if Role.PEJABAT_PENILAI in roles:
-        cond |= Q(pegawai__in=pegawai_dinilai_oleh(user=user, instansi=instansi).values("pk"))
+        cond |= Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     return qs.filter(cond)
 
 
@@ -149,7 +149,7 @@ def pegawai_ids_visible(*, user: User, instansi: Instansi, roles: list[str]) -> 
     if own is not None and own.instansi_id == instansi.pk:
         ids.append(own.pk)
     if Role.PEJABAT_PENILAI in roles:
-        ids.extend(pegawai_dinilai_oleh(user=user, instansi=instansi).values_list("pk", flat=True))
+        ids.extend(pegawai_dinilai_ids(user=user, instansi=instansi))
     if own is not None and own.instansi_id == instansi.pk:
         # also whoever names the user as Pejabat Penilai on an SKP (a past stint after a mutasi)
         ids.extend(

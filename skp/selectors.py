@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kinerja.models import Instansi, Pegawai, User
 from kinerja.models.org import JPT
-from kinerja.selectors.people import pegawai_dinilai_oleh
+from kinerja.selectors.people import pegawai_dinilai_ids
 from kinerja.tenancy import pegawai_of
 from skp.models import Indikator, JenisRhk, Rhk, Skp, SkpStatus, SkpStatusChange
 
@@ -49,7 +49,7 @@ def skp_visible_to(*, user: User, instansi: Instansi, roles: list[str]) -> Query
     if own is not None and own.instansi_id == instansi.pk:
         cond |= Q(pegawai=own) | Q(pejabat_penilai=own)
     if "pejabat_penilai" in roles:
-        cond |= Q(pegawai__in=pegawai_dinilai_oleh(user=user, instansi=instansi).values("pk"))
+        cond |= Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     return qs.filter(cond)
 
 
@@ -65,7 +65,7 @@ def skp_list(*, user: User, instansi: Instansi, roles: list[str]) -> QuerySet[Sk
 def skp_inbox(*, user: User, instansi: Instansi) -> QuerySet[Skp]:
     """Submitted SKPs waiting for this Pejabat Penilai (direct or delegated)."""
     own = pegawai_of(user)
-    cond = Q(pegawai__in=pegawai_dinilai_oleh(user=user, instansi=instansi).values("pk"))
+    cond = Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     if own is not None:
         cond |= Q(pejabat_penilai=own)
     return (

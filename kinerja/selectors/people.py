@@ -2,7 +2,6 @@
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from kinerja.models import (
     DelegasiPenilai,
@@ -47,16 +46,47 @@ def pegawai_bawahan(*, atasan: Pegawai) -> QuerySet[Pegawai]:
     )
 
 
-def pegawai_dinilai_oleh(*, user: User, instansi: Instansi) -> QuerySet[Pegawai]:
-    """Everyone ``user`` may appraise: direct subordinates plus those delegated (guardian perms)."""
+def _delegated_ids(*, user: User) -> list[int]:
+    """Pegawai ids on which ``user`` holds the delegated-appraisal permission (one small guardian query)."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import UserObjectPermission
+
+    rows = UserObjectPermission.objects.filter(
+        user=user,
+        permission__codename="nilai_pegawai",
+        content_type=ContentType.objects.get_for_model(Pegawai),
+    ).values_list("object_pk", flat=True)
+    return [int(pk) for pk in rows]
+
+
+def _dinilai_cond(*, user: User, instansi: Instansi) -> Q:
     own = pegawai_of(user)
-    base = Pegawai.objects.filter(instansi=instansi, aktif=True)
-    delegated = get_objects_for_user(user, PERM_NILAI, klass=base, accept_global_perms=False)
-    direct = Q(atasan=own) if own is not None and own.instansi_id == instansi.pk else Q(pk__in=[])
+    cond = Q(pk__in=_delegated_ids(user=user))
+    if own is not None and own.instansi_id == instansi.pk:
+        cond |= Q(atasan=own)
+    return cond
+
+
+def pegawai_dinilai_oleh(*, user: User, instansi: Instansi) -> QuerySet[Pegawai]:
+    """Everyone ``user`` may appraise: direct subordinates plus those delegated (guardian perms).
+
+    The delegated ids are resolved first, so PostgreSQL answers with a BitmapOr of the atasan index
+    and the primary key instead of scanning the whole instansi (docs/performance.md)."""
     return (
-        base.filter(direct | Q(pk__in=delegated.values("pk")))
+        Pegawai.objects.filter(instansi=instansi, aktif=True)
+        .filter(_dinilai_cond(user=user, instansi=instansi))
         .select_related("unit_kerja", "jabatan")
         .order_by("nama", "id")
+    )
+
+
+def pegawai_dinilai_ids(*, user: User, instansi: Instansi) -> list[int]:
+    """Ids of ``pegawai_dinilai_oleh`` as a list, for ``pegawai_id__in=`` filters on big tables
+    (a literal list keeps those filters on indexes; a subquery inside an OR does not)."""
+    return list(
+        Pegawai.objects.filter(instansi=instansi, aktif=True)
+        .filter(_dinilai_cond(user=user, instansi=instansi))
+        .values_list("pk", flat=True)
     )
 
 
@@ -112,6 +142,7 @@ __all__ = [
     "can_nilai",
     "delegasi_aktif",
     "pegawai_bawahan",
+    "pegawai_dinilai_ids",
     "pegawai_dinilai_oleh",
     "pegawai_list",
     "penempatan_list",
