@@ -29,5 +29,6 @@ urlpatterns = [
     path("api/v1/", include("kinerja.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("kinerja.urls_dokumen")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 from .audit import AuditLog
 from .base import TenantManager, TenantOwnedModel, TimeStampedModel
+from .dokumen import Dokumen, DokumenWriteOnceError, JenisDokumen
 from .jobs import Job, JobStatus
 from .org import Jabatan, JenisJabatan, JenjangJf, UnitKerja
 from .people import Pegawai, Penempatan, StatusPegawai
@@ -8,8 +9,11 @@ from .tenancy import DelegasiPenilai, Instansi, PeranInstansi, Periode, Role, Si
 __all__ = [
     "AuditLog",
     "DelegasiPenilai",
+    "Dokumen",
+    "DokumenWriteOnceError",
     "Instansi",
     "Jabatan",
+    "JenisDokumen",
     "JenisJabatan",
     "JenjangJf",
     "Job",
