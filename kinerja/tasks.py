@@ -1,9 +1,43 @@
 """Celery tasks of the core app: thin, take ids, idempotent."""
 
+import logging
+from typing import Any
+
 from celery import shared_task
 
 from kinerja.models import Instansi
 from kinerja.tenancy import TenantTask
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_safely(task: Any, *args: Any, job_id: int | None = None, **kwargs: Any) -> bool:
+    """Queue ``task`` now; if the queue (Redis) is down, log it and return False instead of raising.
+
+    Meant for ``transaction.on_commit(lambda: enqueue_safely(task, tenant_id, obj_id))``: the
+    committed change stands, the user gets their page, and the work is re-queued later (the task is
+    idempotent; a job row stays ``antri`` with a message, and the page that polls it can re-queue).
+    """
+    from kinerja.resilience import TaskQueueUnavailable, is_queue_down
+
+    try:
+        task.apply_async(args=args, kwargs=kwargs or None)
+    except TaskQueueUnavailable as exc:
+        cause: BaseException = exc.__cause__ or exc
+    except Exception as exc:
+        if not is_queue_down(exc):
+            raise
+        cause = exc
+    else:
+        return True
+    logger.error("queue unavailable: %s%r not queued (%s)", getattr(task, "name", task), args, cause)
+    if job_id is not None:
+        from kinerja.services.jobs import job_mark_waiting
+
+        job_mark_waiting(
+            job_id=job_id, pesan="Menunggu antrean tugas (layanan antrean sedang tidak tersedia)."
+        )
+    return False
 
 
 @shared_task(base=TenantTask, name="kinerja.tasks.delegasi_sync_task")

@@ -2,17 +2,23 @@
 
 Management commands use ``django_scopes.scope``/``scopes_disabled`` explicitly. Business code
 never activates or disables a scope (grep for ``scopes_disabled`` to audit the exceptions).
+
+Both places also set the database side of the tenant (``kinerja.rls``): the request or task runs
+as the ``kinerja_app`` role with ``kinerja.instansi`` set, so PostgreSQL row-level security hides
+every other instansi's rows even from a query that forgot its filter.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from celery import Task
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django_scopes import scope
 
 from kinerja.models import Instansi, User
+from kinerja.rls import rls_tenant
 
 PLATFORM_INSTANSI_SESSION_KEY = "platform_instansi_id"
 
@@ -53,12 +59,33 @@ def resolve_instansi(request: HttpRequest, user: User) -> Instansi | None:
     return None
 
 
+@contextmanager
+def tenant_context(instansi_id: int | None) -> Iterator[None]:
+    """The django-scopes scope and the database tenant (RLS) for ``instansi_id``.
+
+    ``None``: no scope, and the database role with no instansi (no tenant row visible).
+    """
+    with ExitStack() as stack:
+        stack.enter_context(rls_tenant(instansi_id))
+        if instansi_id is not None:
+            stack.enter_context(scope(instansi=instansi_id))
+        yield
+
+
+def _streamed_in_context(content: Iterable[Any], instansi_id: int | None) -> Iterator[Any]:
+    """Streaming bodies are produced after the view returned: produce them in the same tenant context."""
+    with tenant_context(instansi_id):
+        yield from content
+
+
 class TenantMiddleware:
-    """Activates the instansi scope for the whole request.
+    """Activates the instansi scope (and the database tenant, see ``kinerja.rls``) for the whole request.
 
     Session users come from ``AuthenticationMiddleware``; token users are resolved here because
     DRF authenticates only inside the view. Requests without a tenant run with no scope at all,
-    so any tenant-owned query raises instead of leaking (fail closed).
+    so any tenant-owned query raises instead of leaking (fail closed); in the database they run as
+    the application role with no instansi, so even unscoped queries see no tenant rows.
+    The user, instansi and the platform-admin audit row are resolved before, as the owner.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -71,7 +98,7 @@ class TenantMiddleware:
         instansi = resolve_instansi(request, user) if user is not None else None
         request.instansi = instansi  # type: ignore[attr-defined]
         if instansi is None:
-            return self.get_response(request)
+            return self._respond(request, None)
         own = pegawai_of(user)
         if user.is_platform_admin and (own is None or own.instansi_id != instansi.pk):
             from kinerja.services.audit import audit_platform_access
@@ -79,18 +106,43 @@ class TenantMiddleware:
             audit_platform_access(
                 actor=user, instansi=instansi, path=request.path, method=request.method or ""
             )
-        with scope(instansi=instansi.pk):
-            return self.get_response(request)
+        return self._respond(request, instansi.pk)
+
+    def _respond(self, request: HttpRequest, instansi_id: int | None) -> HttpResponse:
+        with tenant_context(instansi_id):
+            response = self.get_response(request)
+        if (
+            isinstance(response, StreamingHttpResponse)
+            and not response.is_async
+            and not (isinstance(response, FileResponse) and response.file_to_stream is not None)
+        ):
+            response.streaming_content = _streamed_in_context(response.streaming_content, instansi_id)
+        return response
 
 
 class TenantTask(Task):
-    """Celery base task for tenant work: the first argument (or ``tenant_id``) is the instansi id."""
+    """Celery base task for tenant work: the first argument (or ``tenant_id``) is the instansi id.
+
+    Queuing while the broker (or the result store) is unreachable raises
+    ``kinerja.resilience.TaskQueueUnavailable`` (an ApplicationError: 503 with a message) instead of
+    a bare connection error; ``kinerja.tasks.enqueue_safely`` turns it into a logged, retryable no-op.
+    """
 
     abstract = True
+
+    def apply_async(self, *args: Any, **kwargs: Any) -> Any:
+        from kinerja.resilience import TaskQueueUnavailable, is_queue_down
+
+        try:
+            return super().apply_async(*args, **kwargs)
+        except Exception as exc:
+            if is_queue_down(exc):
+                raise TaskQueueUnavailable() from exc
+            raise
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         tenant_id = kwargs.get("tenant_id", args[0] if args else None)
         if tenant_id is None:
             raise ValueError(f"{self.name}: tenant_id is required")
-        with scope(instansi=int(tenant_id)):
+        with tenant_context(int(tenant_id)):
             return super().__call__(*args, **kwargs)

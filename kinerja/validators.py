@@ -21,7 +21,7 @@ def nip_errors(nip: str, status: str) -> list[str]:
     PPPK: YYYYMMDD birth + YYYY appointment year + 2 digits (not a month) + gender + sequence.
     """
     nip = nip.strip()
-    if not nip.isdigit():
+    if not (nip.isascii() and nip.isdigit()):  # superscript or Arabic-Indic digits pass isdigit()
         return [_("NIP hanya boleh berisi angka.")]
     if len(nip) != 18:
         return [_("NIP harus 18 digit (tertulis %(n)d digit).") % {"n": len(nip)}]

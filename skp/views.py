@@ -204,6 +204,15 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "tampil_panduan_ipk": skp.tugas_belajar and (is_penilai or is_admin or is_owner),
         "wajib_terkait": not is_jpt and not skp.tugas_belajar,
     }
+    if skp.status in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
+        from kinerja.models import JenisDokumen
+        from kinerja.selectors.dokumen import dokumen_for_source
+        from skp.documents import SKP_SUMBER
+
+        ctx["dokumen"] = dokumen_for_source(
+            instansi_id=skp.instansi_id, jenis=JenisDokumen.SKP, sumber_type=SKP_SUMBER, sumber_id=skp.pk
+        )
+        ctx["dokumen_tampil"] = True
     if ctx["wajib_terkait"]:
         ctx["belum_terkait"] = sum(1 for r in ctx["rhk_utama"] if r.rhk_pimpinan_id is None)
     if can_edit:

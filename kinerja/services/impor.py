@@ -33,6 +33,7 @@ from kinerja.exceptions import ApplicationError
 from kinerja.models import AuditLog, Instansi, Jabatan, Pegawai, Penempatan, UnitKerja, User
 from kinerja.models.org import JenisJabatan, JenjangJf
 from kinerja.models.people import JenisPenempatan, StatusPegawai
+from kinerja.rls import rls_unrestricted
 from kinerja.services.audit import audit_log_bulk
 from kinerja.services.tenancy import periode_ensure_year
 from kinerja.validators import nip_errors
@@ -682,12 +683,14 @@ def _load(
     ):
         existing[row[1]] = _Peg(*row)
     by_id = {p.id: p.nip for p in existing.values()}
-    # NIP is unique across every instansi: this one unscoped read only learns which NIPs are taken.
-    foreign = set(
-        Pegawai._base_manager.filter(nip__in=nips)
-        .exclude(instansi_id=instansi.pk)
-        .values_list("nip", flat=True)
-    )
+    # NIP is unique across every instansi: this one unscoped read only learns which NIPs are taken
+    # (row-level security would hide the other instansi's rows, hence rls_unrestricted).
+    with rls_unrestricted():
+        foreign = set(
+            Pegawai._base_manager.filter(nip__in=nips)
+            .exclude(instansi_id=instansi.pk)
+            .values_list("nip", flat=True)
+        )
     users = {
         nip: (uid, nama, email)
         for uid, nip, nama, email in User.objects.filter(

@@ -48,3 +48,10 @@ def job_fail(*, job_id: int, pesan: str) -> None:
     Job.objects.filter(pk=job_id).update(
         status=JobStatus.GAGAL, finished_at=timezone.now(), pesan=pesan[:2000]
     )
+
+
+def job_mark_waiting(*, job_id: int, pesan: str) -> None:
+    """A queued job whose task could not be sent: stays ``antri``, with a message for the UI."""
+    Job._base_manager.filter(pk=job_id, status=JobStatus.ANTRI).update(
+        pesan=pesan[:2000]
+    )  # id from our own code

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kinerja.security_headers.SecurityHeadersMiddleware",  # CSP (nonce) + Permissions-Policy
+    "kinerja.resilience.ServiceUnavailableMiddleware",  # DB down / task queue down: 503, not 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kinerja.middleware.IndonesianFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,13 +82,18 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL row-level security (kinerja/rls.py): requests and tenant tasks run as the role
+# kinerja_app with their instansi set. Off = emergency switch (no SET ROLE; policies stay installed).
+KINERJA_RLS = env.bool("DJANGO_KINERJA_RLS", default=True)
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # RedisCache that treats an unreachable Redis as an empty cache (pages keep working).
+        "BACKEND": "kinerja.resilience.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env("DJANGO_CACHE_PREFIX", default="kinerja"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
@@ -96,7 +104,11 @@ AUTHENTICATION_BACKENDS = [
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # The user model has no `username`: compare with the NIP, the name and the e-mail.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("nip", "nama", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -141,7 +153,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "kinerja.api.schema.KinerjaAutoSchema",
     "EXCEPTION_HANDLER": "kinerja.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "kinerja.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
@@ -153,6 +165,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RatingEnum": "evaluasi.scoring.Rating.choices"},
 }
 
 # Celery: JSON only, global time limits, tasks take ids.
@@ -165,11 +178,30 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=15 
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=20 * 60)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing while Redis is down fails within a second (default: ~20 s of retries inside the
+# request), and TenantTask turns it into TaskQueueUnavailable (503 / enqueue_safely).
+_FAST_FAIL = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _FAST_FAIL
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _FAST_FAIL}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sinkron-delegasi-harian": {
         "task": "kinerja.tasks.delegasi_sync_all_task",
         "schedule": 60 * 60,
+    },
+    "sinkron-izin-penugasan": {
+        "task": "dialog.tasks.penugasan_izin_sync_all_task",
+        "schedule": 60 * 60,
+    },
+    "pengingat-akhir-periode": {
+        "task": "dialog.tasks.pengingat_periode_all_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "digest-harian": {
+        "task": "dialog.tasks.digest_harian_all_task",
+        "schedule": crontab(hour=17, minute=0),
     },
 }
 
@@ -177,9 +209,21 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.c
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="kinerja@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 10)  # one working day
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (kinerja/security_headers.py). Every asset is vendored under /static/.
+KINERJA_CSP_REPORT_ONLY = env.bool("DJANGO_CSP_REPORT_ONLY", default=False)
+KINERJA_CSP_EXEMPT = ["/api/docs/"]  # Swagger UI loads its assets from a CDN
+KINERJA_CSP_SCRIPT_HASHES = [
+    # templates/evaluasi/laporan_unit.html: onchange="this.form.submit()"
+    "sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY=",
+]
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object
 

@@ -1,0 +1,52 @@
+"""Probe views for the row-level-security tests: raw SQL with no WHERE, behind the real middleware."""
+
+import json
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.urls import path
+
+from kinerja.rls import rls_unrestricted
+
+
+def _state() -> dict[str, object]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT current_user, current_setting('kinerja.instansi', true), "
+            "(SELECT count(*) FROM kinerja_pegawai), "
+            "(SELECT array_agg(DISTINCT instansi_id) FROM kinerja_pegawai)"
+        )
+        user, setting, count, ids = cur.fetchone()
+    return {"user": user, "setting": setting, "count": count, "instansi_ids": sorted(ids or [])}
+
+
+def probe(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(json.dumps(_state()), content_type="application/json")
+
+
+def probe_unrestricted(request: HttpRequest) -> HttpResponse:
+    with rls_unrestricted():
+        inside = _state()
+    return HttpResponse(json.dumps({"inside": inside, "after": _state()}), content_type="application/json")
+
+
+def probe_reconnect(request: HttpRequest) -> HttpResponse:
+    """The connection dies in the middle of the request; the new one must not run as the owner."""
+    before = _state()
+    connection.close()
+    return HttpResponse(json.dumps({"before": before, "after": _state()}), content_type="application/json")
+
+
+def probe_stream(request: HttpRequest) -> StreamingHttpResponse:
+    def body():  # runs after the view (and the middleware) returned
+        yield json.dumps(_state())
+
+    return StreamingHttpResponse(body(), content_type="application/json")
+
+
+urlpatterns = [
+    path("probe/", probe),
+    path("probe/semua/", probe_unrestricted),
+    path("probe/reconnect/", probe_reconnect),
+    path("probe/stream/", probe_stream),
+]
