@@ -234,3 +234,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="django-admin/")
+
+# Public address printed in QR codes and e-mail links.
+KINERJA_PUBLIC_BASE_URL = env("KINERJA_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+KINERJA_BASE_URL = KINERJA_PUBLIC_BASE_URL
+# Demo signing CA per instansi, generated on first use; production must configure KINERJA_P12_<KODE>.
+KINERJA_DEMO_CA = env.bool("KINERJA_DEMO_CA", default=True)

@@ -20,3 +20,7 @@ SESSION_COOKIE_NAME = "__Host-sessionid"  # Secure, host-only, path=/ (the CSRF 
 # DJANGO_SECURE_HSTS_PRELOAD=true once the domain is ready; until then the deploy check is silenced.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
+
+KINERJA_PUBLIC_BASE_URL = env("KINERJA_PUBLIC_BASE_URL")
+KINERJA_BASE_URL = KINERJA_PUBLIC_BASE_URL
+KINERJA_DEMO_CA = env.bool("KINERJA_DEMO_CA", default=False)

@@ -249,6 +249,7 @@ def test_production_settings_pass_the_deploy_check() -> None:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "kinerja.contoh.go.id",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://kinerja.contoh.go.id",
+        "KINERJA_PUBLIC_BASE_URL": "https://kinerja.contoh.go.id",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by tests/conftest.py for Playwright only
