@@ -103,12 +103,12 @@ def generate(conn: Any, *, n_pegawai: int, n_instansi: int, tahun: int, seed: in
             level = [units[0]]
             k = 1
             for depth in (1, 2, 3):
-                nxt = []
+                nxt: list[tuple[int, int | None, str, int]] = []
                 for parent in level:
                     for _ in range(b):
                         uid = u0 + k
                         k += 1
-                        u = (uid, parent[0], f"{parent[2]}{uid}.", depth)
+                        u: tuple[int, int | None, str, int] = (uid, parent[0], f"{parent[2]}{uid}.", depth)
                         units.append(u)
                         nxt.append(u)
                 level = nxt

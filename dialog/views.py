@@ -47,10 +47,10 @@ PER_HALAMAN = 20
 # ---------------------------------------------------------------- plumbing
 
 
-def dialog_view(*roles: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponse]]:
+def dialog_view(*roles: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """``tenant_view`` plus the mapping of access errors: 404 for missing/not yours, 403 for read-only."""
 
-    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @tenant_view(*roles)
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:

@@ -37,6 +37,8 @@ def audit_page(request: HttpRequest) -> HttpResponse:
 def audit_csv(request: HttpRequest) -> StreamingHttpResponse:
     qs = audit_list(instansi=request.instansi, **_filters(request))  # type: ignore[arg-type,attr-defined]
     writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(r) for r in audit_csv_rows(qs)), content_type="text/csv")
+    response = StreamingHttpResponse(
+        (writer.writerow(r) for r in audit_csv_rows(qs)), content_type="text/csv"
+    )
     response["Content-Disposition"] = f'attachment; filename="audit-{request.instansi.kode}.csv"'  # type: ignore[attr-defined]
     return response

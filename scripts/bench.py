@@ -162,14 +162,14 @@ def phase_gen(size: str, db: str) -> None:
             """,
             [TAHUN, [nip for pr in info["probes"] for nip in pr["leader_nips"][:100]]],
         ).fetchall()
-        owners = dict(
+        owners: dict[int, str] = dict(
             conn.execute(
                 "SELECT s.id, u.nip FROM skp_skp s JOIN kinerja_pegawai p ON p.id = s.pegawai_id"
                 " JOIN kinerja_user u ON u.id = p.user_id WHERE s.id = ANY(%s)",
                 [[pr[k] for pr in info["probes"] for k in ("skp_rhk3_id", "skp_rhk8_id")]],
             ).fetchall()
         )
-        sizes = dict(conn.execute(
+        sizes: dict[str, int] = dict(conn.execute(
             "SELECT 'db_bytes', pg_database_size(current_database()) UNION ALL "
             "SELECT relname, pg_total_relation_size(c.oid) FROM pg_class c WHERE relname IN "
             "('evaluasi_evaluasi','skp_indikator','skp_rhk','dialog_realisasi','kinerja_pegawai')"

@@ -438,4 +438,4 @@ class SkpDokumenApi(_SkpApi):
             raise InvalidTransition("Dokumen SKP tersedia setelah SKP disetujui.")
         from skp.hooks import document_response
 
-        return document_response(skp=skp)
+        return document_response(skp=skp)  # type: ignore[return-value]  # a FileResponse once ready

@@ -3,6 +3,8 @@
 Seeded by a data migration into ``CoreValue``; a platform admin edits them by adding a new version.
 """
 
+from typing import Any
+
 BERAKHLAK_V1 = [
     (
         "berorientasi_pelayanan",
@@ -78,9 +80,11 @@ BERAKHLAK_V1 = [
 ]
 
 
-def core_values_seed(model) -> None:  # type: ignore[no-untyped-def]
+def core_values_seed(model: Any) -> None:
     """Idempotently write version 1 (used by the data migration and by the test suite after a flush)."""
     for urutan, (kode, nama, panduan, tagline) in enumerate(BERAKHLAK_V1, start=1):
         model.objects.update_or_create(
-            kode=kode, versi=1, defaults={"nama": nama, "urutan": urutan, "panduan": panduan, "tagline": tagline}
+            kode=kode,
+            versi=1,
+            defaults={"nama": nama, "urutan": urutan, "panduan": panduan, "tagline": tagline},
         )

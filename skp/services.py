@@ -498,7 +498,7 @@ def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
     skp_transition(
         skp=locked, to=SkpStatus.DIAJUKAN, actor=actor, extra_fields={"diajukan_at": timezone.now()}
     )
-    if locked.pejabat_penilai_id is not None:
+    if locked.pejabat_penilai is not None:
         grant_approve(user=locked.pejabat_penilai.user, skp=locked)
     return locked
 

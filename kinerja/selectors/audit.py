@@ -1,6 +1,7 @@
 """Audit log reads for admins and inspectors."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
@@ -21,10 +22,20 @@ def audit_list(
     return qs.order_by("-created_at", "-id")
 
 
-AUDIT_CSV_HEADER = ["waktu", "aktor_nip", "aktor_nama", "aksi", "objek_jenis", "objek_id", "objek", "sebelum", "sesudah"]
+AUDIT_CSV_HEADER = [
+    "waktu",
+    "aktor_nip",
+    "aktor_nama",
+    "aksi",
+    "objek_jenis",
+    "objek_id",
+    "objek",
+    "sebelum",
+    "sesudah",
+]
 
 
-def audit_csv_rows(qs: QuerySet[AuditLog]):  # type: ignore[no-untyped-def]
+def audit_csv_rows(qs: QuerySet[AuditLog]) -> Iterator[list[str]]:
     """Rows for the inspector's CSV export, streamed with ``iterator`` (constant memory)."""
     import json
 

@@ -23,9 +23,8 @@ def _subordinates(pemberi: Pegawai) -> list[Pegawai]:
 def _grant(delegasi: DelegasiPenilai) -> None:
     targets = _subordinates(delegasi.pemberi)
     if targets:
-        assign_perm(
-            PERM_NILAI, delegasi.penerima.user, Pegawai.objects.filter(pk__in=[p.pk for p in targets])
-        )
+        objs = Pegawai.objects.filter(pk__in=[p.pk for p in targets])
+        assign_perm(PERM_NILAI, delegasi.penerima.user, objs)  # type: ignore[arg-type]  # guardian takes a queryset
     DelegasiPenilai.objects.filter(pk=delegasi.pk).update(berlaku=True)
     delegasi.berlaku = True
 

@@ -90,7 +90,9 @@ def pegawai_mutasi(
     if atasan is not None and _is_in_chain(start=atasan, target=pegawai):
         raise ApplicationError("Atasan ini membentuk siklus atasan-bawahan.", errors={"atasan": ["Siklus."]})
     before = snapshot(pegawai, PLACEMENT_FIELDS)
-    current = Penempatan.objects.filter(instansi_id=pegawai.instansi_id, pegawai=pegawai, selesai__isnull=True)
+    current = Penempatan.objects.filter(
+        instansi_id=pegawai.instansi_id, pegawai=pegawai, selesai__isnull=True
+    )
     # A correction on the day the current placement began replaces it instead of ending it before it started.
     same_day = current.filter(mulai__gte=tanggal)
     if same_day.exists():

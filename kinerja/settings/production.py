@@ -15,7 +15,9 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
 # A persistent connection killed by a PostgreSQL restart is noticed before the request uses it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
-SESSION_COOKIE_NAME = "__Host-sessionid"  # Secure, host-only, path=/ (the CSRF cookie keeps its name: kinerja.js reads it)
+SESSION_COOKIE_NAME = (
+    "__Host-sessionid"  # Secure, host-only, path=/ (the CSRF cookie keeps its name: kinerja.js reads it)
+)
 # HSTS preload is a one-way door (the domain goes into browsers' built-in lists): opt in with
 # DJANGO_SECURE_HSTS_PRELOAD=true once the domain is ready; until then the deploy check is silenced.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]

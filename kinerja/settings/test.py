@@ -1,4 +1,5 @@
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -6,7 +7,7 @@ from .base import env
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="kinerja-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kinerja-media-"))
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES["default"]["KEY_PREFIX"] = env("DJANGO_CACHE_PREFIX", default="kinerja-test")  # noqa: F405
 ALLOWED_HOSTS = ["*"]

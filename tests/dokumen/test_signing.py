@@ -182,7 +182,9 @@ def test_p12_from_environment_is_used(org_a: Org, api: Any, tmp_path: Path, monk
     assert status.trusted
 
 
-def test_without_key_and_demo_off_signing_refuses(org_a: Org, api: Any, monkeypatch: Any, settings: Any) -> None:
+def test_without_key_and_demo_off_signing_refuses(
+    org_a: Org, api: Any, monkeypatch: Any, settings: Any
+) -> None:
     settings.KINERJA_DEMO_CA = False
     monkeypatch.setattr(signing, "_signer_instance", None)
     plan = full_plan(api, org_a)

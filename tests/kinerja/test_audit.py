@@ -18,8 +18,15 @@ pytestmark = pytest.mark.django_db
 
 def test_audit_rows_cannot_be_changed_or_deleted(org_a: Org) -> None:
     row = audit_log(actor=org_a.admin.user, instansi=org_a.instansi, action="uji.aksi", object_repr="x")
-    for sql in ("UPDATE kinerja_auditlog SET action = 'palsu' WHERE id = %s", "DELETE FROM kinerja_auditlog WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+    for sql in (
+        "UPDATE kinerja_auditlog SET action = 'palsu' WHERE id = %s",
+        "DELETE FROM kinerja_auditlog WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
             cur.execute(sql, [row.pk])
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditLog._base_manager.filter(pk=row.pk).update(action="palsu")

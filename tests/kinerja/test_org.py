@@ -200,7 +200,6 @@ def test_pegawai_mutasi_on_the_day_a_stint_began_corrects_it(org_a: Org, scope_a
     ]
 
 
-
 @pytest.mark.parametrize("who", ["self", "direct_subordinate", "grand_subordinate"])
 def test_pegawai_mutasi_refuses_an_atasan_cycle(org_a: Org, scope_a: None, who: str) -> None:
     # kepala > atasan > pegawai

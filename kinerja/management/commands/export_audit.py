@@ -36,10 +36,13 @@ class Command(BaseCommand):
         try:
             writer = csv.writer(out)
             with scope(instansi=instansi.pk):
-                n = -1
-                for n, row in enumerate(audit_csv_rows(audit_list(instansi=instansi, dari=opts["dari"], sampai=opts["sampai"]))):  # noqa: B007
+                rows = audit_csv_rows(audit_list(instansi=instansi, dari=opts["dari"], sampai=opts["sampai"]))
+                writer.writerow(next(rows))
+                n = 0
+                for row in rows:
                     writer.writerow(row)
+                    n += 1
         finally:
             if out is not sys.stdout:
                 out.close()
-        self.stderr.write(f"{max(n, 0)} baris log audit diekspor.")
+        self.stderr.write(f"{n} baris log audit diekspor.")
