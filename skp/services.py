@@ -141,6 +141,18 @@ def _resolve_rhk_pimpinan(*, skp: Skp, rhk_pimpinan_id: int | None) -> Rhk | Non
 # ---------------------------------------------------------------- drafting
 
 
+def _current_stint_start(*, pegawai: Pegawai) -> dt.date | None:
+    """Start of the pegawai's current placement (unit/jabatan/atasan), from the mutasi history."""
+    from kinerja.models import Penempatan
+
+    return (
+        Penempatan.objects.filter(instansi_id=pegawai.instansi_id, pegawai=pegawai, selesai__isnull=True)
+        .order_by("-mulai")
+        .values_list("mulai", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def skp_create_draft(
     *,
@@ -161,7 +173,15 @@ def skp_create_draft(
         errors["pendekatan"] = ["Pilih pendekatan kuantitatif atau kualitatif."]
     if errors:
         raise ApplicationError("Data SKP tidak valid.", errors=errors)
-    mulai = periode_mulai or dt.date(tahun, 1, 1)
+    stint_mulai = _current_stint_start(pegawai=own)
+    earlier = Skp.objects.filter(instansi_id=own.instansi_id, pegawai=own, tahun=tahun).exclude(
+        status=SkpStatus.DIGANTI
+    )
+    default_mulai = dt.date(tahun, 1, 1)
+    if stint_mulai is not None and stint_mulai.year == tahun and earlier.exists():
+        # a mutasi during the year: the new SKP covers the new stint
+        default_mulai = stint_mulai
+    mulai = periode_mulai or default_mulai
     selesai = periode_selesai or dt.date(tahun, 12, 31)
     if mulai.year != tahun or selesai.year != tahun:
         errors["periode_mulai"] = ["Periode SKP harus berada di dalam tahun yang sama."]
@@ -172,6 +192,10 @@ def skp_create_draft(
     overlap = Skp.objects.filter(
         instansi_id=own.instansi_id, pegawai=own, periode_mulai__lte=selesai, periode_selesai__gte=mulai
     ).exclude(status=SkpStatus.DIGANTI)
+    if stint_mulai is not None and mulai >= stint_mulai:
+        # SKPs begun before the current placement belong to an earlier stint (before a mutasi);
+        # they stay readable and are not in the way of the new stint's SKP.
+        overlap = overlap.filter(periode_mulai__gte=stint_mulai)
     if overlap.exists():
         raise ApplicationError(
             "Sudah ada SKP Anda untuk periode ini. Buka SKP tersebut, atau atur periode lain (misalnya setelah mutasi).",

@@ -408,3 +408,32 @@ def test_skp_list_query_count_constant(org_a: Org, api: Any, django_assert_max_n
     assert count() == small
     with scope(instansi=org_a.instansi.pk):
         assert Skp.objects.filter(status=SkpStatus.DRAFT).count() == 33
+
+
+def test_mutasi_mid_year_gives_a_new_skp_for_the_new_stint(org_a: Org, api: Any) -> None:
+    import datetime as dt
+
+    from kinerja.services.people import pegawai_mutasi
+
+    # given an approved SKP for the whole year under the old atasan
+    lead = atasan_plan(api, org_a)
+    c = api(org_a.pegawai.user)
+    old = create_skp(c)
+    add_rhk(c, old["id"], "Hasil stint pertama", lead["rhk"][0]["id"])
+    c.post(f"/api/v1/skp/{old['id']}/ajukan/")
+    assert api(org_a.atasan.user).post(f"/api/v1/skp/{old['id']}/setujui/").status_code == 200
+    # when the pegawai moves under the kepala on 1 July
+    with scope(instansi=org_a.instansi.pk):
+        pegawai_mutasi(actor=org_a.admin.user, pegawai=org_a.pegawai, unit_kerja=org_a.pegawai.unit_kerja,
+                       jabatan=org_a.pegawai.jabatan, atasan=org_a.kepala, tanggal=dt.date(2026, 7, 1))  # fmt: skip
+    # then a new SKP for the new stint starts on 1 July with the new Pejabat Penilai
+    new = create_skp(c)
+    assert (new["periode_mulai"], new["periode_selesai"]) == ("2026-07-01", "2026-12-31")
+    assert new["pejabat_penilai"]["id"] == org_a.kepala.pk
+    # and the first stint's SKP is still readable and unchanged
+    first = c.get(f"/api/v1/skp/{old['id']}/").json()
+    assert first["status"] == "disetujui"
+    assert first["snapshot_penilai"]["nama"] == org_a.atasan.nama
+    # a second SKP for the same new stint is still refused
+    resp = c.post("/api/v1/skp/", {"tahun": 2026, "pendekatan": "kuantitatif"}, format="json")
+    assert resp.status_code == 400
