@@ -442,6 +442,8 @@ class JenisNotifikasi(models.TextChoices):
     CATATAN = "catatan_kinerja", _("Catatan dialog/bimbingan/konseling")
     PENGINGAT_REALISASI = "pengingat_realisasi", _("Pengingat realisasi")
     PENGINGAT_UMPAN_BALIK = "pengingat_umpan_balik", _("Pengingat umpan balik pimpinan")
+    EVALUASI_FINAL = "evaluasi_final", _("Evaluasi tahunan final")
+    KEBERATAN = "keberatan", _("Keberatan")
 
 
 class StatusEmail(models.TextChoices):

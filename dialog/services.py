@@ -230,6 +230,71 @@ def notifikasi_create(
 
 
 @transaction.atomic
+def notifikasi_create_bulk(
+    *,
+    instansi: Instansi | int,
+    penerima_ids: list[int],
+    jenis: str,
+    judul: str,
+    pesan: str = "",
+    tautan: str = "",
+    kunci: str = "",
+) -> int:
+    """The same notification for many users (user ids), set-based: one INSERT, one preference read,
+    immediate e-mails queued after commit in chunks of 500. With ``kunci`` re-running is a no-op
+    (unique per user and kunci). Returns the number of rows written."""
+    instansi_id = instansi.pk if isinstance(instansi, Instansi) else instansi
+    ids = sorted(set(penerima_ids))
+    if not ids:
+        return 0
+    modes = _mode_email(instansi_id=instansi_id, user_ids=ids)
+    emails = {
+        pk: (email or pegawai_email or "")
+        for pk, email, pegawai_email in User.objects.filter(pk__in=ids).values_list(
+            "pk", "email", "pegawai__email"
+        )
+    }
+    rows = []
+    for uid in ids:
+        mode = modes.get(uid, ModeEmail.SEGERA)
+        if mode == ModeEmail.MATI or not emails.get(uid):
+            status = StatusEmail.TIDAK_PERLU
+        else:
+            status = StatusEmail.DIGEST if mode == ModeEmail.HARIAN else StatusEmail.SEGERA
+        rows.append(
+            Notifikasi(
+                instansi_id=instansi_id,
+                penerima_id=uid,
+                jenis=jenis,
+                judul=judul[:255],
+                pesan=pesan,
+                tautan=tautan[:500],
+                kunci=kunci[:200],
+                email_status=status,
+            )
+        )
+    before = Notifikasi.objects.filter(instansi_id=instansi_id, kunci=kunci[:200]).count() if kunci else 0
+    Notifikasi.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=bool(kunci))
+    written = (
+        (Notifikasi.objects.filter(instansi_id=instansi_id, kunci=kunci[:200]).count() - before)
+        if kunci
+        else len(rows)
+    )
+    if kunci:
+        segera = list(
+            Notifikasi.objects.filter(
+                instansi_id=instansi_id,
+                kunci=kunci[:200],
+                penerima_id__in=ids,
+                email_status=StatusEmail.SEGERA,
+            ).values_list("pk", flat=True)
+        )
+        for i in range(0, len(segera), 500):
+            _queue_email(instansi_id, segera[i : i + 500])
+    return written
+
+
+@transaction.atomic
 def notifikasi_mark_read(*, actor: User, notifikasi: Notifikasi) -> Notifikasi:
     if notifikasi.penerima_id != actor.pk:
         raise NotFoundOrForbidden()

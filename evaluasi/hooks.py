@@ -33,7 +33,7 @@ def notify_evaluasi_final(*, instansi_id: int, tahun: int, pegawai_ids: list[int
     if not pegawai_ids:
         return 0
     try:
-        from dialog.services import notifikasi_create_bulk  # type: ignore[attr-defined]
+        from dialog.services import notifikasi_create_bulk
     except ImportError:
         logger.info(
             "notifikasi evaluasi final: %d pegawai (dialog.services.notifikasi_create_bulk belum ada)",

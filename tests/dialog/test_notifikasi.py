@@ -193,3 +193,32 @@ def test_skp_workflow_notifies_through_the_registered_listener(org_a: Org, tw: l
         )
     assert (org_a.atasan.user_id, "skp_diajukan") in rows
     assert (org_a.pegawai.user_id, "skp_disetujui") in rows
+
+
+def test_bulk_notification_is_set_based_and_idempotent(
+    org_a: Org, django_assert_max_num_queries: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with_email(org_a.pegawai, "pegawai@contoh.go.id")
+    users = [p.user_id for p in (org_a.pegawai, org_a.rekan, org_a.atasan, org_a.kepala)]
+    with scope(instansi=org_a.instansi.pk):
+        services.preferensi_set(actor=org_a.rekan.user, instansi=org_a.instansi, mode_email="mati")
+        with django_capture_on_commit_callbacks() as callbacks, django_assert_max_num_queries(8):
+            n = services.notifikasi_create_bulk(
+                instansi=org_a.instansi, penerima_ids=users, jenis="evaluasi_final",
+                judul="Evaluasi tahunan 2026 final", kunci="evaluasi-tahunan-final-2026",
+            )  # fmt: skip
+        assert n == 4
+        # one e-mail task, only for the one user who has an address and wants immediate mail
+        assert len(callbacks) == 1
+        rows = dict(
+            Notifikasi.objects.filter(jenis="evaluasi_final").values_list("penerima_id", "email_status")
+        )
+        assert rows[org_a.pegawai.user_id] == StatusEmail.SEGERA
+        assert rows[org_a.rekan.user_id] == StatusEmail.TIDAK_PERLU
+        # running the batch hook again writes nothing more
+        again = services.notifikasi_create_bulk(
+            instansi=org_a.instansi, penerima_ids=users, jenis="evaluasi_final",
+            judul="Evaluasi tahunan 2026 final", kunci="evaluasi-tahunan-final-2026",
+        )  # fmt: skip
+        assert again == 0
+        assert Notifikasi.objects.filter(jenis="evaluasi_final").count() == 4
