@@ -11,7 +11,7 @@ Visibility rules:
 from dataclasses import dataclass
 from typing import Any
 
-from kinerja.access import _to_int  # the shared id parser: garbage ids are 404 too
+from kinerja.access import id_or_404
 from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.models import Instansi, Pegawai, User
 from kinerja.tenancy import pegawai_of
@@ -50,7 +50,7 @@ def umpan_balik_skp_access(
 ) -> AksesUmpanBalik:
     """The SKP for the feedback pages/API with what the actor may do there; 404 if they may do nothing."""
     skp = (
-        Skp.objects.filter(instansi=instansi, pk=_to_int(skp_id))
+        Skp.objects.filter(instansi=instansi, pk=id_or_404(skp_id))
         .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pegawai__user", "pejabat_penilai")
         .first()
     )
@@ -71,7 +71,7 @@ def umpan_balik_access(
 ) -> UmpanBalik:
     """A thread: its receiver and giver, the receiver's Pejabat Penilai, admins/HR."""
     ub = (
-        UmpanBalik.objects.filter(instansi=instansi, pk=_to_int(umpan_balik_id))
+        UmpanBalik.objects.filter(instansi=instansi, pk=id_or_404(umpan_balik_id))
         .select_related("penerima", "pemberi", "skp__pegawai")
         .first()
     )
@@ -87,7 +87,7 @@ def umpan_balik_access(
 
 def permintaan_access(*, user: User, instansi: Instansi, permintaan_id: Any) -> PermintaanUmpanBalik:
     """A request: the one who asked and the one asked."""
-    req = PermintaanUmpanBalik.objects.filter(instansi=instansi, pk=_to_int(permintaan_id)).first()
+    req = PermintaanUmpanBalik.objects.filter(instansi=instansi, pk=id_or_404(permintaan_id)).first()
     own = pegawai_of(user)
     if req is None or own is None or own.pk not in (req.peminta_id, req.diminta_id):
         raise NotFoundOrForbidden()
@@ -102,7 +102,7 @@ def dokumentasi_skp_access(*, user: User, instansi: Instansi, roles: list[str], 
 def bukti_access(*, user: User, instansi: Instansi, roles: list[str], bukti_id: Any) -> BuktiDukung:
     """A piece of evidence, only for those who may see its SKP (peers and outsiders: 404)."""
     bukti = (
-        BuktiDukung.objects.filter(instansi=instansi, pk=_to_int(bukti_id))
+        BuktiDukung.objects.filter(instansi=instansi, pk=id_or_404(bukti_id))
         .select_related("realisasi")
         .first()
     )
@@ -115,7 +115,7 @@ def bukti_access(*, user: User, instansi: Instansi, roles: list[str], bukti_id: 
 def rencana_aksi_access(
     *, user: User, instansi: Instansi, roles: list[str], rencana_aksi_id: Any
 ) -> RencanaAksi:
-    aksi = RencanaAksi.objects.filter(instansi=instansi, pk=_to_int(rencana_aksi_id)).first()
+    aksi = RencanaAksi.objects.filter(instansi=instansi, pk=id_or_404(rencana_aksi_id)).first()
     if aksi is None:
         raise NotFoundOrForbidden()
     dokumentasi_skp_access(user=user, instansi=instansi, roles=roles, skp_id=aksi.skp_id)
@@ -125,7 +125,7 @@ def rencana_aksi_access(
 def catatan_access(*, user: User, instansi: Instansi, roles: list[str], catatan_id: Any) -> CatatanKinerja:
     rec = (
         catatan_visible_to(user=user, instansi=instansi, roles=roles)
-        .filter(pk=_to_int(catatan_id))
+        .filter(pk=id_or_404(catatan_id))
         .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pimpinan", "periode", "skp")
         .first()
     )
@@ -137,7 +137,7 @@ def catatan_access(*, user: User, instansi: Instansi, roles: list[str], catatan_
 def penugasan_access(*, user: User, instansi: Instansi, roles: list[str], penugasan_id: Any) -> Penugasan:
     p = (
         penugasan_visible_to(user=user, instansi=instansi, roles=roles)
-        .filter(pk=_to_int(penugasan_id))
+        .filter(pk=id_or_404(penugasan_id))
         .first()
     )
     if p is None:
@@ -146,7 +146,7 @@ def penugasan_access(*, user: User, instansi: Instansi, roles: list[str], penuga
 
 
 def notifikasi_access(*, user: User, instansi: Instansi, notifikasi_id: Any) -> Notifikasi:
-    n = Notifikasi.objects.filter(instansi=instansi, penerima=user, pk=_to_int(notifikasi_id)).first()
+    n = Notifikasi.objects.filter(instansi=instansi, penerima=user, pk=id_or_404(notifikasi_id)).first()
     if n is None:
         raise NotFoundOrForbidden()
     return n
@@ -154,7 +154,7 @@ def notifikasi_access(*, user: User, instansi: Instansi, notifikasi_id: Any) -> 
 
 def pegawai_linimasa_access(*, user: User, instansi: Instansi, roles: list[str], pegawai_id: Any) -> Pegawai:
     p = (
-        Pegawai.objects.filter(instansi=instansi, pk=_to_int(pegawai_id))
+        Pegawai.objects.filter(instansi=instansi, pk=id_or_404(pegawai_id))
         .select_related("jabatan", "unit_kerja", "atasan")
         .first()
     )
@@ -165,7 +165,7 @@ def pegawai_linimasa_access(*, user: User, instansi: Instansi, roles: list[str],
 
 def pegawai_catatan_target(*, user: User, instansi: Instansi, pegawai_id: Any) -> Pegawai:
     """Whom a record may be written about: someone the user leads, or the user themself (dialog only)."""
-    p = Pegawai.objects.filter(instansi=instansi, pk=_to_int(pegawai_id)).select_related("jabatan").first()
+    p = Pegawai.objects.filter(instansi=instansi, pk=id_or_404(pegawai_id)).select_related("jabatan").first()
     own = pegawai_of(user)
     if p is None or own is None:
         raise NotFoundOrForbidden()
@@ -176,7 +176,7 @@ def pegawai_catatan_target(*, user: User, instansi: Instansi, pegawai_id: Any) -
 
 def pegawai_penugasan_target(*, instansi: Instansi, pegawai_id: Any) -> Pegawai:
     """Anyone active in the instansi can be assigned work (the Pejabat Penilai decides)."""
-    p = Pegawai.objects.filter(instansi=instansi, aktif=True, pk=_to_int(pegawai_id)).first()
+    p = Pegawai.objects.filter(instansi=instansi, aktif=True, pk=id_or_404(pegawai_id)).first()
     if p is None:
         raise NotFoundOrForbidden()
     return p

@@ -10,15 +10,9 @@ from evaluasi.selectors import (
     keberatan_untuk_pemutus,
     unit_terlihat,
 )
+from kinerja.access import id_or_404
 from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.models import Instansi, Periode, UnitKerja, User
-
-
-def _to_int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFoundOrForbidden() from None
 
 
 def evaluasi_access(
@@ -28,7 +22,7 @@ def evaluasi_access(
     Everyone else gets 404, exactly like a missing id."""
     visible = evaluasi_visible_to(user=user, instansi=instansi, roles=roles).values("pk")
     evaluasi = (
-        evaluasi_detail_queryset(instansi=instansi).filter(pk=_to_int(evaluasi_id), pk__in=visible).first()
+        evaluasi_detail_queryset(instansi=instansi).filter(pk=id_or_404(evaluasi_id), pk__in=visible).first()
     )
     if evaluasi is None:
         raise NotFoundOrForbidden()
@@ -42,7 +36,7 @@ def keberatan_access(*, user: User, instansi: Instansi, roles: list[str], kebera
     obj = (
         keberatan_untuk_pemutus(user=user, instansi=instansi, roles=roles)
         .select_related("evaluasi__instansi", "evaluasi__skp", "evaluasi__unit_kerja", "pegawai")
-        .filter(pk=_to_int(keberatan_id))
+        .filter(pk=id_or_404(keberatan_id))
         .first()
     )
     if obj is None:
@@ -52,14 +46,14 @@ def keberatan_access(*, user: User, instansi: Instansi, roles: list[str], kebera
 
 def unit_evaluasi_access(*, user: User, instansi: Instansi, roles: list[str], unit_id: Any) -> UnitKerja:
     """A unit whose performance page the user may open (admin/hr, or a leader above it)."""
-    unit = unit_terlihat(user=user, instansi=instansi, roles=roles).filter(pk=_to_int(unit_id)).first()
+    unit = unit_terlihat(user=user, instansi=instansi, roles=roles).filter(pk=id_or_404(unit_id)).first()
     if unit is None:
         raise NotFoundOrForbidden()
     return unit
 
 
 def periode_access(*, instansi: Instansi, periode_id: Any) -> Periode:
-    periode = Periode.objects.filter(instansi=instansi, pk=_to_int(periode_id)).first()
+    periode = Periode.objects.filter(instansi=instansi, pk=id_or_404(periode_id)).first()
     if periode is None:
         raise NotFoundOrForbidden()
     return periode

@@ -6,7 +6,8 @@ from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.models import Instansi, Pegawai, UnitKerja
 
 
-def _to_int(value: Any) -> int:
+def id_or_404(value: Any) -> int:
+    """Parse an id from user input; garbage is 404 like a missing object."""
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -14,7 +15,7 @@ def _to_int(value: Any) -> int:
 
 
 def access_unit_kerja(*, instansi: Instansi, unit_id: Any) -> UnitKerja:
-    unit = UnitKerja.objects.filter(instansi=instansi, pk=_to_int(unit_id)).first()
+    unit = UnitKerja.objects.filter(instansi=instansi, pk=id_or_404(unit_id)).first()
     if unit is None:
         raise NotFoundOrForbidden()
     return unit
@@ -22,7 +23,7 @@ def access_unit_kerja(*, instansi: Instansi, unit_id: Any) -> UnitKerja:
 
 def access_pegawai(*, instansi: Instansi, pegawai_id: Any) -> Pegawai:
     pegawai = (
-        Pegawai.objects.filter(instansi=instansi, pk=_to_int(pegawai_id))
+        Pegawai.objects.filter(instansi=instansi, pk=id_or_404(pegawai_id))
         .select_related("unit_kerja", "jabatan", "atasan", "user")
         .first()
     )

@@ -2,17 +2,11 @@
 
 from typing import Any
 
+from kinerja.access import id_or_404
 from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.models import Instansi, User
 from skp.models import Rhk, Skp
 from skp.selectors import skp_detail_queryset, skp_visible_to
-
-
-def _to_int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFoundOrForbidden() from None
 
 
 def skp_access(*, user: User, instansi: Instansi, roles: list[str], skp_id: Any, detail: bool = False) -> Skp:
@@ -24,7 +18,7 @@ def skp_access(*, user: User, instansi: Instansi, roles: list[str], skp_id: Any,
             "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai"
         )
     )
-    skp = base.filter(pk=_to_int(skp_id), pk__in=visible).first()
+    skp = base.filter(pk=id_or_404(skp_id), pk__in=visible).first()
     if skp is None:
         raise NotFoundOrForbidden()
     return skp
@@ -33,7 +27,7 @@ def skp_access(*, user: User, instansi: Instansi, roles: list[str], skp_id: Any,
 def rhk_access(*, user: User, instansi: Instansi, roles: list[str], rhk_id: Any) -> Rhk:
     visible = skp_visible_to(user=user, instansi=instansi, roles=roles).values("pk")
     rhk = (
-        Rhk.objects.filter(instansi=instansi, pk=_to_int(rhk_id), skp__in=visible)
+        Rhk.objects.filter(instansi=instansi, pk=id_or_404(rhk_id), skp__in=visible)
         .select_related("skp__pegawai__jabatan", "skp__pejabat_penilai")
         .first()
     )
