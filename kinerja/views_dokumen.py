@@ -35,6 +35,7 @@ from kinerja.selectors.dokumen import (
     dokumen_by_public_code_dangerously_unscoped,
     dokumen_by_sha256_dangerously_unscoped,
 )
+from kinerja.selectors.jobs import job_visible_to
 from kinerja.selectors.org import unit_kerja_list
 from kinerja.services.dokumen import (
     HasilVerifikasi,
@@ -299,11 +300,9 @@ def job_mulai(request: HttpRequest, key: str) -> HttpResponse:
 def job_halaman(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress page of a document job (same visibility as ``job-progress``: HR sees the instansi's
     jobs, everyone else only their own; other instansi → 404)."""
-    qs = Job.objects.filter(instansi=request.instansi)  # type: ignore[attr-defined]
     roles = request_roles(request)
-    if not has_any_role(roles, ROLES_ORGANISASI):
-        qs = qs.filter(dibuat_oleh=request.user.pk)
-    job = qs.filter(pk=pk).first()
+    visible = job_visible_to(instansi=request.instansi, user=request.user, roles=roles)  # type: ignore[arg-type,attr-defined]
+    job = visible.filter(pk=pk).first()
     spec = get_job(job.jenis) if job is not None else None
     if job is None or spec is None:
         raise Http404()

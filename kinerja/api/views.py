@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from kinerja.auth import LOCKOUT_MESSAGE
 from kinerja.models import Job, Pegawai, Periode, Role, UnitKerja
+from kinerja.selectors.jobs import job_visible_to
 from kinerja.selectors.org import unit_kerja_list
 from kinerja.selectors.people import pegawai_dinilai_oleh, pegawai_list
 from kinerja.tenancy import pegawai_of
@@ -199,10 +200,7 @@ class JobDetailApi(TenantScopedApi):
         finished_at = serializers.DateTimeField(allow_null=True)
 
     def get_base_queryset(self) -> QuerySet[Job]:
-        qs = Job.objects.filter(instansi=self.instansi)
-        if self.has_role(Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN):
-            return qs
-        return qs.filter(dibuat_oleh=self.actor)
+        return job_visible_to(instansi=self.instansi, user=self.actor, roles=self.roles)
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
