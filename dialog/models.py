@@ -26,6 +26,9 @@ from skp.core_values import BERAKHLAK_V1
 
 CORE_VALUE_KODES: tuple[str, ...] = tuple(kode for kode, *_rest in BERAKHLAK_V1)
 CORE_VALUE_NAMA: dict[str, str] = {kode: nama for kode, nama, *_rest in BERAKHLAK_V1}
+#: Free text typed by users (the limit of dialog.forms and dialog.api): forms and serializers built from
+#: the model enforce it; the columns stay TEXT.
+MAX_TEKS = 4000
 
 
 # ---------------------------------------------------------------- documentation
@@ -37,7 +40,7 @@ class RencanaAksi(TenantOwnedModel):
     skp = models.ForeignKey("skp.Skp", on_delete=models.CASCADE, related_name="+")
     rhk = models.ForeignKey("skp.Rhk", on_delete=models.CASCADE, related_name="rencana_aksi")
     periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
-    uraian = models.TextField(_("rencana aksi"))
+    uraian = models.TextField(_("rencana aksi"), max_length=MAX_TEKS)
     target = models.CharField(_("target"), max_length=255, blank=True)
     urutan = models.PositiveSmallIntegerField(default=0)
     dibuat_oleh = models.ForeignKey(
@@ -61,8 +64,8 @@ class Realisasi(TenantOwnedModel):
     rhk = models.ForeignKey("skp.Rhk", on_delete=models.CASCADE, related_name="+")
     indikator = models.ForeignKey("skp.Indikator", on_delete=models.CASCADE, related_name="realisasi")
     periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
-    realisasi = models.TextField(_("realisasi"))
-    keterangan = models.TextField(_("keterangan"), blank=True)
+    realisasi = models.TextField(_("realisasi"), max_length=MAX_TEKS)
+    keterangan = models.TextField(_("keterangan"), blank=True, max_length=MAX_TEKS)
     diisi_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -159,7 +162,7 @@ class PermintaanUmpanBalik(TenantOwnedModel):
     periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
     rhk = models.ForeignKey("skp.Rhk", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     core_value = models.CharField(max_length=32, blank=True)
-    pesan = models.TextField(_("pesan"), blank=True)
+    pesan = models.TextField(_("pesan"), blank=True, max_length=MAX_TEKS)
     status = models.CharField(
         max_length=10, choices=StatusPermintaan.choices, default=StatusPermintaan.TERBUKA, db_index=True
     )
@@ -192,7 +195,7 @@ class UmpanBalik(TenantOwnedModel):
     )
     core_value = models.CharField(max_length=32, blank=True)
     sifat = models.CharField(max_length=10, choices=SifatUmpanBalik.choices, blank=True)
-    isi = models.TextField(_("isi umpan balik"))
+    isi = models.TextField(_("isi umpan balik"), max_length=MAX_TEKS)
     permintaan = models.ForeignKey(
         PermintaanUmpanBalik, on_delete=models.SET_NULL, null=True, blank=True, related_name="jawaban"
     )
@@ -226,7 +229,7 @@ class BalasanUmpanBalik(TenantOwnedModel):
 
     umpan_balik = models.ForeignKey(UmpanBalik, on_delete=models.CASCADE, related_name="balasan")
     penulis = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
-    isi = models.TextField(_("balasan"))
+    isi = models.TextField(_("balasan"), max_length=MAX_TEKS)
 
     class Meta:
         verbose_name = _("balasan umpan balik")
@@ -267,8 +270,8 @@ class CatatanKinerja(TenantOwnedModel):
         "kinerja.Periode", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     tanggal = models.DateField(_("tanggal"))
-    agenda = models.TextField(_("agenda"), blank=True)
-    catatan = models.TextField(_("catatan / hasil"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=MAX_TEKS)
+    catatan = models.TextField(_("catatan / hasil"), blank=True, max_length=MAX_TEKS)
     dibuat_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -298,7 +301,7 @@ class TindakLanjut(TenantOwnedModel):
 
     catatan = models.ForeignKey(CatatanKinerja, on_delete=models.CASCADE, related_name="tindak_lanjut")
     pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
-    uraian = models.TextField(_("tindak lanjut"))
+    uraian = models.TextField(_("tindak lanjut"), max_length=MAX_TEKS)
     tenggat = models.DateField(_("tenggat"))
     status = models.CharField(
         max_length=8, choices=StatusTindakLanjut.choices, default=StatusTindakLanjut.TERBUKA, db_index=True
@@ -348,7 +351,7 @@ class JawabanBimbingan(TenantOwnedModel):
     catatan = models.ForeignKey(CatatanKinerja, on_delete=models.CASCADE, related_name="jawaban_b18")
     pernyataan = models.ForeignKey(PernyataanBimbingan, on_delete=models.PROTECT, related_name="+")
     jawaban = models.CharField(max_length=5, choices=JawabanB18.choices)
-    keterangan = models.TextField(blank=True)
+    keterangan = models.TextField(blank=True, max_length=MAX_TEKS)
 
     class Meta:
         ordering = ["id"]
@@ -391,13 +394,13 @@ class Penugasan(TenantOwnedModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="relawan"
     )
     sukarela = models.BooleanField(default=False)
-    hasil_kerja = models.TextField(_("hasil kerja yang diharapkan"))
+    hasil_kerja = models.TextField(_("hasil kerja yang diharapkan"), max_length=MAX_TEKS)
     indikator = models.JSONField(default=list, blank=True, help_text='[{"aspek","iki","target"}]')
     mulai = models.DateField(_("mulai"))
     selesai = models.DateField(_("selesai"))
     status = models.CharField(max_length=10, choices=StatusPenugasan.choices, db_index=True)
-    pesan = models.TextField(_("pesan"), blank=True)
-    catatan_keputusan = models.TextField(blank=True)
+    pesan = models.TextField(_("pesan"), blank=True, max_length=MAX_TEKS)
+    catatan_keputusan = models.TextField(blank=True, max_length=MAX_TEKS)
     diputuskan_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -13,6 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating
 from kinerja.models import TenantOwnedModel, TimeStampedModel
 
+#: Free text typed by users (the limit of evaluasi.forms and evaluasi.api): forms and serializers built
+#: from the model enforce it; the columns stay TEXT.
+MAX_TEKS = 5000
+
 
 class JenisEvaluasi(models.TextChoices):
     PERIODIK = "periodik", _("Periodik")
@@ -49,7 +53,7 @@ class Evaluasi(TenantOwnedModel):
     rating_hasil_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
     rating_perilaku_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
     predikat = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
-    justifikasi = models.TextField(blank=True)
+    justifikasi = models.TextField(blank=True, max_length=MAX_TEKS)
     jumlah_umpan_balik = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=14, choices=StatusEvaluasi.choices, default=StatusEvaluasi.BELUM_DINILAI
@@ -150,7 +154,7 @@ class KinerjaOrganisasi(TenantOwnedModel):
         "kinerja.Periode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     predikat = models.CharField(max_length=20, choices=PredikatOrganisasi.choices)
-    justifikasi = models.TextField()
+    justifikasi = models.TextField(max_length=MAX_TEKS)
     ditetapkan_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -177,7 +181,7 @@ class AlasanDeviasi(TenantOwnedModel):
     )
     kode = models.CharField(max_length=120)
     pesan = models.TextField(blank=True)
-    alasan = models.TextField()
+    alasan = models.TextField(max_length=MAX_TEKS)
     aturan = models.ForeignKey(AturanDistribusi, on_delete=models.PROTECT, null=True, related_name="+")
     ditulis_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -288,13 +292,13 @@ class Keberatan(TenantOwnedModel):
     pemutus = models.ForeignKey(
         "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="keberatan_diputus"
     )
-    alasan = models.TextField()
+    alasan = models.TextField(max_length=MAX_TEKS)
     status = models.CharField(
         max_length=10, choices=StatusKeberatan.choices, default=StatusKeberatan.DIAJUKAN
     )
     predikat_semula = models.CharField(max_length=20, choices=Predikat.choices)
     predikat_baru = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
-    catatan_keputusan = models.TextField(blank=True)
+    catatan_keputusan = models.TextField(blank=True, max_length=MAX_TEKS)
     diputus_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -453,7 +453,8 @@ def tahunan_batch_start(
     *, actor: User, roles: list[str], instansi: Instansi, tahun: int, dry_run: bool
 ) -> Job:
     """admin_instansi starts the December batch for ``tahun``: records a Job and enqueues the Celery task
-    on commit. Safe to start again (the batch resumes unfinished chunks and is idempotent)."""
+    on commit (``enqueue_safely``: with the queue down the job waits and is re-queued later). Safe to
+    start again (the batch resumes unfinished chunks and is idempotent)."""
     if not ROLES_ADMIN & set(roles):
         raise NotFoundOrForbidden()
     if not 2000 <= tahun <= 2100:
@@ -464,9 +465,12 @@ def tahunan_batch_start(
         actor=actor, instansi=instansi, jenis=JOB_TAHUNAN, params={"tahun": tahun, "dry_run": bool(dry_run)}
     )
     from evaluasi.tasks import tahunan_batch_task
+    from kinerja.tasks import enqueue_safely
 
     instansi_id, job_id = instansi.pk, job.pk
-    transaction.on_commit(lambda: tahunan_batch_task.delay(instansi_id, job_id))
+    # Queue down (Redis): the job stays ``antri`` "waiting for the queue" and the page that polls it
+    # re-queues it once the queue is back (kinerja.services.jobs.job_requeue_waiting); no 503.
+    transaction.on_commit(lambda: enqueue_safely(tahunan_batch_task, instansi_id, job_id, job_id=job_id))
     return job
 
 

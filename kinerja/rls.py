@@ -14,8 +14,9 @@ What the application does (``rls_tenant`` / ``rls_unrestricted``): requests (``T
 and tenant tasks (``TenantTask``) ``SET ROLE kinerja_app`` and set ``kinerja.instansi`` to their
 instansi id ('' when the request has no instansi: then no tenant row is visible at all), and put
 both back on exit. ``rls_unrestricted()`` sets ``'semua'`` for the few audited cross-tenant reads
-inside a request (public document verification). Management commands, migrations, Celery
-coordinator tasks and test set-up run as the connecting (owner) role, as before.
+inside a request (public document verification). Management commands do their per-instansi work
+through ``kinerja.management.tenant.command_tenant`` (the same tenant state); their platform steps,
+migrations, Celery coordinator tasks and test set-up run as the connecting (owner) role.
 
 The state lives in a per-thread stack (Django connections are per thread); a connection opened
 lazily, or re-opened after an error in the middle of a request, gets the current state from the

@@ -16,12 +16,14 @@ def enqueue_safely(task: Any, *args: Any, job_id: int | None = None, **kwargs: A
 
     Meant for ``transaction.on_commit(lambda: enqueue_safely(task, tenant_id, obj_id))``: the
     committed change stands, the user gets their page, and the work is re-queued later (the task is
-    idempotent; a job row stays ``antri`` with a message, and the page that polls it can re-queue).
+    idempotent; a job row stays ``antri`` with a message and the task to send, and the page or API
+    that polls it re-queues it: ``kinerja.services.jobs.job_requeue_waiting``).
     """
     from kinerja.resilience import TaskQueueUnavailable, is_queue_down
 
     try:
-        task.apply_async(args=args, kwargs=kwargs or None)
+        # ``delay`` rather than ``apply_async``: a routing override of ``delay`` (test workers) applies.
+        task.delay(*args, **kwargs)
     except TaskQueueUnavailable as exc:
         cause: BaseException = exc.__cause__ or exc
     except Exception as exc:
@@ -35,7 +37,11 @@ def enqueue_safely(task: Any, *args: Any, job_id: int | None = None, **kwargs: A
         from kinerja.services.jobs import job_mark_waiting
 
         job_mark_waiting(
-            job_id=job_id, pesan="Menunggu antrean tugas (layanan antrean sedang tidak tersedia)."
+            job_id=job_id,
+            pesan="Menunggu antrean tugas (layanan antrean sedang tidak tersedia).",
+            task=getattr(task, "name", None),
+            args=args,
+            kwargs=kwargs,
         )
     return False
 

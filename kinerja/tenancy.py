@@ -1,7 +1,8 @@
 """Where a tenant scope is activated: request middleware and the Celery base task.
 
-Management commands use ``django_scopes.scope``/``scopes_disabled`` explicitly. Business code
-never activates or disables a scope (grep for ``scopes_disabled`` to audit the exceptions).
+Management commands enter ``tenant_context`` through ``kinerja.management.tenant.command_tenant``
+(or use ``scopes_disabled`` explicitly for platform work). Business code never activates or
+disables a scope (grep for ``scopes_disabled`` to audit the exceptions).
 
 Both places also set the database side of the tenant (``kinerja.rls``): the request or task runs
 as the ``kinerja_app`` role with ``kinerja.instansi`` set, so PostgreSQL row-level security hides

@@ -1,4 +1,7 @@
-"""Live progress of a background job: an htmx partial that polls itself until the job ends."""
+"""Live progress of a background job: an htmx partial that polls itself until the job ends.
+
+A job started while the task queue was down waits ("Menunggu antrean tugas"); every poll offers it to
+``job_requeue_waiting``, which re-sends it (throttled) once the queue is back."""
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -7,6 +10,7 @@ from django.shortcuts import render
 
 from kinerja.models import Job, JobStatus
 from kinerja.selectors.jobs import job_visible_to
+from kinerja.services.jobs import job_requeue_waiting
 from kinerja.web import request_roles, tenant_view
 
 
@@ -19,6 +23,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = _visible(request).filter(pk=pk).first()
     if job is None:
         raise Http404()
+    job_requeue_waiting(job=job)  # started while the queue was down: send it now that it may be back
     running = job.status in (JobStatus.ANTRI, JobStatus.BERJALAN)
     return render(request, "kinerja/_job_progress.html", {"job": job, "running": running})
 

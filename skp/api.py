@@ -165,7 +165,9 @@ class SkpDetailApi(_SkpApi):
         versi = serializers.IntegerField(required=False)
         pendekatan = serializers.ChoiceField(choices=Pendekatan.choices, required=False)
         lampiran = serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField(max_length=2000, allow_blank=True)),
+            child=serializers.ListField(
+                child=serializers.CharField(max_length=2000, allow_blank=True), max_length=50
+            ),
             required=False,
         )
 

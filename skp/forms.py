@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kinerja.exceptions import ApplicationError
 from skp.models import Aspek, CascadingTipe, JenisRhk, Pendekatan
-from skp.services import MAX_INDIKATOR, IndikatorInput
+from skp.services import MAX_INDIKATOR, MAX_TEXT, IndikatorInput
 
 LAMPIRAN_FIELDS = ("dukungan_sumber_daya", "skema_pertanggungjawaban", "konsekuensi")
+#: One lampiran textarea (one item per line; the service also caps every item at ``MAX_TEXT``).
+MAX_LAMPIRAN = 10_000
 _MAX_BARIS_INDIKATOR = 20  # rows beyond this are ignored (tampered input); the service caps at MAX_INDIKATOR
 
 
@@ -84,6 +86,7 @@ class RhkForm(VersiMixin):
     rencana_hasil_kerja = forms.CharField(
         label=_("Rencana hasil kerja"),
         required=False,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     rhk_pimpinan = forms.IntegerField(
@@ -111,6 +114,7 @@ class EkspektasiForm(VersiMixin):
             self.fields[cv.kode] = forms.CharField(
                 label=cv.nama,
                 required=False,
+                max_length=MAX_TEXT,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
@@ -119,18 +123,21 @@ class LampiranForm(VersiMixin):
     dukungan_sumber_daya = forms.CharField(
         label=_("Dukungan sumber daya"),
         required=False,
+        max_length=MAX_LAMPIRAN,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Satu butir per baris."),
     )
     skema_pertanggungjawaban = forms.CharField(
         label=_("Skema pertanggungjawaban"),
         required=False,
+        max_length=MAX_LAMPIRAN,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Satu butir per baris."),
     )
     konsekuensi = forms.CharField(
         label=_("Konsekuensi"),
         required=False,
+        max_length=MAX_LAMPIRAN,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Satu butir per baris."),
     )
@@ -149,6 +156,7 @@ class KembalikanForm(forms.Form):
     catatan = forms.CharField(
         label=_("Catatan untuk pegawai"),
         required=False,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Wajib diisi: tuliskan apa yang perlu diperbaiki."),
     )
@@ -160,6 +168,7 @@ class UsulMatriksForm(VersiMixin):
     rencana_hasil_kerja = forms.CharField(
         label=_("Rencana hasil kerja"),
         required=False,
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     cascading_tipe = forms.ChoiceField(
@@ -168,7 +177,7 @@ class UsulMatriksForm(VersiMixin):
         choices=[("", _("— Pilih —")), *CascadingTipe.choices],
     )
     aspek = forms.ChoiceField(label=_("Aspek"), choices=Aspek.choices, initial=Aspek.KUANTITAS)
-    iki = forms.CharField(label=_("Indikator kinerja individu"), required=False)
+    iki = forms.CharField(label=_("Indikator kinerja individu"), required=False, max_length=MAX_TEXT)
     target = forms.CharField(label=_("Target"), required=False, max_length=255)
 
 

@@ -21,6 +21,9 @@ class SkpStatus(models.TextChoices):
 
 
 EDITABLE_STATUSES = {SkpStatus.DRAFT, SkpStatus.DIKEMBALIKAN}
+#: Free text typed by users (= ``skp.services.MAX_TEXT``): forms and serializers built from the model
+#: enforce it; the column stays TEXT.
+MAX_TEKS = 2000
 
 
 class JenisRhk(models.TextChoices):
@@ -89,7 +92,7 @@ class Skp(TenantOwnedModel):
     disetujui_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    catatan_pengembalian = models.TextField(blank=True)
+    catatan_pengembalian = models.TextField(blank=True, max_length=MAX_TEKS)
     # Identity snapshots taken at approval: the approved document never changes.
     snapshot_pegawai = models.JSONField(null=True, blank=True)
     snapshot_penilai = models.JSONField(null=True, blank=True)
@@ -122,7 +125,7 @@ class Rhk(TenantOwnedModel):
 
     skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="rhk")
     jenis = models.CharField(max_length=10, choices=JenisRhk.choices, default=JenisRhk.UTAMA)
-    rencana_hasil_kerja = models.TextField()
+    rencana_hasil_kerja = models.TextField(max_length=MAX_TEKS)
     rhk_pimpinan = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rhk_bawahan"
     )
@@ -142,7 +145,7 @@ class Rhk(TenantOwnedModel):
 class Indikator(TenantOwnedModel):
     rhk = models.ForeignKey(Rhk, on_delete=models.CASCADE, related_name="indikator")
     aspek = models.CharField(max_length=10, choices=Aspek.choices)
-    iki = models.TextField()
+    iki = models.TextField(max_length=MAX_TEKS)
     target = models.CharField(max_length=255)
     urutan = models.PositiveSmallIntegerField(default=0)
 
@@ -155,7 +158,7 @@ class PerilakuKerja(TenantOwnedModel):
 
     skp = models.ForeignKey(Skp, on_delete=models.CASCADE, related_name="perilaku")
     core_value = models.CharField(max_length=32)
-    ekspektasi_khusus = models.TextField(blank=True)
+    ekspektasi_khusus = models.TextField(blank=True, max_length=MAX_TEKS)
     urutan = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -170,7 +173,7 @@ class SkpStatusChange(TenantOwnedModel):
     )
     dari = models.CharField(max_length=12, blank=True)
     ke = models.CharField(max_length=12)
-    catatan = models.TextField(blank=True)
+    catatan = models.TextField(blank=True, max_length=MAX_TEKS)
 
     class Meta:
         ordering = ["skp", "created_at", "id"]

@@ -1,6 +1,6 @@
 """Core API: token login, me/, periode/, pegawai/ and unit-kerja/."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
@@ -18,6 +18,7 @@ from kinerja.models import Job, Pegawai, Periode, Role, UnitKerja
 from kinerja.selectors.jobs import job_visible_to
 from kinerja.selectors.org import unit_kerja_list
 from kinerja.selectors.people import pegawai_dinilai_oleh, pegawai_list
+from kinerja.services.jobs import job_requeue_waiting
 from kinerja.tenancy import pegawai_of
 
 from .base import TenantScopedApi
@@ -204,4 +205,6 @@ class JobDetailApi(TenantScopedApi):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(self.OutputSerializer(self.get_object()).data)
+        job = cast(Job, self.get_object())
+        job_requeue_waiting(job=job)  # started while the queue was down: re-sent once it is back
+        return Response(self.OutputSerializer(job).data)

@@ -411,7 +411,11 @@ def dokumen_job_start(*, actor: User, instansi: Instansi, spec: DocumentJob, par
     job = job_create(actor=actor, instansi=instansi, jenis=spec.key, params=params)
     task = import_string(spec.task)
     tenant_id, job_id = instansi.pk, job.pk
-    transaction.on_commit(lambda: task.delay(tenant_id, job_id))
+    # Queue down (Redis): the job stays ``antri`` "waiting for the queue" and the progress poll
+    # re-queues it once the queue is back (kinerja.services.jobs.job_requeue_waiting); no 503.
+    from kinerja.tasks import enqueue_safely
+
+    transaction.on_commit(lambda: enqueue_safely(task, tenant_id, job_id, job_id=job_id))
     return job
 
 

@@ -1,13 +1,19 @@
 """Job bookkeeping used by every long task. Progress updates are single-row UPDATEs (no lock)."""
 
+import importlib
+import json
+import logging
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from kinerja.models import Instansi, Job, JobStatus, User
 from kinerja.services.audit import audit_log
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -50,8 +56,83 @@ def job_fail(*, job_id: int, pesan: str) -> None:
     )
 
 
-def job_mark_waiting(*, job_id: int, pesan: str) -> None:
-    """A queued job whose task could not be sent: stays ``antri``, with a message for the UI."""
-    Job._base_manager.filter(pk=job_id, status=JobStatus.ANTRI).update(
-        pesan=pesan[:2000]
-    )  # id from our own code
+#: ``Job.detail`` key of a job whose task could not be sent: ``{"task": name, "args": [...], "kwargs": {...}}``.
+WAITING_KEY = "antrean"
+#: A waiting job is re-sent at most this often (per job, across processes: ``cache.add``).
+REQUEUE_SECONDS = 30
+
+
+def job_mark_waiting(
+    *,
+    job_id: int,
+    pesan: str,
+    task: str | None = None,
+    args: list[Any] | tuple[Any, ...] = (),
+    kwargs: dict[str, Any] | None = None,
+) -> None:
+    """A queued job whose task could not be sent: stays ``antri``, with a message for the UI.
+
+    With ``task`` (its Celery name) and JSON-serialisable arguments the job also records what to
+    send, so ``job_requeue_waiting`` can re-queue it once the queue is back.
+    """
+    updates: dict[str, Any] = {"pesan": pesan[:2000]}
+    if task:
+        marker = {"task": task, "args": list(args), "kwargs": dict(kwargs or {})}
+        try:
+            json.dumps(marker)
+        except (TypeError, ValueError):
+            logger.warning("job %s: task arguments not JSON-serialisable; it cannot be re-queued", job_id)
+        else:
+            detail = Job._base_manager.filter(pk=job_id).values_list("detail", flat=True).first()
+            updates["detail"] = {**(detail or {}), WAITING_KEY: marker}
+    Job._base_manager.filter(pk=job_id, status=JobStatus.ANTRI).update(**updates)  # id from our own code
+
+
+def job_is_waiting(job: Job) -> bool:
+    """Queued, but its task was never sent (the queue was down when it started)."""
+    return job.status == JobStatus.ANTRI and isinstance((job.detail or {}).get(WAITING_KEY), dict)
+
+
+def _task_by_name(name: str) -> Any:
+    from celery import current_app
+
+    task = current_app.tasks.get(name)
+    if task is None:  # a web process registers tasks as their modules are imported
+        try:
+            importlib.import_module(name.rpartition(".")[0])
+        except (ImportError, ValueError):
+            return None
+        task = current_app.tasks.get(name)
+    return task
+
+
+def job_requeue_waiting(*, job: Job) -> bool:
+    """Send the task of a job that is waiting for the queue again; True if it was sent now.
+
+    Called by whatever polls a job (the htmx progress partial, ``GET /api/v1/jobs/{id}/``), so a
+    job started while Redis was down starts by itself once Redis is back. At most one attempt per
+    job every ``REQUEUE_SECONDS`` across processes (``cache.add``; while the cache, i.e. Redis, is
+    down, no attempt is made at all). Only jobs marked by ``job_mark_waiting`` are re-sent: their
+    task never reached the queue, so there is no duplicate; the tasks are idempotent anyway. A failed
+    attempt leaves the job waiting (``enqueue_safely`` marks it again). Updates ``job`` in place.
+    """
+    if not job_is_waiting(job):
+        return False
+    marker = job.detail[WAITING_KEY]
+    args = list(marker.get("args") or [])
+    task = _task_by_name(str(marker.get("task") or ""))
+    if task is None or (args and args[0] != job.instansi_id):
+        logger.error("job %s: cannot re-queue %r (unknown task or another instansi)", job.pk, marker)
+        return False
+    if not cache.add(f"job-antri:{job.pk}", 1, timeout=REQUEUE_SECONDS):
+        return False
+    from kinerja.tasks import enqueue_safely
+
+    sent = enqueue_safely(task, *args, job_id=job.pk, **dict(marker.get("kwargs") or {}))
+    if sent:
+        # Clear the marker unless the worker has already replaced the detail (it clears the message).
+        rest = {k: v for k, v in job.detail.items() if k != WAITING_KEY}
+        Job._base_manager.filter(pk=job.pk, detail__has_key=WAITING_KEY).update(detail=rest, pesan="")
+        logger.info("job %s: re-queued %s after a queue outage", job.pk, marker.get("task"))
+    job.refresh_from_db(fields=["status", "detail", "pesan", "done", "total"])
+    return sent

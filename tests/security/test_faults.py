@@ -146,18 +146,66 @@ def _submitted_skp(org: Org) -> int:
     raise AssertionError("unreachable")
 
 
-def _queued_or_clear_503(resp: requests.Response, t0: float) -> None:
-    """A request that queues a task while the broker is down: fast, never a 500; either the caller
-    handled it (2xx, e.g. skp/hooks.py logs and re-queues later) or a 503 with the message."""
+def _fast(resp: requests.Response, t0: float, *expected: int) -> None:
+    """A request that queues a task while the broker is down: fast, never a 500 nor a 503."""
     assert time.monotonic() - t0 < 10, "publishing must fail fast, not hang the request"
-    assert resp.status_code in (200, 201, 202, 503), (resp.status_code, resp.text[:300])
-    if resp.status_code == 503:
-        assert "Antrean tugas" in resp.json()["detail"]
-        assert resp.headers.get("Retry-After")
+    assert resp.status_code in expected, (resp.status_code, resp.text[:300])
 
 
-def test_redis_down_pages_work_and_queueing_answers_cleanly(org_a: Org) -> None:
+def _csrf(session: requests.Session, url: str) -> str:
+    page = session.get(url, timeout=10)
+    assert page.status_code == 200, page.status_code
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+
+def _assert_waiting(job_id: int) -> Job:
+    job = Job._base_manager.get(pk=job_id)
+    assert job.status == JobStatus.ANTRI
+    assert "Menunggu antrean tugas" in job.pesan
+    assert job.detail["antrean"]["args"] == [job.instansi_id, job.pk]
+    return job
+
+
+@contextmanager
+def _own_queue() -> Iterator[str]:
+    """Celery publishes to a queue of this test only (no worker of anyone else takes the task)."""
+    import uuid
+
+    import redis
+
+    from kinerja.celery import app
+
+    queue = f"kinerja-test-{uuid.uuid4().hex[:12]}"
+    saved = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = saved
+        with redis.Redis.from_url(str(app.conf.broker_url), socket_timeout=2) as conn:
+            conn.delete(queue)
+
+
+def _queued_job_ids(queue: str) -> list[int]:
+    """Job ids of the tasks waiting in ``queue`` on the real broker (args are ``(tenant_id, job_id)``)."""
+    import base64
+    import json
+
+    import redis
+
+    from kinerja.celery import app
+
+    with redis.Redis.from_url(str(app.conf.broker_url), socket_timeout=2) as conn:
+        messages = [json.loads(m) for m in conn.lrange(queue, 0, -1)]
+    return [int(json.loads(base64.b64decode(m["body"]))[0][1]) for m in messages]
+
+
+def test_redis_down_pages_work_and_queued_work_waits_then_starts(org_a: Org) -> None:
     # given an SKP waiting for approval, and the app started with Redis on a closed port
+    from django.core.cache import cache
+    from django.test import Client
+    from rest_framework.test import APIClient
+
     skp_id = _submitted_skp(org_a)
     closed = f"redis://127.0.0.1:{_free_port()}/0"
     penilai = Token.objects.get_or_create(user=org_a.atasan.user)[0].key
@@ -174,13 +222,13 @@ def test_redis_down_pages_work_and_queueing_answers_cleanly(org_a: Org) -> None:
             f"{url}/api/v1/auth/token/", json={"username": org_a.atasan.nip, "password": PASSWORD}, timeout=10
         )
         assert resp.status_code == 200, resp.text
-        # an approval (queues the signed PDF on commit) is kept
+        # an approval (queues the signed PDF on commit) is kept: 200, the PDF is re-queued later
         t0 = time.monotonic()
         resp = requests.post(
             f"{url}/api/v1/skp/{skp_id}/setujui/", headers={"Authorization": f"Token {penilai}"}, timeout=30
         )
-        _queued_or_clear_503(resp, t0)
-        # starting the year-end batch (queues the batch task on commit) answers cleanly
+        _fast(resp, t0, 200)
+        # starting the year-end batch: 202 with the job, which waits for the queue (no 503)
         t0 = time.monotonic()
         resp = requests.post(
             f"{url}/api/v1/tahunan/",
@@ -188,16 +236,67 @@ def test_redis_down_pages_work_and_queueing_answers_cleanly(org_a: Org) -> None:
             headers={"Authorization": f"Token {admin}"},
             timeout=30,
         )
-        _queued_or_clear_503(resp, t0)
+        _fast(resp, t0, 202)
+        batch = _assert_waiting(resp.json()["job"])
+        status = requests.get(
+            f"{url}/api/v1/jobs/{batch.pk}/", headers={"Authorization": f"Token {admin}"}, timeout=10
+        ).json()
+        assert (status["status"], status["pesan"][:22]) == ("antri", "Menunggu antrean tugas")
+        # a document job from the HR page: redirect to its page, which shows the waiting state
+        hr = _web_login(url, org_a.hr.nip)
+        token = _csrf(hr, f"{url}/dokumen/ekspor/")
+        t0 = time.monotonic()
+        resp = hr.post(
+            f"{url}/dokumen/jobs/skp_rekap_pdf/mulai/",
+            data={"tahun": 2026, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{url}/dokumen/ekspor/"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        _fast(resp, t0, 302)
+        page = hr.get(url + resp.headers["Location"], timeout=10)
+        assert page.status_code == 200
+        assert 'data-testid="job-menunggu-antrean"' in page.text
+        dokumen_job = _assert_waiting(int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1]))
+        # polling while Redis is still down changes nothing
+        assert hr.get(f"{url}/jobs/{dokumen_job.pk}/kemajuan/", timeout=10).status_code == 200
+        _assert_waiting(dokumen_job.pk)
     with scope(instansi=org_a.instansi.pk):
         from skp.models import Skp
 
         assert Skp.objects.get(pk=skp_id).status == "disetujui"  # the change itself committed
 
+    # when Redis is back (this process talks to the real one), the next poll of each job queues it
+    for job in (batch, dokumen_job):
+        cache.delete(f"job-antri:{job.pk}")
+    with _own_queue() as queue:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {admin}")
+        resp = client.get(f"/api/v1/jobs/{batch.pk}/")
+        assert resp.status_code == 200
+        assert resp.json()["pesan"] == ""
+        web_client = Client()
+        web_client.force_login(org_a.hr.user)
+        progress = web_client.get(f"/jobs/{dokumen_job.pk}/kemajuan/")
+        assert progress.status_code == 200
+        assert "job-menunggu-antrean" not in progress.content.decode()
+        assert sorted(_queued_job_ids(queue)) == sorted([batch.pk, dokumen_job.pk])
+        for job in (batch, dokumen_job):
+            job.refresh_from_db()
+            assert (job.status, job.pesan, "antrean" in job.detail) == (JobStatus.ANTRI, "", False)
+        # further polls do not queue it again
+        client.get(f"/api/v1/jobs/{batch.pk}/")
+        assert len(_queued_job_ids(queue)) == 2
+
+
+def _broker_down(*args: Any, **kwargs: Any) -> Any:
+    from kombu.exceptions import OperationalError
+
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
 
 def test_enqueue_safely_logs_and_marks_the_job_waiting(org_a: Org, monkeypatch: Any) -> None:
     from celery.app.task import Task
-    from kombu.exceptions import OperationalError
 
     from kinerja.resilience import TaskQueueUnavailable
     from kinerja.services.jobs import job_create
@@ -206,10 +305,7 @@ def test_enqueue_safely_logs_and_marks_the_job_waiting(org_a: Org, monkeypatch: 
     with scope(instansi=org_a.instansi.pk):
         job = job_create(actor=org_a.admin.user, instansi=org_a.instansi, jenis="uji_antrean")
 
-    def broker_down(*args: Any, **kwargs: Any) -> Any:
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
-    monkeypatch.setattr(Task, "apply_async", broker_down)
+    monkeypatch.setattr(Task, "apply_async", _broker_down)
     # a tenant task turns the broker error into the 503-mapped domain error ...
     with pytest.raises(TaskQueueUnavailable):
         delegasi_sync_task.delay(org_a.instansi.pk)
@@ -218,6 +314,68 @@ def test_enqueue_safely_logs_and_marks_the_job_waiting(org_a: Org, monkeypatch: 
     job = Job._base_manager.get(pk=job.pk)
     assert job.status == JobStatus.ANTRI
     assert "antrean" in job.pesan
+    # with what to send once the queue is back
+    assert job.detail["antrean"] == {
+        "task": delegasi_sync_task.name,
+        "args": [org_a.instansi.pk],
+        "kwargs": {},
+    }
+
+
+def test_batch_and_document_jobs_wait_for_the_queue_and_are_requeued_on_poll(
+    org_a: Org, monkeypatch: Any, api: Any
+) -> None:
+    """In-process version of the drill: the broker is down (patched), then back (a recorder)."""
+    from celery.app.task import Task
+    from django.core.cache import cache
+    from django.test import Client
+
+    monkeypatch.setattr(Task, "apply_async", _broker_down)
+    admin = api(org_a.admin.user)
+    # the batch start answers 202 (not 503) and the job waits, visibly
+    resp = admin.post("/api/v1/tahunan/", {"tahun": 2026, "dry_run": True}, format="json")
+    assert resp.status_code == 202, resp.content
+    batch = _assert_waiting(resp.json()["job"])
+    # the document job start redirects to its page, which says it is waiting for the queue
+    hr = Client()
+    hr.force_login(org_a.hr.user)
+    resp = hr.post("/dokumen/jobs/skp_rekap_pdf/mulai/", {"tahun": 2026})
+    assert resp.status_code == 302, resp.content
+    dokumen_job = _assert_waiting(int(resp["Location"].rstrip("/").rsplit("/", 1)[-1]))
+    page = hr.get(resp["Location"]).content.decode()
+    assert "Menunggu antrean tugas" in page
+    # the admin sees the state in the API too; a poll while the broker is still down keeps it waiting
+    for job in (batch, dokumen_job):
+        cache.delete(f"job-antri:{job.pk}")
+    body = admin.get(f"/api/v1/jobs/{batch.pk}/").json()
+    assert body["status"] == "antri"
+    assert body["pesan"].startswith("Menunggu antrean tugas")
+    _assert_waiting(batch.pk)
+    # the re-send is throttled: a second poll within REQUEUE_SECONDS does not even try
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+
+    def record(self: Any, args: Any = None, kwargs: Any = None, **options: Any) -> None:
+        sent.append((self.name, tuple(args or ())))
+
+    monkeypatch.setattr(Task, "apply_async", record)
+    admin.get(f"/api/v1/jobs/{batch.pk}/")
+    assert sent == []
+    # once the throttle has passed and the broker is back, the next poll of each job sends its task once
+    for job in (batch, dokumen_job):
+        cache.delete(f"job-antri:{job.pk}")
+    assert admin.get(f"/api/v1/jobs/{batch.pk}/").json()["pesan"] == ""
+    assert hr.get(f"/jobs/{dokumen_job.pk}/kemajuan/").status_code == 200
+    assert sent == [
+        ("evaluasi.tasks.tahunan_batch_task", (org_a.instansi.pk, batch.pk)),
+        ("skp.tasks.skp_rekap_pdf_task", (org_a.instansi.pk, dokumen_job.pk)),
+    ]
+    for job in (batch, dokumen_job):
+        cache.delete(f"job-antri:{job.pk}")
+        job.refresh_from_db()
+        assert (job.status, job.pesan, "antrean" in job.detail) == (JobStatus.ANTRI, "", False)
+    admin.get(f"/api/v1/jobs/{batch.pk}/")
+    hr.get(f"/jobs/{dokumen_job.pk}/kemajuan/")
+    assert len(sent) == 2  # not waiting any more: never sent twice
 
 
 # ---------------------------------------------------------------------------------------------- PostgreSQL
@@ -310,3 +468,24 @@ def test_twenty_simultaneous_approvals_make_one_transition(org_a: Org) -> None:
     assert sorted(codes) == [200] + [409] * 19, sorted(codes)
     with scope(instansi=org_a.instansi.pk):
         assert SkpStatusChange.objects.filter(skp_id=skp_id, ke="disetujui").count() == 1
+
+
+def test_requeue_sends_only_our_own_tenant_task(org_a: Org, org_b: Org, monkeypatch: Any) -> None:
+    from celery.app.task import Task
+    from django.core.cache import cache
+
+    from kinerja.services.jobs import job_create, job_requeue_waiting
+
+    with scope(instansi=org_a.instansi.pk):
+        job = job_create(actor=org_a.admin.user, instansi=org_a.instansi, jenis="uji_antrean")
+    sent: list[Any] = []
+    monkeypatch.setattr(Task, "apply_async", lambda self, *a, **kw: sent.append((self.name, a, kw)))
+    for marker in (
+        {"task": "evaluasi.tasks.tahunan_batch_task", "args": [org_b.instansi.pk, job.pk], "kwargs": {}},
+        {"task": "tidak.ada.tugas_ini", "args": [org_a.instansi.pk, job.pk], "kwargs": {}},
+        {"task": "", "args": [], "kwargs": {}},
+    ):
+        Job._base_manager.filter(pk=job.pk).update(pesan="Menunggu antrean tugas", detail={"antrean": marker})
+        cache.delete(f"job-antri:{job.pk}")
+        assert job_requeue_waiting(job=Job._base_manager.get(pk=job.pk)) is False
+    assert sent == []

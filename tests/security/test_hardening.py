@@ -48,16 +48,33 @@ def test_oversized_api_body_is_refused_not_crashed(org_a: Org, api: Any) -> None
 # ---------------------------------------------------------------------------------------------- text limits
 
 
+def _api_input_serializers() -> list[tuple[str, type[serializers.Serializer]]]:
+    """Every serializer an API view reads input with: its nested request/filter serializers (any name but
+    ``*Output*``) and the module-level ``*Input`` serializers of the API modules (e.g. ``skp.api.RhkInput``)."""
+    seen: dict[type[serializers.Serializer], str] = {}
+    for route in _walk(get_resolver().url_patterns):
+        cls = route.view_class
+        if cls is None or not route.route.startswith("api/"):
+            continue
+        for attr, obj in inspect.getmembers(cls, inspect.isclass):
+            if issubclass(obj, serializers.Serializer) and "Output" not in attr:
+                seen.setdefault(obj, f"{cls.__module__}.{cls.__name__}.{attr}")
+    for modname in ("skp.api", "dialog.api", "evaluasi.api", "kinerja.api.views"):
+        for attr, obj in inspect.getmembers(importlib.import_module(modname), inspect.isclass):
+            if issubclass(obj, serializers.Serializer) and obj.__module__ == modname and "Input" in attr:
+                seen.setdefault(obj, f"{modname}.{attr}")
+    assert len(seen) >= 20, "did the API input serializers move?"
+    return sorted(((where, ser) for ser, where in seen.items()), key=lambda x: x[0])
+
+
 def _unbounded_api_fields() -> list[str]:
     found: list[str] = []
 
     def walk(ser: serializers.Serializer, prefix: str, where: str) -> None:
         for name, field in ser.fields.items():
-            f = (
-                field.child
-                if isinstance(field, serializers.ListSerializer | serializers.ListField)
-                else field
-            )
+            f = field
+            while isinstance(f, serializers.ListSerializer | serializers.ListField | serializers.DictField):
+                f = f.child
             if isinstance(f, serializers.Serializer):
                 walk(f, f"{prefix}{name}.", where)
             elif (
@@ -68,20 +85,8 @@ def _unbounded_api_fields() -> list[str]:
             ):
                 found.append(f"{where}: {prefix}{name}")
 
-    seen = set()
-    for route in _walk(get_resolver().url_patterns):
-        cls = route.view_class
-        if cls is None or not route.route.startswith("api/"):
-            continue
-        for attr, obj in inspect.getmembers(cls, inspect.isclass):
-            if (
-                issubclass(obj, serializers.Serializer)
-                and ("Input" in attr or "Filter" in attr)
-                and obj not in seen
-            ):
-                seen.add(obj)
-                walk(obj(), "", f"{cls.__module__}.{cls.__name__}.{attr}")
-    assert len(seen) >= 10, "did the API input serializers move?"
+    for where, ser in _api_input_serializers():
+        walk(ser(), "", where)
     return found
 
 
@@ -90,39 +95,207 @@ def test_every_api_text_input_has_a_max_length() -> None:
     assert not unbounded, "API text inputs without max_length (add max_length=...):\n" + "\n".join(unbounded)
 
 
-# HTML form fields without max_length: bounded only by DATA_UPLOAD_MAX_MEMORY_SIZE (10 MB), stored in
-# TEXT columns. Reported to the SKP UI team; a new one fails until it has a limit or is listed here.
-FORMS_WITHOUT_MAX_LENGTH = {
-    "skp.forms.KembalikanForm.catatan",
-    "skp.forms.LampiranForm.dukungan_sumber_daya",
-    "skp.forms.LampiranForm.skema_pertanggungjawaban",
-    "skp.forms.LampiranForm.konsekuensi",
-    "skp.forms.RhkForm.rencana_hasil_kerja",
-    "skp.forms.UsulMatriksForm.rencana_hasil_kerja",
-    "skp.forms.UsulMatriksForm.iki",
-}
+# Every free-text field of a form, a serializer and a model of skp/dialog/evaluasi has a max_length, and
+# an over-long value is a field error in Indonesian (form: "paling banyak N karakter"; API: 400 "tidak boleh
+# melebihi N karakter"), never a 500. The 10 MB body limit is not a text limit.
 FORM_MODULES = ("kinerja.forms", "kinerja.forms_impor", "skp.forms", "evaluasi.forms", "dialog.forms")
+# Keyword arguments for forms whose fields are built in __init__ (stand-ins, so no database is needed).
+FORM_KWARGS: dict[str, Any] = {
+    "core_values": [type("Cv", (), {"kode": "berorientasi_pelayanan", "nama": "Berorientasi Pelayanan"})()],
+    "pernyataan": [type("P", (), {"pk": 1, "teks": "Pernyataan"})()],
+}
+FORM_ERROR_ID = "paling banyak"  # Django's Indonesian max_length message
+API_ERROR_ID = "tidak boleh melebihi"  # DRF's Indonesian max_length message
 
 
-def test_no_new_unbounded_form_fields() -> None:
-    found = set()
+def _form_classes() -> list[tuple[str, type[forms.BaseForm]]]:
+    found = []
     for modname in FORM_MODULES:
-        try:
-            mod = importlib.import_module(modname)
-        except ModuleNotFoundError:
-            continue
+        mod = importlib.import_module(modname)
         for name, cls in inspect.getmembers(mod, inspect.isclass):
-            if not (issubclass(cls, forms.BaseForm) and cls.__module__ == modname):
-                continue
-            for fname, f in cls.base_fields.items():
-                if (
-                    isinstance(f, forms.CharField)
-                    and not isinstance(f.widget, forms.PasswordInput)
-                    and f.max_length is None
-                ):
-                    found.add(f"{modname}.{name}.{fname}")
-    new = sorted(found - FORMS_WITHOUT_MAX_LENGTH)
-    assert not new, "form text fields without max_length: " + ", ".join(new)
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == modname:
+                found.append((f"{modname}.{name}", cls))
+    assert len(found) >= 30, "did the forms move?"
+    return found
+
+
+def _form_kwargs(cls: type[forms.BaseForm]) -> dict[str, Any] | None:
+    """Keyword arguments that build the form with its dynamic fields; None if it cannot be built."""
+    kwargs: dict[str, Any] = {}
+    for pname, param in inspect.signature(cls.__init__).parameters.items():
+        if pname in FORM_KWARGS:
+            kwargs[pname] = FORM_KWARGS[pname]
+        elif param.kind is param.KEYWORD_ONLY and param.default is param.empty:
+            kwargs[pname] = []  # choices lists
+        elif param.kind is param.POSITIONAL_OR_KEYWORD and pname != "self" and param.default is param.empty:
+            return None
+    try:
+        cls(**kwargs)
+    except TypeError:
+        return None  # e.g. PasswordChangeForm(user): password fields only
+    return kwargs
+
+
+def _text_fields(form_fields: dict[str, forms.Field]) -> dict[str, forms.CharField]:
+    return {
+        name: f
+        for name, f in form_fields.items()
+        if isinstance(f, forms.CharField) and not isinstance(f.widget, forms.PasswordInput)
+    }
+
+
+def _form_text_fields() -> list[
+    tuple[str, type[forms.BaseForm], dict[str, Any] | None, str, forms.CharField]
+]:
+    rows = []
+    for qualname, cls in _form_classes():
+        kwargs = _form_kwargs(cls)
+        fields = cls(**kwargs).fields if kwargs is not None else cls.base_fields
+        for name, f in _text_fields(fields).items():
+            rows.append((f"{qualname}.{name}", cls, kwargs, name, f))
+    return rows
+
+
+def test_every_form_text_field_has_a_max_length() -> None:
+    rows = _form_text_fields()
+    names = {r[0] for r in rows}
+    # the dynamic fields are seen too
+    assert "skp.forms.EkspektasiForm.berorientasi_pelayanan" in names
+    assert "dialog.forms.B18Form.p1_ket" in names
+    unbounded = sorted(name for name, _c, _k, _n, f in rows if f.max_length is None)
+    assert not unbounded, "form text fields without max_length: " + ", ".join(unbounded)
+
+
+@pytest.mark.parametrize(
+    ("qualname", "cls", "kwargs", "field"),
+    [
+        pytest.param(q, c, k, n, id=q)
+        for q, c, k, n, f in _form_text_fields()
+        if k is not None and f.max_length
+    ],
+)
+def test_over_long_form_text_is_a_field_error_in_indonesian(
+    qualname: str, cls: type[forms.BaseForm], kwargs: dict[str, Any], field: str
+) -> None:
+    limit = cls(**kwargs).fields[field].max_length
+    assert limit is not None
+    form = cls(data={field: "x" * (limit + 1)}, **kwargs)
+    assert not form.is_valid()
+    assert any(FORM_ERROR_ID in str(e) for e in form.errors.get(field, [])), (qualname, form.errors)
+
+
+def _api_text_fields() -> list[tuple[str, type[serializers.Serializer], str, int]]:
+    rows = []
+    for where, ser in _api_input_serializers():
+        for name, f in ser().fields.items():
+            if (
+                isinstance(f, serializers.CharField)
+                and not isinstance(f, serializers.ChoiceField)
+                and not f.read_only
+                and f.max_length
+            ):
+                rows.append((f"{where}.{name}", ser, name, f.max_length))
+    assert len(rows) >= 15, "did the API input serializers move?"
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("where", "ser", "field", "limit"), [pytest.param(*row, id=row[0]) for row in _api_text_fields()]
+)
+def test_over_long_api_text_is_a_field_error_in_indonesian(
+    where: str, ser: type[serializers.Serializer], field: str, limit: int
+) -> None:
+    data = ser(data={field: "x" * (limit + 1)})
+    assert not data.is_valid()
+    assert any(API_ERROR_ID in str(e) for e in data.errors.get(field, [])), (where, data.errors)
+
+
+# Model text fields nobody types into (written by the system, or reference data from a migration).
+MODEL_TEXT_NOT_TYPED = {
+    "dialog.Notifikasi.pesan",
+    "dialog.Aktivitas.ringkasan",
+    "dialog.PernyataanBimbingan.teks",
+    "evaluasi.AturanDistribusi.sumber",
+    "evaluasi.AlasanDeviasi.pesan",
+}
+
+
+def test_every_model_text_field_users_type_into_has_a_max_length() -> None:
+    from django.apps import apps
+    from django.db import models as dj_models
+
+    unbounded = []
+    for label in ("skp", "dialog", "evaluasi"):
+        for model in apps.get_app_config(label).get_models():
+            for f in model._meta.get_fields():
+                if isinstance(f, dj_models.TextField) and f.editable and f.max_length is None:
+                    name = f"{label}.{model.__name__}.{f.name}"
+                    if name not in MODEL_TEXT_NOT_TYPED:
+                        unbounded.append(name)
+    assert not unbounded, "model TextFields without max_length (the forms/serializers built from them): " + (
+        ", ".join(sorted(unbounded))
+    )
+
+
+@pytest.mark.django_db
+def test_over_long_text_through_the_skp_pages_and_api_is_a_field_error(org_a: Org, api: Any) -> None:
+    """End to end: the SKP forms that had no limit, through their real views (htmx) and the API."""
+    from django.urls import reverse
+
+    from skp.models import CoreValue
+    from tests.skp.conftest import add_rhk, build_rencana, client_for, draft, htmx, submit, text
+
+    rencana = build_rencana(org_a)
+    skp = draft(org_a.pegawai)
+    add_rhk(skp, "Tersusunnya laporan", pimpinan=rencana.atasan_rhk[0])
+    panjang = "x" * 2001
+    pesan = "paling banyak 2000 karakter"
+    owner = client_for(org_a.pegawai.user)
+    rhk = {
+        "jenis": "utama",
+        "rencana_hasil_kerja": panjang,
+        "indikator-0-aspek": "kuantitas",
+        "indikator-0-iki": "Jumlah laporan",
+        "indikator-0-target": "4 laporan",
+    }
+    resp = htmx(owner, "post", reverse("skp:rhk-tambah", args=[skp.pk]), rhk)
+    assert resp.status_code < 500
+    assert pesan in text(resp)
+    resp = htmx(owner, "post", reverse("skp:lampiran", args=[skp.pk]), {"konsekuensi": "x" * 10_001})
+    assert resp.status_code < 500
+    assert "paling banyak 10000 karakter" in text(resp)
+    # the API: 400 with the field named, in Indonesian
+    client = api(org_a.pegawai.user)
+    body = {
+        "jenis": "utama",
+        "rencana_hasil_kerja": panjang,
+        "indikator": [{"aspek": "kuantitas", "iki": "a", "target": "1"}],
+    }
+    resp = client.post(f"/api/v1/skp/{skp.pk}/rhk/", body, format="json")
+    assert resp.status_code == 400
+    assert API_ERROR_ID in str(resp.json()["errors"]["rencana_hasil_kerja"])
+    body["rencana_hasil_kerja"], body["indikator"][0]["iki"] = "Laporan", panjang
+    resp = client.post(f"/api/v1/skp/{skp.pk}/rhk/", body, format="json")
+    assert resp.status_code == 400
+    assert API_ERROR_ID in str(resp.json()["errors"]["indikator.0.iki"])
+    resp = client.patch(f"/api/v1/skp/{skp.pk}/", {"lampiran": {"konsekuensi": ["x"] * 51}}, format="json")
+    assert resp.status_code == 400, resp.content
+    assert "lampiran.konsekuensi" in resp.json()["errors"]
+    # the Pejabat Penilai's forms on the submitted SKP
+    submit(skp)
+    leader = client_for(org_a.atasan.user)
+    kode = CoreValue.objects.values_list("kode", flat=True).first()
+    resp = htmx(leader, "post", reverse("skp:ekspektasi", args=[skp.pk]), {kode: panjang})
+    assert resp.status_code < 500
+    assert pesan in text(resp)
+    resp = htmx(leader, "post", reverse("skp:kembalikan", args=[skp.pk]), {"catatan": panjang})
+    assert resp.status_code < 500
+    assert pesan in text(resp)
+    resp = api(org_a.atasan.user).post(
+        f"/api/v1/skp/{skp.pk}/kembalikan/", {"catatan": panjang}, format="json"
+    )
+    assert resp.status_code == 400
+    assert API_ERROR_ID in str(resp.json()["errors"]["catatan"])
 
 
 # ---------------------------------------------------------------------------------------------- logins

@@ -267,6 +267,7 @@ RLS_UNRESTRICTED_ALLOWED = {
     "kinerja/rls.py": "defines it",
     "kinerja/selectors/dokumen.py": "public /verifikasi/ lookups by capability code (masked value objects)",
     "kinerja/services/impor.py": "which NIPs of an import file belong to another instansi (existence only)",
+    "kinerja/management/tenant.py": "command_semua(): cross-tenant read-only management commands (demo_logins)",
 }
 
 

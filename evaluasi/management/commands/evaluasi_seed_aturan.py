@@ -1,4 +1,9 @@
-"""Re-create the version-1 distribution rule sets if they are missing (idempotent; e.g. after a flush)."""
+"""Re-create the version-1 distribution rule sets if they are missing (idempotent; e.g. after a flush).
+
+Platform command: the rule sets are reference data shared by every instansi (``AturanDistribusi``
+has no ``instansi_id``), so it runs as the connecting (owner) role, not in a tenant context
+(see ``kinerja/management/tenant.py``).
+"""
 
 from typing import Any
 

@@ -1,10 +1,16 @@
-"""``manage.py demo_logins``: the demo accounts as a table (printed by ``make run``)."""
+"""``manage.py demo_logins``: the demo accounts as a table (printed by ``make run``).
+
+Cross-tenant and read-only (accounts of every demo instansi and the platform admin): it runs inside
+``command_semua`` (``kinerja/management/tenant.py``), i.e. as the application role ``kinerja_app``
+with ``kinerja.instansi = 'semua'``, not as the owner.
+"""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from kinerja import demo
+from kinerja.management.tenant import command_semua
 from kinerja.models import Instansi, User
 
 
@@ -12,6 +18,10 @@ class Command(BaseCommand):
     help = "Menampilkan akun demo (peran, NIP, nama, instansi, kata sandi)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with command_semua():
+            self._print()
+
+    def _print(self) -> None:
         nips = [demo.account_nip(a) for a in demo.ACCOUNTS]
         users = {u.nip: u for u in User.objects.filter(nip__in=nips)}
         if not users:

@@ -1,4 +1,9 @@
-"""Export one instansi's audit log as CSV for an inspector."""
+"""Export one instansi's audit log as CSV for an inspector.
+
+Runs inside ``command_tenant`` (``kinerja/management/tenant.py``): the django-scopes scope and the
+database role ``kinerja_app`` with RLS set to the instansi, so no other instansi's row (nor a
+platform event without instansi) can reach the file even through a wrong filter.
+"""
 
 import csv
 import datetime as dt
@@ -6,9 +11,8 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django_scopes import scope
 
-from kinerja.models import Instansi
+from kinerja.management.tenant import command_tenant, instansi_option
 from kinerja.selectors.audit import audit_csv_rows, audit_list
 
 
@@ -29,13 +33,11 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="Berkas tujuan; default stdout")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        instansi = Instansi.objects.filter(kode=opts["instansi"].strip().upper()).first()
-        if instansi is None:
-            raise CommandError(f"Instansi tidak ditemukan: {opts['instansi']}")
+        instansi = instansi_option(opts)
         out = open(opts["output"], "w", newline="", encoding="utf-8") if opts["output"] else sys.stdout  # noqa: SIM115
         try:
             writer = csv.writer(out)
-            with scope(instansi=instansi.pk):
+            with command_tenant(instansi):
                 rows = audit_csv_rows(audit_list(instansi=instansi, dari=opts["dari"], sampai=opts["sampai"]))
                 writer.writerow(next(rows))
                 n = 0

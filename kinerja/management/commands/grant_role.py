@@ -3,14 +3,19 @@
 ``admin_instansi`` and ``hr_viewer`` are granted in one instansi to one of its pegawai;
 ``platform_admin`` is platform-wide and takes no ``--instansi``. Every change is audited by
 ``role_grant``/``role_revoke``. Any mistake exits with code 1 and a message on stderr.
+
+Instansi roles are granted inside ``command_tenant`` (``kinerja/management/tenant.py``): the scope and
+the database role ``kinerja_app`` with RLS set to that instansi, like a request of its admin.
+``platform_admin`` is a platform-wide change (a flag on the account, audited without an instansi)
+and runs as the connecting (owner) role.
 """
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django_scopes import scope
 
 from kinerja.exceptions import ApplicationError
+from kinerja.management.tenant import command_tenant, instansi_by_kode
 from kinerja.models import Instansi, Pegawai, Role, User
 from kinerja.models.tenancy import GRANTABLE_ROLES
 from kinerja.services.tenancy import role_grant, role_revoke
@@ -51,10 +56,8 @@ class Command(BaseCommand):
 
         if not kode:
             raise CommandError(f"Peran {role} memerlukan --instansi KODE.")
-        instansi = Instansi.objects.filter(kode__iexact=kode).first()
-        if instansi is None:
-            raise CommandError(f"Instansi dengan kode '{kode}' tidak ditemukan.")
-        with scope(instansi=instansi.pk):
+        instansi = instansi_by_kode(kode)
+        with command_tenant(instansi):
             pegawai = Pegawai.objects.filter(instansi=instansi, nip=nip).select_related("user").first()
             if pegawai is None:
                 if User.objects.filter(nip=nip).exists():

@@ -2,6 +2,10 @@
 
 Creates the instansi if missing, then imports inside its scope. Any invalid row: every error on
 stderr (``baris N, kolom K: alasan``), exit code 1, and nothing is written (not even the instansi).
+
+Creating a missing instansi is a platform step and runs as the connecting (owner) role; the import
+itself runs inside ``command_tenant`` (``kinerja/management/tenant.py``): the scope and the database
+role ``kinerja_app`` with RLS set to that instansi, like the web import of its admin.
 """
 
 from pathlib import Path
@@ -9,9 +13,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django_scopes import scope
 
 from kinerja.exceptions import ApplicationError
+from kinerja.management.tenant import command_tenant
 from kinerja.services.impor import ImporTidakValid, impor_parse, pegawai_import
 from kinerja.services.tenancy import instansi_get_or_create
 
@@ -41,7 +45,7 @@ class Command(BaseCommand):
             berkas = impor_parse(content=content, nama_berkas=path.name)
             with transaction.atomic():
                 instansi, created = instansi_get_or_create(kode=options["instansi"])
-                with scope(instansi=instansi.pk):
+                with command_tenant(instansi):
                     hasil = pegawai_import(
                         actor=None,
                         instansi=instansi,

@@ -2,6 +2,11 @@
 
 Idempotent: units, jabatan and pegawai are looked up first and created only when missing, roles
 and periods are granted/ensured idempotently, so a second run changes nothing.
+
+Creating the demo instansi, the platform admin account and the shared password hash are platform
+steps and run as the connecting (owner) role; everything inside one demo instansi (units, jabatan,
+pegawai, roles, periods) runs inside ``command_tenant`` (``kinerja/management/tenant.py``): the scope
+and the database role ``kinerja_app`` with RLS set to that instansi.
 """
 
 import datetime as dt
@@ -11,10 +16,10 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scope
 
 from kinerja import demo
 from kinerja.exceptions import ApplicationError
+from kinerja.management.tenant import command_tenant
 from kinerja.models import Instansi, Jabatan, Pegawai, Role, UnitKerja, User
 from kinerja.services.org import jabatan_get_or_create, unit_kerja_create
 from kinerja.services.people import pegawai_create
@@ -39,7 +44,7 @@ class Command(BaseCommand):
                         tempat=definition.tempat,
                         siklus=definition.siklus,
                     )
-                    with scope(instansi=instansi.pk):
+                    with command_tenant(instansi):
                         self._seed_instansi(definition, instansi, tahun, new_users)
                 self._seed_platform_admin(new_users)
                 if new_users:
