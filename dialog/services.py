@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from dialog import bukti as bukti_files
@@ -88,9 +89,9 @@ def _own(actor: User) -> Pegawai:
 def _teks(errors: dict[str, list[str]], key: str, value: str | None, *, wajib: bool, label: str) -> str:
     value = (value or "").strip()
     if wajib and not value:
-        errors[key] = [f"{label} wajib diisi."]
+        errors[key] = [_("%(label)s wajib diisi.") % {"label": label}]
     elif len(value) > MAX_TEXT:
-        errors[key] = [f"{label} paling banyak {MAX_TEXT} karakter."]
+        errors[key] = [_("%(label)s paling banyak %(n)d karakter.") % {"label": label, "n": MAX_TEXT}]
     return value
 
 
@@ -106,11 +107,12 @@ def _periode_for(errors: dict[str, list[str]], *, skp: Skp, periode_id: Any) -> 
     pk = _as_int(periode_id)
     periode = Periode.objects.filter(instansi_id=skp.instansi_id, pk=pk).first() if pk is not None else None
     if periode is None:
-        errors["periode"] = ["Periode tidak ditemukan."]
+        errors["periode"] = [_("Periode tidak ditemukan.")]
         return None
     if periode.mulai > skp.periode_selesai or periode.selesai < skp.periode_mulai:
         errors["periode"] = [
-            f"Periode harus berada dalam masa SKP ({skp.periode_mulai:%d-%m-%Y} s.d. {skp.periode_selesai:%d-%m-%Y})."
+            _("Periode harus berada dalam masa SKP (%(mulai)s s.d. %(selesai)s).")
+            % {"mulai": f"{skp.periode_mulai:%d-%m-%Y}", "selesai": f"{skp.periode_selesai:%d-%m-%Y}"}
         ]
         return None
     return periode
@@ -122,14 +124,16 @@ def _rhk_for(errors: dict[str, list[str]], *, skp: Skp, rhk_id: Any) -> Rhk | No
     pk = _as_int(rhk_id)
     rhk = Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp, pk=pk).first() if pk is not None else None
     if rhk is None:
-        errors["rhk"] = ["Hasil kerja ini tidak termasuk dalam SKP tersebut."]
+        errors["rhk"] = [_("Hasil kerja ini tidak termasuk dalam SKP tersebut.")]
     return rhk
 
 
 def _core_value(errors: dict[str, list[str]], value: str | None) -> str:
     value = (value or "").strip()
     if value and value not in CORE_VALUE_KODES:
-        errors["core_value"] = ["Pilih salah satu core value BerAKHLAK: " + ", ".join(CORE_VALUE_KODES) + "."]
+        errors["core_value"] = [
+            _("Pilih salah satu core value BerAKHLAK: %(kode)s.") % {"kode": ", ".join(CORE_VALUE_KODES)}
+        ]
     return value
 
 
@@ -317,9 +321,9 @@ def notifikasi_mark_all_read(*, actor: User, instansi: Instansi) -> int:
 def preferensi_set(*, actor: User, instansi: Instansi, mode_email: str) -> PreferensiNotifikasi:
     if mode_email not in ModeEmail.values:
         raise ApplicationError(
-            "Pilihan tidak valid.", errors={"mode_email": ["Pilih segera, harian, atau mati."]}
+            _("Pilihan tidak valid."), errors={"mode_email": [_("Pilih segera, harian, atau mati.")]}
         )
-    pref, _ = PreferensiNotifikasi.objects.update_or_create(
+    pref, _created = PreferensiNotifikasi.objects.update_or_create(
         instansi=instansi, user=actor, defaults={"mode_email": mode_email}
     )
     # Waiting notifications follow the new choice.
@@ -384,7 +388,7 @@ def digest_harian_send(*, instansi: Instansi, tanggal: dt.date | None = None) ->
 
 @transaction.atomic
 def _digest_user(*, instansi: Instansi, user_id: int, tanggal: dt.date) -> int:
-    row, _ = DigestHarian.objects.get_or_create(instansi=instansi, user_id=user_id, tanggal=tanggal)
+    row, _created = DigestHarian.objects.get_or_create(instansi=instansi, user_id=user_id, tanggal=tanggal)
     row = DigestHarian.objects.select_for_update().get(pk=row.pk)
     if row.terkirim_at is not None:
         return 0
@@ -485,14 +489,14 @@ def umpan_balik_give(
     own = pegawai_of(actor)
     if peran is None or own is None:
         if own is not None and own.pk == skp.pegawai_id:
-            raise NotFoundOrForbidden("Anda tidak dapat memberi umpan balik atas SKP Anda sendiri.")
+            raise NotFoundOrForbidden(_("Anda tidak dapat memberi umpan balik atas SKP Anda sendiri."))
         raise NotFoundOrForbidden()
     if skp.status == SkpStatus.DIGANTI:
         raise InvalidTransition(
-            "SKP ini sudah diganti versi baru. Berikan umpan balik pada SKP yang berlaku."
+            _("SKP ini sudah diganti versi baru. Berikan umpan balik pada SKP yang berlaku.")
         )
     errors: dict[str, list[str]] = {}
-    isi = _teks(errors, "isi", isi, wajib=True, label="Isi umpan balik")
+    isi = _teks(errors, "isi", isi, wajib=True, label=_("Isi umpan balik"))
     periode = _periode_for(errors, skp=skp, periode_id=periode_id)
     rhk = _rhk_for(errors, skp=skp, rhk_id=rhk_id)
     core_value = _core_value(errors, core_value)
@@ -503,23 +507,23 @@ def umpan_balik_give(
             Realisasi.objects.filter(instansi_id=skp.instansi_id, skp=skp, pk=pk).first() if pk else None
         )
         if realisasi is None:
-            errors["realisasi"] = ["Realisasi ini tidak termasuk dalam SKP tersebut."]
+            errors["realisasi"] = [_("Realisasi ini tidak termasuk dalam SKP tersebut.")]
         elif rhk is not None and rhk.pk != realisasi.rhk_id:
-            errors["rhk"] = ["Realisasi yang dipilih milik hasil kerja lain."]
+            errors["rhk"] = [_("Realisasi yang dipilih milik hasil kerja lain.")]
         else:
             rhk = Rhk.objects.get(pk=realisasi.rhk_id)
             if periode is not None and realisasi.periode_id != periode.pk:
-                errors["realisasi"] = ["Realisasi yang dipilih milik periode lain."]
+                errors["realisasi"] = [_("Realisasi yang dipilih milik periode lain.")]
     if (rhk is not None or realisasi is not None) and core_value:
-        errors["core_value"] = ["Pilih salah satu: hasil kerja atau core value, tidak keduanya."]
+        errors["core_value"] = [_("Pilih salah satu: hasil kerja atau core value, tidak keduanya.")]
     sifat = (sifat or "").strip()
     if sifat and sifat not in SifatUmpanBalik.values:
-        errors["sifat"] = ["Pilih apresiasi atau perbaikan."]
+        errors["sifat"] = [_("Pilih apresiasi atau perbaikan.")]
     if peran == PeranPemberi.PEMBERI_PENUGASAN and rhk is not None:
         allowed = set(penugasan_izin_untuk(user=actor, skp=skp).values_list("rhk_id", flat=True))
         if rhk.pk not in allowed:
             errors["rhk"] = [
-                "Sebagai pemberi penugasan, Anda memberi umpan balik atas hasil kerja penugasan Anda."
+                _("Sebagai pemberi penugasan, Anda memberi umpan balik atas hasil kerja penugasan Anda.")
             ]
     permintaan = None
     if permintaan_id not in (None, ""):
@@ -532,9 +536,9 @@ def umpan_balik_give(
             else None
         )
         if permintaan is None:
-            errors["permintaan"] = ["Permintaan umpan balik tidak ditemukan."]
+            errors["permintaan"] = [_("Permintaan umpan balik tidak ditemukan.")]
     if errors or periode is None:
-        raise ApplicationError("Umpan balik belum tersimpan. Periksa isian yang ditandai.", errors=errors)
+        raise ApplicationError(_("Umpan balik belum tersimpan. Periksa isian yang ditandai."), errors=errors)
     now = timezone.now()
     ub = UmpanBalik.objects.create(
         instansi_id=skp.instansi_id,
@@ -600,7 +604,7 @@ def _peserta_thread(*, actor: User, umpan_balik: UmpanBalik) -> Pegawai:
             return own
         if is_pimpinan_of(user=actor, pegawai=umpan_balik.penerima):
             return own
-    raise ReadOnly("Hanya penerima, pemberi, dan Pejabat Penilai yang dapat membalas umpan balik ini.")
+    raise ReadOnly(_("Hanya penerima, pemberi, dan Pejabat Penilai yang dapat membalas umpan balik ini."))
 
 
 def _tandai_dibaca(*, user: User, ub_ids: list[int], instansi_id: int, waktu: dt.datetime) -> None:
@@ -620,9 +624,9 @@ def umpan_balik_reply(*, actor: User, umpan_balik: UmpanBalik, isi: str) -> Bala
     """A reply in the thread by a participant; the other participants get a notification."""
     own = _peserta_thread(actor=actor, umpan_balik=umpan_balik)
     errors: dict[str, list[str]] = {}
-    isi = _teks(errors, "isi", isi, wajib=True, label="Balasan")
+    isi = _teks(errors, "isi", isi, wajib=True, label=_("Balasan"))
     if errors:
-        raise ApplicationError("Balasan belum terkirim.", errors=errors)
+        raise ApplicationError(_("Balasan belum terkirim."), errors=errors)
     now = timezone.now()
     balasan = BalasanUmpanBalik.objects.create(
         instansi_id=umpan_balik.instansi_id, umpan_balik=umpan_balik, penulis=own, isi=isi
@@ -688,15 +692,15 @@ def permintaan_create(
     kandidat = {p.pk: p for p in kandidat_pemberi(skp=skp)}
     diminta = kandidat.get(_as_int(diminta_id) or -1)
     if diminta is None:
-        errors["diminta"] = ["Pilih pimpinan, rekan kerja, bawahan, atau pemberi penugasan Anda."]
+        errors["diminta"] = [_("Pilih pimpinan, rekan kerja, bawahan, atau pemberi penugasan Anda.")]
     periode = _periode_for(errors, skp=skp, periode_id=periode_id)
     rhk = _rhk_for(errors, skp=skp, rhk_id=rhk_id)
     core_value = _core_value(errors, core_value)
     if rhk is not None and core_value:
-        errors["core_value"] = ["Pilih salah satu: hasil kerja atau core value, tidak keduanya."]
-    pesan = _teks(errors, "pesan", pesan, wajib=False, label="Pesan")
+        errors["core_value"] = [_("Pilih salah satu: hasil kerja atau core value, tidak keduanya.")]
+    pesan = _teks(errors, "pesan", pesan, wajib=False, label=_("Pesan"))
     if errors or diminta is None or periode is None:
-        raise ApplicationError("Permintaan belum terkirim. Periksa isian yang ditandai.", errors=errors)
+        raise ApplicationError(_("Permintaan belum terkirim. Periksa isian yang ditandai."), errors=errors)
     req = PermintaanUmpanBalik.objects.create(
         instansi_id=skp.instansi_id,
         skp=skp,
@@ -744,7 +748,7 @@ def permintaan_cancel(*, actor: User, permintaan: PermintaanUmpanBalik) -> None:
         status=StatusPermintaan.DIBATALKAN
     )
     if updated != 1:
-        raise InvalidTransition("Permintaan ini sudah dijawab atau dibatalkan.")
+        raise InvalidTransition(_("Permintaan ini sudah dijawab atau dibatalkan."))
     audit_log(actor=actor, instansi=permintaan.instansi_id, action="dialog.permintaan_batal", obj=permintaan)
 
 
@@ -755,9 +759,9 @@ def _require_dokumentasi(*, actor: User, skp: Skp) -> Pegawai:
     """Only the owner documents, and only against an approved plan (realisasi needs an established SKP)."""
     own = pegawai_of(actor)
     if own is None or own.pk != skp.pegawai_id:
-        raise ReadOnly("Hanya pemilik SKP yang mengisi rencana aksi, realisasi, dan bukti dukung.")
+        raise ReadOnly(_("Hanya pemilik SKP yang mengisi rencana aksi, realisasi, dan bukti dukung."))
     if skp.status != SkpStatus.DISETUJUI:
-        raise InvalidTransition("Rencana aksi dan realisasi diisi setelah SKP disetujui Pejabat Penilai.")
+        raise InvalidTransition(_("Rencana aksi dan realisasi diisi setelah SKP disetujui Pejabat Penilai."))
     return own
 
 
@@ -766,12 +770,12 @@ def _validate_tautan(errors: dict[str, list[str]], tautan: str | None) -> str:
     if not tautan:
         return ""
     if len(tautan) > 2000:
-        errors["tautan"] = ["Tautan paling banyak 2000 karakter."]
+        errors["tautan"] = [_("Tautan paling banyak 2000 karakter.")]
         return tautan
     try:
         _http_url(tautan)
     except ValidationError:
-        errors["tautan"] = ["Tautan harus alamat web lengkap yang diawali http:// atau https://."]
+        errors["tautan"] = [_("Tautan harus alamat web lengkap yang diawali http:// atau https://.")]
     return tautan
 
 
@@ -852,13 +856,13 @@ def realisasi_save(
         else None
     )
     if indikator is None:
-        errors["indikator"] = ["Indikator ini tidak termasuk dalam SKP tersebut."]
+        errors["indikator"] = [_("Indikator ini tidak termasuk dalam SKP tersebut.")]
     periode = _periode_for(errors, skp=skp, periode_id=periode_id)
-    teks = _teks(errors, "realisasi", realisasi, wajib=True, label="Realisasi")
-    keterangan = _teks(errors, "keterangan", keterangan, wajib=False, label="Keterangan")
+    teks = _teks(errors, "realisasi", realisasi, wajib=True, label=_("Realisasi"))
+    keterangan = _teks(errors, "keterangan", keterangan, wajib=False, label=_("Keterangan"))
     judul_bukti = (judul_bukti or "").strip()
     if len(judul_bukti) > 255:
-        errors["judul_bukti"] = ["Judul bukti paling banyak 255 karakter."]
+        errors["judul_bukti"] = [_("Judul bukti paling banyak 255 karakter.")]
     jenis_berkas = _check_berkas(errors, berkas)
     tautan = _validate_tautan(errors, tautan)
     existing = None
@@ -869,9 +873,11 @@ def realisasi_save(
         if existing is not None and (berkas or tautan):
             n = BuktiDukung.objects.filter(instansi_id=skp.instansi_id, realisasi=existing).count()
             if n + bool(berkas) + bool(tautan) > MAX_BUKTI_PER_REALISASI:
-                errors["berkas"] = [f"Paling banyak {MAX_BUKTI_PER_REALISASI} bukti dukung per realisasi."]
+                errors["berkas"] = [
+                    _("Paling banyak %(n)d bukti dukung per realisasi.") % {"n": MAX_BUKTI_PER_REALISASI}
+                ]
     if errors or indikator is None or periode is None:
-        raise ApplicationError("Realisasi belum tersimpan. Periksa isian yang ditandai.", errors=errors)
+        raise ApplicationError(_("Realisasi belum tersimpan. Periksa isian yang ditandai."), errors=errors)
     obj, created = Realisasi.objects.update_or_create(
         instansi_id=skp.instansi_id,
         indikator=indikator,
@@ -923,12 +929,14 @@ def bukti_add(
     jenis_berkas = _check_berkas(errors, berkas)
     tautan = _validate_tautan(errors, tautan)
     if berkas is None and not tautan and not errors:
-        errors["berkas"] = ["Pilih berkas atau isi tautan."]
+        errors["berkas"] = [_("Pilih berkas atau isi tautan.")]
     n = BuktiDukung.objects.filter(instansi_id=realisasi.instansi_id, realisasi=realisasi).count()
     if n + bool(berkas) + bool(tautan) > MAX_BUKTI_PER_REALISASI:
-        errors["berkas"] = [f"Paling banyak {MAX_BUKTI_PER_REALISASI} bukti dukung per realisasi."]
+        errors["berkas"] = [
+            _("Paling banyak %(n)d bukti dukung per realisasi.") % {"n": MAX_BUKTI_PER_REALISASI}
+        ]
     if errors:
-        raise ApplicationError("Bukti dukung belum tersimpan.", errors=errors)
+        raise ApplicationError(_("Bukti dukung belum tersimpan."), errors=errors)
     added = _bukti_create(
         actor=actor, realisasi=realisasi, berkas=berkas, jenis_berkas=jenis_berkas, tautan=tautan, judul=judul
     )
@@ -964,14 +972,14 @@ def rencana_aksi_add(
     errors: dict[str, list[str]] = {}
     rhk = _rhk_for(errors, skp=skp, rhk_id=rhk_id)
     if rhk is None and "rhk" not in errors:
-        errors["rhk"] = ["Pilih hasil kerja."]
+        errors["rhk"] = [_("Pilih hasil kerja.")]
     periode = _periode_for(errors, skp=skp, periode_id=periode_id)
-    uraian = _teks(errors, "uraian", uraian, wajib=True, label="Rencana aksi")
+    uraian = _teks(errors, "uraian", uraian, wajib=True, label=_("Rencana aksi"))
     target = (target or "").strip()
     if len(target) > 255:
-        errors["target"] = ["Target paling banyak 255 karakter."]
+        errors["target"] = [_("Target paling banyak 255 karakter.")]
     if errors or rhk is None or periode is None:
-        raise ApplicationError("Rencana aksi belum tersimpan.", errors=errors)
+        raise ApplicationError(_("Rencana aksi belum tersimpan."), errors=errors)
     urutan = RencanaAksi.objects.filter(instansi_id=skp.instansi_id, rhk=rhk, periode=periode).count() + 1
     aksi = RencanaAksi.objects.create(
         instansi_id=skp.instansi_id,
@@ -1023,13 +1031,13 @@ def _validate_tindak_lanjut(
         if not uraian and not tenggat:
             continue
         if not uraian:
-            errors[f"tindak_lanjut.{i}.uraian"] = ["Uraian tindak lanjut wajib diisi."]
+            errors[f"tindak_lanjut.{i}.uraian"] = [_("Uraian tindak lanjut wajib diisi.")]
         elif len(uraian) > MAX_TEXT:
-            errors[f"tindak_lanjut.{i}.uraian"] = [f"Paling banyak {MAX_TEXT} karakter."]
+            errors[f"tindak_lanjut.{i}.uraian"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]
         if not isinstance(tenggat, dt.date):
-            errors[f"tindak_lanjut.{i}.tenggat"] = ["Isi tenggat tindak lanjut."]
+            errors[f"tindak_lanjut.{i}.tenggat"] = [_("Isi tenggat tindak lanjut.")]
         elif tanggal is not None and tenggat < tanggal:
-            errors[f"tindak_lanjut.{i}.tenggat"] = ["Tenggat tidak boleh sebelum tanggal pertemuan."]
+            errors[f"tindak_lanjut.{i}.tenggat"] = [_("Tenggat tidak boleh sebelum tanggal pertemuan.")]
         if uraian and isinstance(tenggat, dt.date):
             out.append((uraian, tenggat))
     return out
@@ -1056,30 +1064,30 @@ def catatan_create(
     leader = is_pimpinan_of(user=actor, pegawai=pegawai)
     if jenis not in JenisCatatan.values:
         raise ApplicationError(
-            "Jenis catatan tidak valid.", errors={"jenis": ["Pilih dialog, bimbingan, atau konseling."]}
+            _("Jenis catatan tidak valid."), errors={"jenis": [_("Pilih dialog, bimbingan, atau konseling.")]}
         )
     if not leader and not (jenis == JenisCatatan.DIALOG and own.pk == pegawai.pk):
         raise NotFoundOrForbidden()
     errors: dict[str, list[str]] = {}
     if tanggal is None:
-        errors["tanggal"] = ["Isi tanggal pertemuan."]
+        errors["tanggal"] = [_("Isi tanggal pertemuan.")]
     elif tanggal > timezone.localdate():
-        errors["tanggal"] = ["Tanggal pertemuan tidak boleh di masa depan."]
-    agenda = _teks(errors, "agenda", agenda, wajib=False, label="Agenda")
-    catatan = _teks(errors, "catatan", catatan, wajib=False, label="Catatan")
+        errors["tanggal"] = [_("Tanggal pertemuan tidak boleh di masa depan.")]
+    agenda = _teks(errors, "agenda", agenda, wajib=False, label=_("Agenda"))
+    catatan = _teks(errors, "catatan", catatan, wajib=False, label=_("Catatan"))
     if not agenda and not catatan and "agenda" not in errors:
-        errors["catatan"] = ["Isi agenda atau catatan hasil pertemuan."]
+        errors["catatan"] = [_("Isi agenda atau catatan hasil pertemuan.")]
     if skp is not None and skp.pegawai_id != pegawai.pk:
-        errors["skp"] = ["SKP ini bukan milik pegawai tersebut."]
+        errors["skp"] = [_("SKP ini bukan milik pegawai tersebut.")]
     periode = None
     if periode_id not in (None, ""):
         pk = _as_int(periode_id)
         periode = Periode.objects.filter(instansi_id=pegawai.instansi_id, pk=pk).first() if pk else None
         if periode is None:
-            errors["periode"] = ["Periode tidak ditemukan."]
+            errors["periode"] = [_("Periode tidak ditemukan.")]
     baru = _validate_tindak_lanjut(errors, tindak_lanjut or [], tanggal=tanggal)
     if errors or tanggal is None:
-        raise ApplicationError("Catatan belum tersimpan. Periksa isian yang ditandai.", errors=errors)
+        raise ApplicationError(_("Catatan belum tersimpan. Periksa isian yang ditandai."), errors=errors)
     pimpinan_id = own.pk if leader else pegawai.atasan_id
     rec = CatatanKinerja.objects.create(
         instansi_id=pegawai.instansi_id,
@@ -1153,7 +1161,7 @@ def _require_peserta_catatan(*, actor: User, catatan: CatatanKinerja) -> Pegawai
         return own
     if is_pimpinan_of(user=actor, pegawai=catatan.pegawai):
         return own
-    raise ReadOnly("Hanya pegawai dan pimpinannya yang mengubah catatan ini.")
+    raise ReadOnly(_("Hanya pegawai dan pimpinannya yang mengubah catatan ini."))
 
 
 @transaction.atomic
@@ -1164,10 +1172,10 @@ def tindak_lanjut_add(
     errors: dict[str, list[str]] = {}
     items = _validate_tindak_lanjut(errors, [{"uraian": uraian, "tenggat": tenggat}], tanggal=catatan.tanggal)
     if not items and not errors:
-        errors["tindak_lanjut.0.uraian"] = ["Uraian tindak lanjut wajib diisi."]
+        errors["tindak_lanjut.0.uraian"] = [_("Uraian tindak lanjut wajib diisi.")]
     if errors:
         raise ApplicationError(
-            "Tindak lanjut belum tersimpan.", errors={k.split(".")[-1]: v for k, v in errors.items()}
+            _("Tindak lanjut belum tersimpan."), errors={k.split(".")[-1]: v for k, v in errors.items()}
         )
     t = TindakLanjut.objects.create(
         instansi_id=catatan.instansi_id,
@@ -1195,7 +1203,7 @@ def tindak_lanjut_set_status(*, actor: User, tindak_lanjut: TindakLanjut, selesa
     )
     if updated != 1:
         raise InvalidTransition(
-            "Status tindak lanjut ini tidak dapat diubah (sudah dibawa ke catatan berikutnya?)."
+            _("Status tindak lanjut ini tidak dapat diubah (sudah dibawa ke catatan berikutnya?).")
         )
     audit_log(
         actor=actor,
@@ -1217,29 +1225,29 @@ def bimbingan_jawab(
     signed feedback on the bimbingan). ``jawaban`` maps statement id → (``ya``/``tidak``, comment)."""
     own = _own(actor)
     if own.pk != catatan.pegawai_id:
-        raise ReadOnly("Format B.1.8 diisi oleh pegawai yang dibimbing.")
+        raise ReadOnly(_("Format B.1.8 diisi oleh pegawai yang dibimbing."))
     if catatan.jenis != JenisCatatan.BIMBINGAN:
-        raise InvalidTransition("Format B.1.8 hanya untuk catatan bimbingan kinerja.")
+        raise InvalidTransition(_("Format B.1.8 hanya untuk catatan bimbingan kinerja."))
     locked = CatatanKinerja.objects.select_for_update().get(pk=catatan.pk)
     if locked.b18_diisi_at is not None:
-        raise InvalidTransition("Format B.1.8 untuk bimbingan ini sudah diisi.")
+        raise InvalidTransition(_("Format B.1.8 untuk bimbingan ini sudah diisi."))
     errors: dict[str, list[str]] = {}
     rows = []
     for p in pernyataan_b18_current():
         jawab, ket = jawaban.get(p.pk, ("", ""))
         if jawab not in JawabanB18.values:
-            errors[f"p{p.pk}"] = ["Pilih Ya atau Tidak."]
+            errors[f"p{p.pk}"] = [_("Pilih Ya atau Tidak.")]
             continue
         ket = (ket or "").strip()
         if len(ket) > MAX_TEXT:
-            errors[f"p{p.pk}_ket"] = [f"Paling banyak {MAX_TEXT} karakter."]
+            errors[f"p{p.pk}_ket"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]
         rows.append(
             JawabanBimbingan(
                 instansi_id=catatan.instansi_id, catatan=catatan, pernyataan=p, jawaban=jawab, keterangan=ket
             )
         )
     if errors:
-        raise ApplicationError("Jawab semua pernyataan Format B.1.8.", errors=errors)
+        raise ApplicationError(_("Jawab semua pernyataan Format B.1.8."), errors=errors)
     JawabanBimbingan.objects.bulk_create(rows)
     locked.b18_diisi_at = timezone.now()
     locked.save(update_fields=["b18_diisi_at", "updated_at"])
@@ -1264,7 +1272,7 @@ def _validate_penugasan(
     mulai: Any,
     selesai: Any,
 ) -> tuple[str, list[dict[str, str]]]:
-    hasil_kerja = _teks(errors, "hasil_kerja", hasil_kerja, wajib=True, label="Hasil kerja")
+    hasil_kerja = _teks(errors, "hasil_kerja", hasil_kerja, wajib=True, label=_("Hasil kerja"))
     clean: list[dict[str, str]] = []
     seen: set[str] = set()
     for i, ind in enumerate(indikator or []):
@@ -1274,27 +1282,27 @@ def _validate_penugasan(
         if not aspek and not iki and not target:
             continue
         if aspek not in Aspek.values:
-            errors[f"indikator.{i}.aspek"] = ["Pilih aspek: kuantitas, kualitas, waktu, atau biaya."]
+            errors[f"indikator.{i}.aspek"] = [_("Pilih aspek: kuantitas, kualitas, waktu, atau biaya.")]
         elif aspek in seen:
-            errors[f"indikator.{i}.aspek"] = ["Setiap aspek hanya boleh dipakai sekali."]
+            errors[f"indikator.{i}.aspek"] = [_("Setiap aspek hanya boleh dipakai sekali.")]
         seen.add(aspek)
         if not iki:
-            errors[f"indikator.{i}.iki"] = ["Indikator kinerja wajib diisi."]
+            errors[f"indikator.{i}.iki"] = [_("Indikator kinerja wajib diisi.")]
         if len(target) > 255:
-            errors[f"indikator.{i}.target"] = ["Target paling banyak 255 karakter."]
+            errors[f"indikator.{i}.target"] = [_("Target paling banyak 255 karakter.")]
         clean.append({"aspek": aspek, "iki": iki, "target": target})
     if not clean:
-        errors["indikator"] = ["Isi minimal satu indikator (aspek, indikator, target)."]
+        errors["indikator"] = [_("Isi minimal satu indikator (aspek, indikator, target).")]
     elif len(clean) > 4:
-        errors["indikator"] = ["Paling banyak 4 indikator (satu per aspek)."]
+        errors["indikator"] = [_("Paling banyak 4 indikator (satu per aspek).")]
     if not isinstance(mulai, dt.date):
-        errors["mulai"] = ["Isi tanggal mulai."]
+        errors["mulai"] = [_("Isi tanggal mulai.")]
     if not isinstance(selesai, dt.date):
-        errors["selesai"] = ["Isi tanggal selesai."]
+        errors["selesai"] = [_("Isi tanggal selesai.")]
     elif isinstance(mulai, dt.date) and selesai < mulai:
-        errors["selesai"] = ["Tanggal selesai tidak boleh sebelum tanggal mulai."]
+        errors["selesai"] = [_("Tanggal selesai tidak boleh sebelum tanggal mulai.")]
     elif selesai < timezone.localdate():
-        errors["selesai"] = ["Penugasan yang sudah berakhir tidak dapat diajukan."]
+        errors["selesai"] = [_("Penugasan yang sudah berakhir tidak dapat diajukan.")]
     return hasil_kerja, clean
 
 
@@ -1325,15 +1333,15 @@ def penugasan_propose(
     own = _own(actor)
     errors: dict[str, list[str]] = {}
     if pegawai.pk == own.pk or pegawai.instansi_id != own.instansi_id:
-        errors["pegawai"] = ["Pilih pegawai lain di instansi Anda."]
+        errors["pegawai"] = [_("Pilih pegawai lain di instansi Anda.")]
     hasil_kerja, indikator_clean = _validate_penugasan(
         errors, hasil_kerja=hasil_kerja, indikator=indikator, mulai=mulai, selesai=selesai
     )
-    pesan = _teks(errors, "pesan", pesan, wajib=False, label="Pesan")
+    pesan = _teks(errors, "pesan", pesan, wajib=False, label=_("Pesan"))
     if pegawai.atasan_id is None and not errors:
-        errors["pegawai"] = ["Pegawai ini belum memiliki Pejabat Penilai; hubungi admin kepegawaian."]
+        errors["pegawai"] = [_("Pegawai ini belum memiliki Pejabat Penilai; hubungi admin kepegawaian.")]
     if errors or mulai is None or selesai is None:
-        raise ApplicationError("Penugasan belum terkirim. Periksa isian yang ditandai.", errors=errors)
+        raise ApplicationError(_("Penugasan belum terkirim. Periksa isian yang ditandai."), errors=errors)
     p = Penugasan.objects.create(
         instansi_id=own.instansi_id,
         pemberi=own,
@@ -1391,9 +1399,9 @@ def penugasan_open(
     hasil_kerja, indikator_clean = _validate_penugasan(
         errors, hasil_kerja=hasil_kerja, indikator=indikator, mulai=mulai, selesai=selesai
     )
-    pesan = _teks(errors, "pesan", pesan, wajib=False, label="Pesan")
+    pesan = _teks(errors, "pesan", pesan, wajib=False, label=_("Pesan"))
     if errors or mulai is None or selesai is None:
-        raise ApplicationError("Penugasan terbuka belum tersimpan.", errors=errors)
+        raise ApplicationError(_("Penugasan terbuka belum tersimpan."), errors=errors)
     p = Penugasan.objects.create(
         instansi_id=own.instansi_id,
         pemberi=own,
@@ -1413,15 +1421,15 @@ def penugasan_volunteer(*, actor: User, lowongan: Penugasan, pesan: str = "") ->
     """A pegawai volunteers for an open assignment; it goes to their Pejabat Penilai for approval."""
     own = _own(actor)
     if lowongan.status != StatusPenugasan.TERBUKA or lowongan.selesai < timezone.localdate():
-        raise InvalidTransition("Penugasan ini sudah ditutup.")
+        raise InvalidTransition(_("Penugasan ini sudah ditutup."))
     if lowongan.pemberi_id == own.pk:
         raise ApplicationError(
-            "Anda pemberi penugasan ini.",
-            errors={"lowongan": ["Anda tidak dapat menjadi relawan penugasan Anda sendiri."]},
+            _("Anda pemberi penugasan ini."),
+            errors={"lowongan": [_("Anda tidak dapat menjadi relawan penugasan Anda sendiri.")]},
         )
     if own.atasan_id is None:
         raise ApplicationError(
-            "Anda belum memiliki Pejabat Penilai.", errors={"lowongan": ["Hubungi admin kepegawaian."]}
+            _("Anda belum memiliki Pejabat Penilai."), errors={"lowongan": [_("Hubungi admin kepegawaian.")]}
         )
     active = Penugasan.objects.filter(
         instansi_id=own.instansi_id,
@@ -1430,11 +1438,11 @@ def penugasan_volunteer(*, actor: User, lowongan: Penugasan, pesan: str = "") ->
         status__in=[StatusPenugasan.DIUSULKAN, StatusPenugasan.DITERIMA],
     )
     if active.exists():
-        raise InvalidTransition("Anda sudah mendaftar untuk penugasan ini.")
+        raise InvalidTransition(_("Anda sudah mendaftar untuk penugasan ini."))
     errors: dict[str, list[str]] = {}
-    pesan = _teks(errors, "pesan", pesan, wajib=False, label="Pesan")
+    pesan = _teks(errors, "pesan", pesan, wajib=False, label=_("Pesan"))
     if errors:
-        raise ApplicationError("Pendaftaran belum terkirim.", errors=errors)
+        raise ApplicationError(_("Pendaftaran belum terkirim."), errors=errors)
     p = Penugasan.objects.create(
         instansi_id=own.instansi_id,
         pemberi_id=lowongan.pemberi_id,
@@ -1523,15 +1531,17 @@ def penugasan_accept(
     _require_penilai_penugasan(actor=actor, penugasan=penugasan)
     locked = Penugasan.objects.select_for_update().get(pk=penugasan.pk)
     if locked.status != StatusPenugasan.DIUSULKAN:
-        raise InvalidTransition("Penugasan ini sudah diputuskan atau dibatalkan.")
+        raise InvalidTransition(_("Penugasan ini sudah diputuskan atau dibatalkan."))
     if locked.pegawai_id is None:
         raise NotFoundOrForbidden()
     pegawai = Pegawai.objects.select_related("jabatan").get(pk=locked.pegawai_id)
     skp = skp_for_penugasan(pegawai=pegawai, mulai=locked.mulai)
     if skp is None:
         raise ApplicationError(
-            "Pegawai belum memiliki SKP untuk masa penugasan ini. Minta pegawai menyusun SKP terlebih dahulu.",
-            errors={"skp": ["SKP untuk masa penugasan tidak ditemukan."]},
+            _(
+                "Pegawai belum memiliki SKP untuk masa penugasan ini. Minta pegawai menyusun SKP terlebih dahulu."
+            ),
+            errors={"skp": [_("SKP untuk masa penugasan tidak ditemukan.")]},
         )
     from skp.services_penugasan import skp_rhk_add_from_penugasan
 
@@ -1596,9 +1606,9 @@ def penugasan_reject(*, actor: User, penugasan: Penugasan, catatan: str) -> Penu
     """The Pejabat Penilai declines a proposal, with a reason the assigning official sees."""
     _require_penilai_penugasan(actor=actor, penugasan=penugasan)
     errors: dict[str, list[str]] = {}
-    catatan = _teks(errors, "catatan", catatan, wajib=True, label="Alasan penolakan")
+    catatan = _teks(errors, "catatan", catatan, wajib=True, label=_("Alasan penolakan"))
     if errors:
-        raise ApplicationError("Tuliskan alasan penolakan.", errors=errors)
+        raise ApplicationError(_("Tuliskan alasan penolakan."), errors=errors)
     updated = Penugasan.objects.filter(pk=penugasan.pk, status=StatusPenugasan.DIUSULKAN).update(
         status=StatusPenugasan.DITOLAK,
         catatan_keputusan=catatan,
@@ -1606,7 +1616,7 @@ def penugasan_reject(*, actor: User, penugasan: Penugasan, catatan: str) -> Penu
         diputuskan_at=timezone.now(),
     )
     if updated != 1:
-        raise InvalidTransition("Penugasan ini sudah diputuskan atau dibatalkan.")
+        raise InvalidTransition(_("Penugasan ini sudah diputuskan atau dibatalkan."))
     penugasan.refresh_from_db()
     _aktivitas(
         instansi_id=penugasan.instansi_id,
@@ -1653,7 +1663,7 @@ def penugasan_cancel(*, actor: User, penugasan: Penugasan) -> Penugasan:
         else 0
     )
     if updated != 1:
-        raise InvalidTransition("Penugasan ini sudah diputuskan dan tidak dapat dibatalkan.")
+        raise InvalidTransition(_("Penugasan ini sudah diputuskan dan tidak dapat dibatalkan."))
     audit_log(
         actor=actor,
         instansi=penugasan.instansi_id,

@@ -11,6 +11,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluasi.models import AturanDistribusi
 from evaluasi.scoring import validasi_aturan
@@ -46,7 +48,7 @@ class AturanDistribusiAdmin(admin.ModelAdmin):
             request
         )
 
-    @admin.action(description="Salin sebagai versi baru (untuk diubah)")
+    @admin.action(description=gettext_lazy("Salin sebagai versi baru (untuk diubah)"))
     def salin_versi_baru(self, request: HttpRequest, queryset: QuerySet[AturanDistribusi]) -> None:
         for a in queryset:
             top = AturanDistribusi.objects.filter(kode=a.kode).aggregate(m=Max("versi"))["m"] or 0
@@ -59,4 +61,4 @@ class AturanDistribusiAdmin(admin.ModelAdmin):
                 bawaan=False,
                 aktif=False,
             )
-        messages.success(request, "Versi baru dibuat (nonaktif). Ubah lalu aktifkan.")
+        messages.success(request, _("Versi baru dibuat (nonaktif). Ubah lalu aktifkan."))

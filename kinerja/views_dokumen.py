@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -71,18 +73,18 @@ def _rate_limited(request: HttpRequest, bucket: str, limit: tuple[int, int]) -> 
 
 class UnggahForm(forms.Form):
     berkas = forms.FileField(
-        label="Berkas PDF",
-        help_text="PDF yang ingin diperiksa, paling besar 20 MB.",
+        label=gettext_lazy("Berkas PDF"),
+        help_text=gettext_lazy("PDF yang ingin diperiksa, paling besar 20 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
     def clean_berkas(self) -> bytes:
         f = self.cleaned_data["berkas"]
         if f.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Berkas terlalu besar (paling besar 20 MB).")
+            raise forms.ValidationError(_("Berkas terlalu besar (paling besar 20 MB)."))
         data = f.read()
         if not data.startswith(b"%PDF"):
-            raise forms.ValidationError("Berkas ini bukan PDF.")
+            raise forms.ValidationError(_("Berkas ini bukan PDF."))
         return bytes(data)
 
 
@@ -104,10 +106,10 @@ def _upload(
 ) -> tuple[HasilVerifikasi | None, DokumenPublik | None, int]:
     """Validate the upload and check it; returns (result, matched document, HTTP status)."""
     if _too_large(request):
-        form.add_error("berkas", "Berkas terlalu besar (paling besar 20 MB).")
+        form.add_error("berkas", _("Berkas terlalu besar (paling besar 20 MB)."))
         return None, dokumen, 413
     if _rate_limited(request, "verifikasi-unggah", _limit("KINERJA_VERIFIKASI_UPLOAD_RATE", (10, 600))):
-        form.add_error(None, "Terlalu banyak pemeriksaan dari alamat ini. Coba lagi dalam beberapa menit.")
+        form.add_error(None, _("Terlalu banyak pemeriksaan dari alamat ini. Coba lagi dalam beberapa menit."))
         return None, dokumen, 429
     if not form.is_valid():
         return None, dokumen, 400
@@ -139,7 +141,7 @@ def verifikasi_index(request: HttpRequest) -> HttpResponse:
         kode = normalize_public_code(raw)
         if kode:
             return redirect("dokumen-verifikasi", kode=kode)
-        messages.error(request, "Kode verifikasi terdiri dari 10 huruf/angka, misalnya ABCDE-23456.")
+        messages.error(request, _("Kode verifikasi terdiri dari 10 huruf/angka, misalnya ABCDE-23456."))
     form = UnggahForm(request.POST or None, request.FILES or None)
     hasil, dokumen, code = (None, None, 200)
     if request.method == "POST":

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -369,7 +370,7 @@ class SkpBulkApproveApi(_SkpApi):
             )
         }
         missing = {
-            pk: "Tidak ditemukan di kotak persetujuan Anda."
+            pk: _("Tidak ditemukan di kotak persetujuan Anda.")
             for pk in data.validated_data["ids"]
             if pk not in inbox
         }
@@ -437,7 +438,7 @@ class SkpDokumenApi(_SkpApi):
     def get(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
         if skp.status not in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
-            raise InvalidTransition("Dokumen SKP tersedia setelah SKP disetujui.")
+            raise InvalidTransition(_("Dokumen SKP tersedia setelah SKP disetujui."))
         from skp.hooks import document_response
 
         return document_response(skp=skp)  # type: ignore[return-value]  # a FileResponse once ready

@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden, ReadOnly
 from kinerja.models import Pegawai, User
@@ -59,7 +60,7 @@ def core_values_current() -> list[CoreValue]:
 def _require_owner(*, actor: User, skp: Skp) -> Pegawai:
     own = pegawai_of(actor)
     if own is None or own.pk != skp.pegawai_id:
-        raise ReadOnly("Hanya pemilik SKP yang dapat mengubahnya.")
+        raise ReadOnly(_("Hanya pemilik SKP yang dapat mengubahnya."))
     return own
 
 
@@ -86,7 +87,9 @@ def _bump_versi(*, skp: Skp, versi: int | None) -> None:
     updated = qs.update(versi=F("versi") + 1, updated_at=timezone.now())
     if updated != 1:
         raise Conflict(
-            "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru.",
+            _(
+                "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru."
+            ),
             extra={"versi": Skp.objects.filter(pk=skp.pk).values_list("versi", flat=True).first()},
         )
     skp.versi = (versi if versi is not None else skp.versi) + 1
@@ -95,30 +98,30 @@ def _bump_versi(*, skp: Skp, versi: int | None) -> None:
 def _validate_indikator(indikator: list[IndikatorInput], pendekatan: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not indikator:
-        errors["indikator"] = ["Isi minimal satu indikator kinerja individu."]
+        errors["indikator"] = [_("Isi minimal satu indikator kinerja individu.")]
         return errors
     if len(indikator) > MAX_INDIKATOR:
-        errors["indikator"] = [f"Paling banyak {MAX_INDIKATOR} indikator (satu per aspek)."]
+        errors["indikator"] = [_("Paling banyak %(n)d indikator (satu per aspek).") % {"n": MAX_INDIKATOR}]
     aspek_seen: set[str] = set()
     for i, ind in enumerate(indikator):
         aspek = (ind.get("aspek") or "").strip()
         iki = (ind.get("iki") or "").strip()
         target = (ind.get("target") or "").strip()
         if aspek not in Aspek.values:
-            errors[f"indikator.{i}.aspek"] = ["Pilih aspek: kuantitas, kualitas, waktu, atau biaya."]
+            errors[f"indikator.{i}.aspek"] = [_("Pilih aspek: kuantitas, kualitas, waktu, atau biaya.")]
         elif aspek in aspek_seen:
             errors[f"indikator.{i}.aspek"] = [
-                "Setiap aspek hanya boleh dipakai sekali per rencana hasil kerja."
+                _("Setiap aspek hanya boleh dipakai sekali per rencana hasil kerja.")
             ]
         aspek_seen.add(aspek)
         if not iki:
-            errors[f"indikator.{i}.iki"] = ["Indikator kinerja individu wajib diisi."]
+            errors[f"indikator.{i}.iki"] = [_("Indikator kinerja individu wajib diisi.")]
         elif len(iki) > MAX_TEXT:
-            errors[f"indikator.{i}.iki"] = [f"Paling banyak {MAX_TEXT} karakter."]
+            errors[f"indikator.{i}.iki"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]
         if not target and pendekatan == Pendekatan.KUANTITATIF:
             errors[f"indikator.{i}.target"] = ['Target wajib diisi, misalnya "90 - 95 %" atau "12 laporan".']
         elif len(target) > 255:
-            errors[f"indikator.{i}.target"] = ["Paling banyak 255 karakter."]
+            errors[f"indikator.{i}.target"] = [_("Paling banyak 255 karakter.")]
     return errors
 
 
@@ -130,9 +133,11 @@ def _resolve_rhk_pimpinan(*, skp: Skp, rhk_pimpinan_id: int | None) -> Rhk | Non
     rhk = rhk_pimpinan_choices(skp=skp).filter(pk=rhk_pimpinan_id).first()
     if rhk is None:
         raise ApplicationError(
-            "Rencana hasil kerja pimpinan tidak ditemukan.",
+            _("Rencana hasil kerja pimpinan tidak ditemukan."),
             errors={
-                "rhk_pimpinan": ["Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama."]
+                "rhk_pimpinan": [
+                    _("Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama.")
+                ]
             },
         )
     return rhk
@@ -165,14 +170,14 @@ def skp_create_draft(
     """Create the actor's own draft SKP for a stint of ``tahun`` with the 7 core values. Audited."""
     own = pegawai_of(actor)
     if own is None:
-        raise ApplicationError("Hanya pegawai yang dapat menyusun SKP.")
+        raise ApplicationError(_("Hanya pegawai yang dapat menyusun SKP."))
     errors: dict[str, list[str]] = {}
     if not 2000 <= tahun <= 2100:
-        errors["tahun"] = ["Tahun harus antara 2000 dan 2100."]
+        errors["tahun"] = [_("Tahun harus antara 2000 dan 2100.")]
     if pendekatan not in Pendekatan.values:
-        errors["pendekatan"] = ["Pilih pendekatan kuantitatif atau kualitatif."]
+        errors["pendekatan"] = [_("Pilih pendekatan kuantitatif atau kualitatif.")]
     if errors:
-        raise ApplicationError("Data SKP tidak valid.", errors=errors)
+        raise ApplicationError(_("Data SKP tidak valid."), errors=errors)
     stint_mulai = _current_stint_start(pegawai=own)
     earlier = Skp.objects.filter(instansi_id=own.instansi_id, pegawai=own, tahun=tahun).exclude(
         status=SkpStatus.DIGANTI
@@ -184,11 +189,11 @@ def skp_create_draft(
     mulai = periode_mulai or default_mulai
     selesai = periode_selesai or dt.date(tahun, 12, 31)
     if mulai.year != tahun or selesai.year != tahun:
-        errors["periode_mulai"] = ["Periode SKP harus berada di dalam tahun yang sama."]
+        errors["periode_mulai"] = [_("Periode SKP harus berada di dalam tahun yang sama.")]
     if selesai < mulai:
-        errors["periode_selesai"] = ["Tanggal selesai tidak boleh sebelum tanggal mulai."]
+        errors["periode_selesai"] = [_("Tanggal selesai tidak boleh sebelum tanggal mulai.")]
     if errors:
-        raise ApplicationError("Periode SKP tidak valid.", errors=errors)
+        raise ApplicationError(_("Periode SKP tidak valid."), errors=errors)
     overlap = Skp.objects.filter(
         instansi_id=own.instansi_id, pegawai=own, periode_mulai__lte=selesai, periode_selesai__gte=mulai
     ).exclude(status=SkpStatus.DIGANTI)
@@ -198,8 +203,10 @@ def skp_create_draft(
         overlap = overlap.filter(periode_mulai__gte=stint_mulai)
     if overlap.exists():
         raise ApplicationError(
-            "Sudah ada SKP Anda untuk periode ini. Buka SKP tersebut, atau atur periode lain (misalnya setelah mutasi).",
-            errors={"periode_mulai": ["Periode bertumpang tindih dengan SKP lain."]},
+            _(
+                "Sudah ada SKP Anda untuk periode ini. Buka SKP tersebut, atau atur periode lain (misalnya setelah mutasi)."
+            ),
+            errors={"periode_mulai": [_("Periode bertumpang tindih dengan SKP lain.")]},
         )
     skp = Skp.objects.create(
         instansi_id=own.instansi_id,
@@ -243,7 +250,7 @@ def skp_update(
     fields: list[str] = []
     if pendekatan is not None:
         if pendekatan not in Pendekatan.values:
-            errors["pendekatan"] = ["Pilih pendekatan kuantitatif atau kualitatif."]
+            errors["pendekatan"] = [_("Pilih pendekatan kuantitatif atau kualitatif.")]
         skp.pendekatan = pendekatan
         fields.append("pendekatan")
     if lampiran is not None:
@@ -251,11 +258,13 @@ def skp_update(
             if key in lampiran:
                 items = [str(x).strip() for x in (lampiran[key] or []) if str(x).strip()]
                 if any(len(x) > MAX_TEXT for x in items):
-                    errors[f"lampiran.{key}"] = [f"Setiap butir paling banyak {MAX_TEXT} karakter."]
+                    errors[f"lampiran.{key}"] = [
+                        _("Setiap butir paling banyak %(n)d karakter.") % {"n": MAX_TEXT}
+                    ]
                 setattr(skp, key, items)
                 fields.append(key)
     if errors:
-        raise ApplicationError("Data SKP tidak valid.", errors=errors)
+        raise ApplicationError(_("Data SKP tidak valid."), errors=errors)
     _bump_versi(skp=skp, versi=versi)
     if fields:
         skp.save(update_fields=fields)
@@ -267,19 +276,20 @@ def skp_update(
 def skp_ekspektasi_set(*, actor: User, skp: Skp, ekspektasi: dict[str, str], versi: int | None = None) -> Skp:
     """The Pejabat Penilai writes the ekspektasi khusus per core value (before approval)."""
     if not is_penilai_of(actor=actor, skp=skp):
-        raise ReadOnly("Hanya Pejabat Penilai yang mengisi ekspektasi khusus pimpinan.")
+        raise ReadOnly(_("Hanya Pejabat Penilai yang mengisi ekspektasi khusus pimpinan."))
     if skp.status not in {SkpStatus.DRAFT, SkpStatus.DIAJUKAN, SkpStatus.DIKEMBALIKAN}:
-        raise InvalidTransition("Ekspektasi tidak dapat diubah setelah SKP disetujui.")
+        raise InvalidTransition(_("Ekspektasi tidak dapat diubah setelah SKP disetujui."))
     rows = {p.core_value: p for p in PerilakuKerja.objects.filter(instansi_id=skp.instansi_id, skp=skp)}
     unknown = set(ekspektasi) - set(rows)
     if unknown:
-        raise ApplicationError("Core value tidak dikenal.", errors={"core_value": sorted(unknown)})
+        raise ApplicationError(_("Core value tidak dikenal."), errors={"core_value": sorted(unknown)})
     changed = []
     for kode, text in ekspektasi.items():
         text = (text or "").strip()
         if len(text) > MAX_TEXT:
             raise ApplicationError(
-                "Teks terlalu panjang.", errors={kode: [f"Paling banyak {MAX_TEXT} karakter."]}
+                _("Teks terlalu panjang."),
+                errors={kode: [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]},
             )
         rows[kode].ekspektasi_khusus = text
         changed.append(rows[kode])
@@ -288,7 +298,7 @@ def skp_ekspektasi_set(*, actor: User, skp: Skp, ekspektasi: dict[str, str], ver
         versi=F("versi") + 1
     )
     if updated != 1:
-        raise Conflict("SKP ini telah diubah orang lain. Muat ulang halaman.")
+        raise Conflict(_("SKP ini telah diubah orang lain. Muat ulang halaman."))
     audit_log(actor=actor, instansi=skp.instansi_id, action="skp.ekspektasi", obj=skp, after=ekspektasi)
     skp.refresh_from_db()
     return skp
@@ -327,7 +337,7 @@ def skp_rhk_add(
     )
     errors.update(_validate_indikator(indikator, skp.pendekatan))
     if errors:
-        raise ApplicationError("Rencana hasil kerja belum lengkap atau tidak valid.", errors=errors)
+        raise ApplicationError(_("Rencana hasil kerja belum lengkap atau tidak valid."), errors=errors)
     pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
     _bump_versi(skp=skp, versi=versi)
     urutan = Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp, jenis=jenis).count() + 1
@@ -358,15 +368,15 @@ def _validate_rhk(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if jenis not in JenisRhk.values:
-        errors["jenis"] = ["Pilih jenis: utama atau tambahan."]
+        errors["jenis"] = [_("Pilih jenis: utama atau tambahan.")]
     if not (text or "").strip():
-        errors["rencana_hasil_kerja"] = ["Rencana hasil kerja wajib diisi."]
+        errors["rencana_hasil_kerja"] = [_("Rencana hasil kerja wajib diisi.")]
     elif len(text) > MAX_TEXT:
-        errors["rencana_hasil_kerja"] = [f"Paling banyak {MAX_TEXT} karakter."]
+        errors["rencana_hasil_kerja"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]
     if cascading_tipe and cascading_tipe not in CascadingTipe.values:
-        errors["cascading_tipe"] = ["Pilih cascading langsung atau tidak langsung."]
+        errors["cascading_tipe"] = [_("Pilih cascading langsung atau tidak langsung.")]
     if len(perspektif or "") > 100:
-        errors["perspektif"] = ["Paling banyak 100 karakter."]
+        errors["perspektif"] = [_("Paling banyak 100 karakter.")]
     if rhk_pimpinan_id is not None and skp.pegawai.jabatan.jenis in JPT:
         errors["rhk_pimpinan"] = ["SKP JPT tidak memakai kolom rencana hasil kerja pimpinan; isi perspektif."]
     return errors
@@ -418,7 +428,7 @@ def skp_rhk_update(
     if "indikator" in data:
         errors.update(_validate_indikator(data["indikator"], skp.pendekatan))
     if errors:
-        raise ApplicationError("Rencana hasil kerja tidak valid.", errors=errors)
+        raise ApplicationError(_("Rencana hasil kerja tidak valid."), errors=errors)
     pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
     _bump_versi(skp=skp, versi=versi)
     before = {
@@ -484,19 +494,22 @@ def _submission_errors(skp: Skp) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     utama = [r for r in rhk if r.jenis == JenisRhk.UTAMA]
     if not utama:
-        errors["rhk"] = ["Tambahkan minimal satu rencana hasil kerja utama sebelum mengajukan."]
+        errors["rhk"] = [_("Tambahkan minimal satu rencana hasil kerja utama sebelum mengajukan.")]
     if any(not r.indikator.all() for r in rhk):
-        errors.setdefault("rhk", []).append("Setiap rencana hasil kerja harus memiliki indikator.")
+        errors.setdefault("rhk", []).append(_("Setiap rencana hasil kerja harus memiliki indikator."))
     if skp.pegawai.jabatan.jenis not in JPT and not skp.tugas_belajar:
         unlinked = [r for r in utama if r.rhk_pimpinan_id is None]
         if unlinked:
             errors["rhk_pimpinan"] = [
-                "Setiap hasil kerja utama harus dikaitkan dengan rencana hasil kerja pimpinan yang diintervensi "
-                f"({len(unlinked)} belum dikaitkan)."
+                _(
+                    "Setiap hasil kerja utama harus dikaitkan dengan rencana hasil kerja pimpinan yang "
+                    "diintervensi (%(n)d belum dikaitkan)."
+                )
+                % {"n": len(unlinked)}
             ]
     if skp.pejabat_penilai_id is None and skp.pegawai.jabatan.jenis not in JPT:
         errors["pejabat_penilai"] = [
-            "SKP ini belum memiliki Pejabat Penilai Kinerja. Hubungi admin kepegawaian."
+            _("SKP ini belum memiliki Pejabat Penilai Kinerja. Hubungi admin kepegawaian.")
         ]
     return errors
 
@@ -510,15 +523,17 @@ def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
     _require_owner(actor=actor, skp=skp)
     locked = skp_lock(skp_id=skp.pk)
     if locked.status not in EDITABLE_STATUSES:
-        raise InvalidTransition("SKP ini sudah diajukan atau disetujui.")
+        raise InvalidTransition(_("SKP ini sudah diajukan atau disetujui."))
     if versi is not None and versi != locked.versi:
         raise Conflict(
-            "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru.",
+            _(
+                "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru."
+            ),
             extra={"versi": locked.versi},
         )
     errors = _submission_errors(locked)
     if errors:
-        raise ApplicationError("SKP belum dapat diajukan.", errors=errors)
+        raise ApplicationError(_("SKP belum dapat diajukan."), errors=errors)
     skp_transition(
         skp=locked, to=SkpStatus.DIAJUKAN, actor=actor, extra_fields={"diajukan_at": timezone.now()}
     )
@@ -593,11 +608,12 @@ def skp_return(*, actor: User, skp: Skp, catatan: str) -> Skp:
     catatan = (catatan or "").strip()
     if not catatan:
         raise ApplicationError(
-            "Catatan wajib diisi.", errors={"catatan": ["Tuliskan apa yang perlu diperbaiki."]}
+            _("Catatan wajib diisi."), errors={"catatan": [_("Tuliskan apa yang perlu diperbaiki.")]}
         )
     if len(catatan) > MAX_TEXT:
         raise ApplicationError(
-            "Catatan terlalu panjang.", errors={"catatan": [f"Paling banyak {MAX_TEXT} karakter."]}
+            _("Catatan terlalu panjang."),
+            errors={"catatan": [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]},
         )
     locked = skp_lock(skp_id=skp.pk)
     skp_transition(
@@ -692,13 +708,13 @@ def skp_revise(*, actor: User, skp: Skp, catatan: str = "") -> Skp:
     _require_owner(actor=actor, skp=skp)
     locked = skp_lock(skp_id=skp.pk)
     if locked.status != SkpStatus.DISETUJUI:
-        raise InvalidTransition("Hanya SKP yang sudah disetujui yang dapat direvisi.")
+        raise InvalidTransition(_("Hanya SKP yang sudah disetujui yang dapat direvisi."))
     if (
         Skp.objects.filter(instansi_id=skp.instansi_id, revisi_dari=locked)
         .exclude(status=SkpStatus.DIGANTI)
         .exists()
     ):
-        raise InvalidTransition("Revisi SKP ini sudah ada. Lanjutkan revisi tersebut.")
+        raise InvalidTransition(_("Revisi SKP ini sudah ada. Lanjutkan revisi tersebut."))
     new = Skp.objects.create(
         instansi_id=locked.instansi_id,
         pegawai_id=locked.pegawai_id,

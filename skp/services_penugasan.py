@@ -9,6 +9,7 @@ domain.md §2.2, §4.3).
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
 from kinerja.models import User
@@ -37,18 +38,18 @@ def skp_rhk_add_from_penugasan(
         raise NotFoundOrForbidden()
     locked = skp_lock(skp_id=skp.pk)
     if locked.status == SkpStatus.DIGANTI:
-        raise InvalidTransition("SKP ini sudah diganti versi baru.")
+        raise InvalidTransition(_("SKP ini sudah diganti versi baru."))
     errors: dict[str, list[str]] = {}
     text = (rencana_hasil_kerja or "").strip()
     if not text:
-        errors["rencana_hasil_kerja"] = ["Hasil kerja penugasan wajib diisi."]
+        errors["rencana_hasil_kerja"] = [_("Hasil kerja penugasan wajib diisi.")]
     elif len(text) > MAX_TEXT:
-        errors["rencana_hasil_kerja"] = [f"Paling banyak {MAX_TEXT} karakter."]
+        errors["rencana_hasil_kerja"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]
     if jenis not in JenisRhk.values:
-        errors["jenis"] = ["Pilih jenis: utama atau tambahan."]
+        errors["jenis"] = [_("Pilih jenis: utama atau tambahan.")]
     errors.update(_validate_indikator(indikator, locked.pendekatan))
     if errors:
-        raise ApplicationError("Hasil kerja penugasan tidak valid.", errors=errors)
+        raise ApplicationError(_("Hasil kerja penugasan tidak valid."), errors=errors)
     Skp.objects.filter(pk=locked.pk).update(versi=F("versi") + 1, updated_at=timezone.now())
     urutan = Rhk.objects.filter(instansi_id=locked.instansi_id, skp=locked, jenis=jenis).count() + 1
     rhk = Rhk.objects.create(

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kinerja.exceptions import InvalidTransition
 from kinerja.models import User
 from kinerja.services.audit import audit_log
@@ -44,7 +46,8 @@ def skp_transition(
     """
     if to not in SKP_TRANSITIONS.get(skp.status, set()):
         raise InvalidTransition(
-            f"SKP berstatus '{_LABEL.get(skp.status, skp.status)}' tidak dapat diubah menjadi '{_LABEL.get(to, to)}'."
+            _("SKP berstatus '%(dari)s' tidak dapat diubah menjadi '%(ke)s'.")
+            % {"dari": _LABEL.get(skp.status, skp.status), "ke": _LABEL.get(to, to)}
         )
     before = skp.status
     skp.status = to
