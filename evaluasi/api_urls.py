@@ -5,6 +5,7 @@ from evaluasi import api
 urlpatterns = [
     path("evaluasi/", api.EvaluasiListApi.as_view(), name="api-evaluasi-list"),
     path("evaluasi/<int:pk>/", api.EvaluasiDetailApi.as_view(), name="api-evaluasi-detail"),
+    path("evaluasi/<int:pk>/dokumen/", api.EvaluasiDokumenApi.as_view(), name="api-evaluasi-dokumen"),
     path("evaluasi/<int:pk>/keberatan/", api.KeberatanAjukanApi.as_view(), name="api-evaluasi-keberatan"),
     path("keberatan/<int:pk>/putus/", api.KeberatanPutusApi.as_view(), name="api-keberatan-putus"),
     path("kinerja-organisasi/<int:pk>/", api.KinerjaOrganisasiApi.as_view(), name="api-kinerja-organisasi"),

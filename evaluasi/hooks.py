@@ -7,18 +7,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import transaction
+
 logger = logging.getLogger(__name__)
 
 
 def on_tahunan_finalised(instansi_id: int, tahun: int) -> None:
     """Called once per completed (non-dry) year-end batch run, after every chunk has committed.
 
-    The documents team plugs in here (render and sign the annual evaluation documents and the
-    "penetapan predikat" per unit). A no-op for now.
+    Queues the documents: the signed Dokumen Evaluasi Kinerja of every final annual evaluation that
+    has none yet (in chunks, so several workers render in parallel) and the Penetapan Predikat of
+    every unit (``evaluasi.tasks.dokumen_tahunan_task``). Idempotent: a re-run queues only what is
+    still missing, and the render tasks skip versions already signed.
     """
-    logger.info(
-        "evaluasi tahunan final: instansi=%s tahun=%s (hook dokumen belum terpasang)", instansi_id, tahun
-    )
+    from evaluasi.tasks import dokumen_tahunan_task
+    from kinerja.tasks import enqueue_safely
+
+    transaction.on_commit(lambda: enqueue_safely(dokumen_tahunan_task, instansi_id, tahun))
+
+
+def on_evaluasi_dinilai(evaluasi: Any) -> None:
+    """A rating or a keberatan decision changed what the evaluation's document shows: queue the new
+    signed version (after commit; a no-op while the evaluation may not have a document yet)."""
+    from evaluasi.documents import evaluasi_dokumen_alasan, evaluasi_dokumen_versi
+    from evaluasi.services_dokumen import evaluasi_dokumen_antrikan
+
+    if not evaluasi_dokumen_alasan(evaluasi):
+        evaluasi_dokumen_antrikan(evaluasi=evaluasi, versi=evaluasi_dokumen_versi(evaluasi))
 
 
 def notify_evaluasi_final(*, instansi_id: int, tahun: int, pegawai_ids: list[int]) -> int:

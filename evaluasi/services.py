@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluasi import scoring
+from evaluasi import hooks, scoring
 from evaluasi.models import (
     AlasanDeviasi,
     AturanDistribusi,
@@ -300,6 +300,7 @@ def evaluasi_nilai(
             "jumlah_umpan_balik": jumlah,
         },
     )
+    hooks.on_evaluasi_dinilai(locked)
     return locked
 
 
@@ -630,4 +631,5 @@ def keberatan_putus(
             tindak_lanjut_hitung_ulang(
                 instansi_id=evaluasi.instansi_id, tahun=evaluasi.tahun, pegawai_id=evaluasi.pegawai_id
             )
+    hooks.on_evaluasi_dinilai(evaluasi)
     return locked

@@ -3,6 +3,7 @@
 from typing import Any
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from kinerja.tenancy import TenantTask
 
@@ -20,3 +21,46 @@ def tahunan_batch_task(tenant_id: int, job_id: int) -> dict[str, Any]:
     from evaluasi.batch import tahunan_batch_run
 
     return tahunan_batch_run(job_id=job_id)
+
+
+# ---------------------------------------------------------------------------------------------- documents
+
+DOKUMEN_RETRY: dict[str, Any] = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_kwargs": {"max_retries": 5},
+    "acks_late": True,  # every document task is idempotent (dokumen_create_signed is, per source version)
+}
+
+
+@shared_task(base=TenantTask, name="evaluasi.tasks.evaluasi_dokumen_task", **DOKUMEN_RETRY)
+def evaluasi_dokumen_task(tenant_id: int, evaluasi_ids: list[int]) -> list[int]:
+    """Render + sign the Dokumen Evaluasi Kinerja of these evaluations (those that may have one and
+    lack the current version). Returns the Dokumen ids."""
+    from evaluasi.services_dokumen import evaluasi_dokumen_buat
+    from kinerja.models import Instansi
+
+    return evaluasi_dokumen_buat(instansi=Instansi.objects.get(pk=tenant_id), evaluasi_ids=evaluasi_ids)
+
+
+@shared_task(base=TenantTask, name="evaluasi.tasks.penetapan_dokumen_task", **DOKUMEN_RETRY)
+def penetapan_dokumen_task(
+    tenant_id: int, unit_id: int, tahun: int, periode_id: int | None = None
+) -> int | None:
+    """Render + sign the Penetapan Predikat of one unit for a year (or period), current content."""
+    from evaluasi.services_dokumen import penetapan_dokumen_buat
+    from kinerja.models import Instansi
+
+    return penetapan_dokumen_buat(
+        instansi=Instansi.objects.get(pk=tenant_id), unit_id=unit_id, tahun=tahun, periode_id=periode_id
+    )
+
+
+@shared_task(base=TenantTask, name="evaluasi.tasks.dokumen_tahunan_task", **DOKUMEN_RETRY)
+def dokumen_tahunan_task(tenant_id: int, tahun: int) -> dict[str, int]:
+    """Coordinator after the year-end batch: one task per chunk of final annual evaluations without a
+    document, and one per unit for the Penetapan Predikat (workers render them in parallel)."""
+    from evaluasi.services_dokumen import dokumen_tahunan_antrikan
+    from kinerja.models import Instansi
+
+    return dokumen_tahunan_antrikan(instansi=Instansi.objects.get(pk=tenant_id), tahun=tahun)

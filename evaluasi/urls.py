@@ -1,15 +1,17 @@
 from django.urls import path
 
-from evaluasi import views
+from evaluasi import views, views_dokumen
 
 app_name = "evaluasi"
 urlpatterns = [
     path("", views.daftar, name="daftar"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/dokumen/", views_dokumen.evaluasi_dokumen, name="dokumen"),
     path("<int:pk>/keberatan/", views.keberatan_ajukan, name="keberatan-ajukan"),
     path("keberatan/", views.keberatan_daftar, name="keberatan-daftar"),
     path("keberatan/<int:pk>/", views.keberatan_putus, name="keberatan-putus"),
     path("unit/<int:pk>/", views.unit, name="unit"),
+    path("unit/<int:pk>/dokumen/", views_dokumen.penetapan_dokumen, name="unit-dokumen"),
     path("laporan/", views.laporan, name="laporan"),
     path("laporan/unit/<int:pk>/", views.laporan_unit, name="laporan-unit"),
     path("tahunan/", views.tahunan, name="tahunan"),

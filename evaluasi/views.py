@@ -216,8 +216,28 @@ def _detail_context(ev: Evaluasi, user: User) -> dict[str, Any]:
         "organisasi": d["organisasi"],
         "distribusi": d,
         **tindak_lanjut_evaluasi(evaluasi=ev),
+        **_dokumen_context(ev),
         "label_periode": _label_periode(ev.periode, ev.tahun),
     }  # fmt: skip
+
+
+def _dokumen_context(ev: Evaluasi) -> dict[str, Any]:
+    """The signed document of the evaluation's current version, or why there is none yet."""
+    from evaluasi.documents import EVALUASI_SUMBER, evaluasi_dokumen_alasan, evaluasi_dokumen_versi
+    from kinerja.models import JenisDokumen
+    from kinerja.selectors.dokumen import dokumen_for_source
+
+    alasan = evaluasi_dokumen_alasan(ev)
+    dok = None
+    if not alasan:
+        dok = dokumen_for_source(
+            instansi_id=ev.instansi_id,
+            jenis=JenisDokumen.EVALUASI_KINERJA,
+            sumber_type=EVALUASI_SUMBER,
+            sumber_id=ev.pk,
+            sumber_versi=evaluasi_dokumen_versi(ev),
+        )
+    return {"dokumen_alasan": alasan, "dokumen": dok}
 
 
 @tenant_view()
@@ -582,6 +602,12 @@ def tahunan_hasil(request: HttpRequest, pk: int) -> HttpResponse:
     detail = job.detail or {}
     kelengkapan = detail.get("kelengkapan", [])
     paginator = Paginator(kelengkapan, 50)
+    dokumen = None
+    if job.status == JobStatus.SELESAI and not (job.params or {}).get("dry_run"):
+        from evaluasi.services_dokumen import dokumen_tahunan_status
+
+        dokumen = dokumen_tahunan_status(instansi=instansi, tahun=int(job.params["tahun"]))
+        dokumen["persen"] = round(100 * dokumen["dokumen"] / dokumen["final"]) if dokumen["final"] else 100
     return render(
         request,
         "evaluasi/tahunan_hasil.html",
@@ -594,5 +620,6 @@ def tahunan_hasil(request: HttpRequest, pk: int) -> HttpResponse:
             "label_predikat": LABEL["predikat"],
             "label_organisasi": LABEL["organisasi"],
             "predikat_order": scoring.PREDIKAT_ORDER,
+            "dokumen": dokumen,
         },
     )

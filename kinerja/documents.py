@@ -359,75 +359,11 @@ def authorize_tahun_unit(req: ExportRequest) -> dict[str, Any]:
 HR_ROLES = ("admin_instansi", "hr_viewer", "platform_admin")
 
 
-def _unit_suffix(req: ExportRequest) -> str:
-    return f"-unit{req.params['unit']}" if req.params.get("unit") else ""
-
-
-def _export_filename(key: str) -> Callable[[ExportRequest], str]:
-    def filename(req: ExportRequest) -> str:
-        return f"{key.replace('_', '-')}-{req.params['tahun']}{_unit_suffix(req)}"
-
-    return filename
-
-
-def _register_evaluasi_exports() -> None:
-    """Exports over the evaluasi app's data, registered only when that app and its models exist
-    (see kinerja.selectors.dokumen for why they are not in evaluasi/documents.py yet)."""
-    from kinerja.selectors import dokumen as sel
-
-    if not sel.evaluasi_models_available():
-        return
-    common: dict[str, Any] = {
-        "roles": HR_ROLES,
-        "params": ("tahun", "unit"),
-        "authorize": authorize_tahun_unit,
-    }
-    for key, label, description, fn, widths in (
-        (
-            "predikat_per_unit",
-            "Distribusi predikat kinerja per unit kerja",
-            "Evaluasi tahunan per unit: predikat organisasi, jumlah dan persentase setiap predikat pegawai.",
-            sel.predikat_per_unit_rows,
-            (60, 18, 12, 12, 10, 10, 12, 12, 12),
-        ),
-        (
-            "predikat_tahunan",
-            "Daftar predikat tahunan dan angka kredit JF",
-            "Predikat tahunan setiap pegawai beserta konversi angka kredit untuk jabatan fungsional (hanya ekspor).",
-            sel.predikat_tahunan_rows,
-            (22, 32, 30, 16, 50, 20, 20, 18, 12, 14, 12, 10, 8, 12),
-        ),
-        (
-            "talent_pool",
-            "Kandidat talent pool (rencana suksesi)",
-            "Pegawai dengan predikat Sangat Baik dua tahun berturut-turut yang dicatat proses akhir tahun.",
-            sel.talent_pool_rows,
-            (22, 32, 30, 50, 16, 16, 12),
-        ),
-    ):
-
-        def rows(req: ExportRequest, fn: Callable[..., ExportRows] = fn) -> ExportRows:
-            return fn(instansi=req.instansi, tahun=req.params["tahun"], unit_id=req.params.get("unit"))
-
-        register_export(
-            TabularExport(
-                key=key,
-                label=label,
-                description=description,
-                rows=rows,
-                filename=_export_filename(key),
-                widths=widths,
-                **common,
-            )
-        )
-
-
 def _discover() -> None:
     if not _registry.discovered:
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("documents")
-        _register_evaluasi_exports()
         _registry.discovered = True
 
 

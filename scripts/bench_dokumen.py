@@ -5,6 +5,8 @@
    p50, p95 and max over ``--sample`` approved SKPs, split into WeasyPrint render and PAdES signing.
 2. The bulk ZIP job (``skp_bulk_zip_task``) over ``--skp`` approved SKPs whose signed PDFs exist
    (the normal case: each PDF is produced at approval), and the cost per missing document.
+3. Render + sign one annual Dokumen Evaluasi Kinerja (``evaluasi_dokumen_task``, chunks as the
+   year-end hand-off queues them) and one Penetapan Predikat of a unit of ~100 pegawai.
 
 Runs on a throwaway database created and migrated for the run (``kinerja.settings.test``, i.e.
 ``DATABASE_URL`` or 127.0.0.1:5432) and a temporary MEDIA_ROOT; both are removed at the end.
@@ -341,6 +343,62 @@ def run(args: argparse.Namespace) -> None:
         f"\nBulk ZIP job of {zipped} SKP PDFs (documents present, SHA-256 of each verified while zipping): "
         f"{zip_s:.1f} s, {zip_mb:.1f} MiB"
     )
+    evaluasi_bench(ins, skp_ids, len(sample))
+
+
+def evaluasi_bench(ins: Any, skp_ids: list[int], n_docs: int) -> None:
+    """Final, rated annual evaluations for every SKP; documents for ``n_docs`` of them; the
+    Penetapan Predikat of the largest unit."""
+    from django.utils import timezone
+    from django_scopes import scope, scopes_disabled
+
+    from evaluasi.models import Evaluasi, KinerjaOrganisasi
+    from evaluasi.tasks import evaluasi_dokumen_task, penetapan_dokumen_task
+    from skp.models import Skp
+
+    now = timezone.now()
+    predikat = ["baik", "baik", "sangat_baik", "butuh_perbaikan"]
+    with scopes_disabled():
+        skps = list(Skp.objects.filter(pk__in=skp_ids).select_related("pegawai"))
+        evs = Evaluasi.objects.bulk_create(
+            [
+                Evaluasi(
+                    instansi=ins, jenis="tahunan", tahun=2026, pegawai=s.pegawai, skp=s,
+                    pejabat_penilai_id=s.pejabat_penilai_id, unit_kerja_id=s.pegawai.unit_kerja_id,
+                    rating_hasil_kerja="sesuai_ekspektasi",
+                    rating_perilaku_kerja="di_atas_ekspektasi" if i % 4 == 2 else "sesuai_ekspektasi",
+                    predikat=predikat[i % 4] if i % 4 != 3 else "baik", status="final",
+                    dinilai_at=now, final_at=now, justifikasi="Capaian sesuai target tahunan.",
+                )
+                for i, s in enumerate(skps)
+            ]
+        )  # fmt: skip
+        unit_id = max({e.unit_kerja_id for e in evs}, key=lambda u: sum(e.unit_kerja_id == u for e in evs))
+        KinerjaOrganisasi.objects.create(
+            instansi=ins, unit_kerja_id=unit_id, tahun=2026, predikat="baik", justifikasi="Capaian PK 100%."
+        )
+    ids = [e.pk for e in evs][:n_docs]
+    times = []
+    for i in range(0, len(ids), 10):
+        t = time.perf_counter()
+        evaluasi_dokumen_task(ins.pk, ids[i : i + 10])
+        times.append((time.perf_counter() - t) / len(ids[i : i + 10]))
+    t = time.perf_counter()
+    evaluasi_dokumen_task(ins.pk, ids)  # idempotent: everything exists
+    rerun = (time.perf_counter() - t) / len(ids)
+    with scope(instansi=ins.pk):
+        unit_n = Evaluasi.objects.filter(unit_kerja_id=unit_id, tahun=2026, jenis="tahunan").count()
+    t = time.perf_counter()
+    penetapan_dokumen_task(ins.pk, unit_id, 2026, None)
+    penetapan = time.perf_counter() - t
+    mean = statistics.mean(times)
+    print(
+        f"\nAnnual Dokumen Evaluasi Kinerja ({len(ids)} evaluations in tasks of 10, 3 results x 2 indicators, "
+        f"no realisasi/feedback rows): mean {mean * 1000:.0f} ms per document, p95 of the chunk means "
+        f"{pct(times, 95) * 1000:.0f} ms; idempotent re-run {rerun * 1000:.1f} ms per evaluation. "
+        f"At this rate one worker process signs {3600 / mean:,.0f} documents an hour."
+    )
+    print(f"Penetapan Predikat of one unit ({unit_n} annual evaluations in it): {penetapan * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -113,7 +113,7 @@ def main() -> int:
             children["worker"] = spawn(
                 "worker",
                 [str(BIN / "celery"), "-A", "kinerja", "worker", "-l", "info", "--beat",
-                 "--concurrency", "2", "--schedule", beat_schedule],
+                 "--concurrency", "2", "--schedule", beat_schedule, "-Q", "celery,massal"],
                 env,
             )  # fmt: skip
 

@@ -240,3 +240,14 @@ KINERJA_PUBLIC_BASE_URL = env("KINERJA_PUBLIC_BASE_URL", default="http://127.0.0
 KINERJA_BASE_URL = KINERJA_PUBLIC_BASE_URL
 # Demo signing CA per instansi, generated on first use; production must configure KINERJA_P12_<KODE>.
 KINERJA_DEMO_CA = env.bool("KINERJA_DEMO_CA", default=True)
+# After the year-end batch, render and sign every final annual evaluation document and the Penetapan
+# Predikat of every unit (evaluasi.hooks.on_tahunan_finalised), in tasks of this many evaluations.
+# Off: documents are rendered on first request only (GET evaluasi/<id>/dokumen/).
+EVALUASI_DOKUMEN_TAHUNAN_OTOMATIS = env.bool("KINERJA_DOKUMEN_TAHUNAN_OTOMATIS", default=True)
+EVALUASI_DOKUMEN_CHUNK = env.int("KINERJA_DOKUMEN_CHUNK", default=20)
+# Bulk work (the annual documents of a whole instansi) goes to this Celery queue, interactive work
+# (one SKP or evaluation PDF someone waits for) to the default queue "celery". Every worker started
+# by `make run` and docker-compose consumes both; a large deployment runs separate pools
+# (docs/scaling.md). Redis serves the queues of a worker in turn, so a user's PDF waits for at most
+# one bulk chunk per worker process (EVALUASI_DOKUMEN_CHUNK documents, ~10 s), not for the whole batch.
+KINERJA_QUEUE_MASSAL = env("KINERJA_QUEUE_MASSAL", default="massal")

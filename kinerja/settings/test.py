@@ -20,3 +20,7 @@ import os  # noqa: E402
 DATABASES["default"]["TEST"] = {  # noqa: F405
     "NAME": env("KINERJA_TEST_DB_NAME", default=f"test_{DATABASES['default']['NAME']}_{os.getpid()}"),  # noqa: F405
 }
+# The year-end hand-off renders every annual document: only the tests about it switch it on, and bulk
+# tasks go to a queue of this process only (never to a developer's running worker).
+EVALUASI_DOKUMEN_TAHUNAN_OTOMATIS = False
+KINERJA_QUEUE_MASSAL = f"test-massal-{os.getpid()}"

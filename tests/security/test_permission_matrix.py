@@ -169,12 +169,15 @@ EXPECT: dict[str, dict[str, str]] = {
     "dialog:tim": {"get": "login 404 ok ok 404 404 ok 404"},  # /dialog/tim/
     "evaluasi:daftar": {"get": "login ok ok ok ok ok ok ok"},  # /evaluasi/
     "evaluasi:detail": {"get": "login ok ok ok ok ok 404 ok"},  # /evaluasi/<int:pk>/
+    # unrated here: a message and a redirect to the evaluation for everyone who may see it
+    "evaluasi:dokumen": {"get": "login ok ok ok ok ok 404 ok"},  # /evaluasi/<int:pk>/dokumen/
     "evaluasi:keberatan-ajukan": {
         "get": "login 405 405 405 405 405 405 405"
     },  # /evaluasi/<int:pk>/keberatan/
     "evaluasi:keberatan-daftar": {"get": "login ok ok ok ok ok ok ok"},  # /evaluasi/keberatan/
     "evaluasi:keberatan-putus": {"get": "login 404 404 ok 404 404 404 404"},  # /evaluasi/keberatan/<int:pk>/
     "evaluasi:unit": {"get": "login 404 404 ok ok ok 404 ok"},  # /evaluasi/unit/<int:pk>/
+    "evaluasi:unit-dokumen": {"get": "login 404 404 ok ok ok 404 ok"},  # /evaluasi/unit/<int:pk>/dokumen/
     "evaluasi:laporan": {"get": "login 404 404 404 ok ok ok ok"},  # /evaluasi/laporan/
     "evaluasi:laporan-unit": {"get": "login 404 404 404 ok ok 404 ok"},  # /evaluasi/laporan/unit/<int:pk>/
     "evaluasi:tahunan": {"get": "login 404 404 404 ok 404 ok ok"},  # /evaluasi/tahunan/
@@ -234,6 +237,10 @@ EXPECT: dict[str, dict[str, str]] = {
         "get": "login ok ok ok ok ok 404 ok",
         "patch": "login 404 bad 404 404 404 404 404",
     },  # /api/v1/evaluasi/<int:pk>/
+    # unrated here: 409 ("bad") with the reason for everyone who may see it
+    "api-evaluasi-dokumen": {
+        "get": "login bad bad bad bad bad 404 bad"
+    },  # /api/v1/evaluasi/<int:pk>/dokumen/
     "api-evaluasi-keberatan": {
         "post": "login bad bad bad bad bad 404 bad"
     },  # /api/v1/evaluasi/<int:pk>/keberatan/
