@@ -198,28 +198,20 @@ class EvaluasiDokumenApi(_EvaluasiApi):
     @extend_schema(responses={200: None, 202: None, 409: None})
     def get(self, request: Request, pk: int) -> Any:
         from evaluasi.documents import (
-            EVALUASI_SUMBER,
             evaluasi_dokumen_alasan,
             evaluasi_dokumen_filename,
+            evaluasi_dokumen_terkini,
             evaluasi_dokumen_versi,
         )
         from evaluasi.services_dokumen import evaluasi_dokumen_antrikan
         from kinerja.dokumen_http import api_diproses, api_rusak, pdf_response
-        from kinerja.models import JenisDokumen
-        from kinerja.selectors.dokumen import dokumen_for_source
 
         ev = self.evaluasi(pk)
         alasan = evaluasi_dokumen_alasan(ev)
         if alasan:
             raise InvalidTransition(alasan)
         versi = evaluasi_dokumen_versi(ev)
-        dok = dokumen_for_source(
-            instansi_id=ev.instansi_id,
-            jenis=JenisDokumen.EVALUASI_KINERJA,
-            sumber_type=EVALUASI_SUMBER,
-            sumber_id=ev.pk,
-            sumber_versi=versi,
-        )
+        dok = evaluasi_dokumen_terkini(ev, versi)
         if dok is None:
             evaluasi_dokumen_antrikan(evaluasi=ev, versi=versi)
             return api_diproses()

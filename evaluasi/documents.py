@@ -50,8 +50,10 @@ from kinerja.documents import (
     register_export,
     tanggal_indonesia,
 )
-from kinerja.models import Instansi, JenisDokumen, Pegawai, Periode, UnitKerja
+from kinerja.models import Dokumen, Instansi, JenisDokumen, Pegawai, Periode, UnitKerja
 from kinerja.models.tenancy import Siklus
+from kinerja.selectors.dokumen import dokumen_for_source
+from kinerja.selectors.people import identitas_pegawai
 from kinerja.validators import format_nip
 
 EVALUASI_TEMPLATE = "evaluasi/pdf/evaluasi.html"
@@ -106,6 +108,17 @@ def evaluasi_dokumen_versi(ev: Evaluasi, keberatan: Keberatan | None = None) -> 
             "dinilai": ev.dinilai_at,
             "keberatan": [k.status, k.predikat_baru, k.catatan_keputusan] if k else None,
         }
+    )
+
+
+def evaluasi_dokumen_terkini(ev: Evaluasi, versi: str | None = None) -> Dokumen | None:
+    """The signed document of the evaluation's current content version (None while not rendered)."""
+    return dokumen_for_source(
+        instansi_id=ev.instansi_id,
+        jenis=JenisDokumen.EVALUASI_KINERJA,
+        sumber_type=EVALUASI_SUMBER,
+        sumber_id=ev.pk,
+        sumber_versi=versi if versi is not None else evaluasi_dokumen_versi(ev),
     )
 
 
@@ -182,19 +195,6 @@ def _pita_teks(band: tuple[float, float] | None) -> str:
     return f"min {lo:g}%" if lo else f"maks {hi:g}%"
 
 
-def _identitas(p: Pegawai | None) -> dict[str, str] | None:
-    if p is None:
-        return None
-    return {
-        "nama": p.nama,
-        "nip": format_nip(p.nip),
-        "pangkat_golongan": p.pangkat_golongan,
-        "jabatan": p.jabatan.nama,
-        "jenis_jabatan": p.jabatan.jenis,
-        "unit_kerja": p.unit_kerja.nama,
-    }
-
-
 # ---------------------------------------------------------------- Dokumen Evaluasi Kinerja Pegawai
 
 
@@ -260,7 +260,7 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
     instansi = ev.instansi
     skp = skp_detail_queryset(instansi=instansi).get(pk=ev.skp_id)
     pegawai, penilai_skp = skp_identitas(skp)
-    penilai = _identitas(ev.pejabat_penilai) or penilai_skp
+    penilai = identitas_pegawai(ev.pejabat_penilai) or penilai_skp
     tahunan = ev.jenis == JenisEvaluasi.TAHUNAN
     if tahunan:
         periods = [
@@ -355,7 +355,7 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
             "predikat_semula": _label(_PREDIKAT, keberatan.predikat_semula),
             "predikat_baru": _label(_PREDIKAT, keberatan.predikat_baru, ""),
             "catatan": keberatan.catatan_keputusan,
-            "pemutus": _identitas(keberatan.pemutus),
+            "pemutus": identitas_pegawai(keberatan.pemutus),
             "tanggal": tanggal_indonesia(keberatan.diputus_at),
         }
         if keberatan
@@ -444,7 +444,7 @@ def penetapan_context(
         )
     if penetap is None:
         penetap = unit_pimpinan(unit=unit)
-    ident = _identitas(penetap)
+    ident = identitas_pegawai(penetap)
     pegawai = [
         {
             "nama": e.pegawai.nama,

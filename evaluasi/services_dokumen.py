@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from evaluasi.documents import (
     EVALUASI_SUMBER,
@@ -58,14 +58,8 @@ def penetapan_dokumen_buat(
     return dokumen_create_signed(**kwargs).pk
 
 
-def dokumen_tahunan_antrikan(*, instansi: Instansi, tahun: int) -> dict[str, int]:
-    """After the year-end batch: queue the annual documents that are missing, in chunks, and the
-    Penetapan Predikat of every unit with annual evaluations. Idempotent (re-runs queue only what is
-    still missing; the tasks themselves skip what exists). Two queries."""
-    if not getattr(settings, "EVALUASI_DOKUMEN_TAHUNAN_OTOMATIS", True):
-        return {"evaluasi": 0, "tugas": 0, "unit": 0}
-    from evaluasi.tasks import evaluasi_dokumen_task, penetapan_dokumen_task
-
+def _tahunan_final(*, instansi: Instansi, tahun: int) -> tuple[QuerySet[Dokumen], QuerySet[Evaluasi]]:
+    """(an evaluation's documents, for ``Exists``; the year's final annual evaluations with a predikat)."""
     punya = Dokumen.objects.filter(
         instansi=instansi,
         jenis=JenisDokumen.EVALUASI_KINERJA,
@@ -75,6 +69,18 @@ def dokumen_tahunan_antrikan(*, instansi: Instansi, tahun: int) -> dict[str, int
     tahunan = Evaluasi.objects.filter(
         instansi=instansi, tahun=tahun, jenis=JenisEvaluasi.TAHUNAN, status=StatusEvaluasi.FINAL
     ).exclude(predikat="")
+    return punya, tahunan
+
+
+def dokumen_tahunan_antrikan(*, instansi: Instansi, tahun: int) -> dict[str, int]:
+    """After the year-end batch: queue the annual documents that are missing, in chunks, and the
+    Penetapan Predikat of every unit with annual evaluations. Idempotent (re-runs queue only what is
+    still missing; the tasks themselves skip what exists). Two queries."""
+    if not getattr(settings, "EVALUASI_DOKUMEN_TAHUNAN_OTOMATIS", True):
+        return {"evaluasi": 0, "tugas": 0, "unit": 0}
+    from evaluasi.tasks import evaluasi_dokumen_task, penetapan_dokumen_task
+
+    punya, tahunan = _tahunan_final(instansi=instansi, tahun=tahun)
     ids = list(tahunan.filter(~Exists(punya)).order_by("pk").values_list("pk", flat=True))
     size = max(1, int(getattr(settings, "EVALUASI_DOKUMEN_CHUNK", 20)))
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
@@ -97,15 +103,7 @@ def dokumen_tahunan_antrikan(*, instansi: Instansi, tahun: int) -> dict[str, int
 
 def dokumen_tahunan_status(*, instansi: Instansi, tahun: int) -> dict[str, int]:
     """How many final annual evaluations have their signed document (for the batch result page)."""
-    punya = Dokumen.objects.filter(
-        instansi=instansi,
-        jenis=JenisDokumen.EVALUASI_KINERJA,
-        sumber_type=EVALUASI_SUMBER,
-        sumber_id=OuterRef("pk"),
-    )
-    tahunan = Evaluasi.objects.filter(
-        instansi=instansi, tahun=tahun, jenis=JenisEvaluasi.TAHUNAN, status=StatusEvaluasi.FINAL
-    ).exclude(predikat="")
+    punya, tahunan = _tahunan_final(instansi=instansi, tahun=tahun)
     return {"final": tahunan.count(), "dokumen": tahunan.filter(Exists(punya)).count()}
 
 

@@ -51,7 +51,7 @@ from evaluasi.selectors import (
     unit_terlihat,
 )
 from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
-from kinerja.models import Instansi, Job, JobStatus, Pegawai, Periode, User
+from kinerja.models import Instansi, Job, JobStatus, Pegawai, Periode, UnitKerja, User
 from kinerja.selectors.org import unit_kerja_ancestors
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_IMPOR, ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
@@ -223,21 +223,10 @@ def _detail_context(ev: Evaluasi, user: User) -> dict[str, Any]:
 
 def _dokumen_context(ev: Evaluasi) -> dict[str, Any]:
     """The signed document of the evaluation's current version, or why there is none yet."""
-    from evaluasi.documents import EVALUASI_SUMBER, evaluasi_dokumen_alasan, evaluasi_dokumen_versi
-    from kinerja.models import JenisDokumen
-    from kinerja.selectors.dokumen import dokumen_for_source
+    from evaluasi.documents import evaluasi_dokumen_alasan, evaluasi_dokumen_terkini
 
     alasan = evaluasi_dokumen_alasan(ev)
-    dok = None
-    if not alasan:
-        dok = dokumen_for_source(
-            instansi_id=ev.instansi_id,
-            jenis=JenisDokumen.EVALUASI_KINERJA,
-            sumber_type=EVALUASI_SUMBER,
-            sumber_id=ev.pk,
-            sumber_versi=evaluasi_dokumen_versi(ev),
-        )
-    return {"dokumen_alasan": alasan, "dokumen": dok}
+    return {"dokumen_alasan": alasan, "dokumen": None if alasan else evaluasi_dokumen_terkini(ev)}
 
 
 @tenant_view()
@@ -499,17 +488,26 @@ def laporan(request: HttpRequest) -> HttpResponse:
     )
 
 
-@tenant_view(*ROLES_ORGANISASI)
-def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Drill-down: the people of one unit with their evaluation (one query per page)."""
+def unit_tahun_periode(
+    request: HttpRequest, pk: int
+) -> tuple[Instansi, UnitKerja, int, list[Periode], Periode | None]:
+    """A unit the user may see (404 otherwise), ``?tahun=``, that year's periods and ``?periode=<id>``
+    (absent = the year)."""
     instansi, roles, user = _req(request)
     try:
-        u = unit_evaluasi_access(user=user, instansi=instansi, roles=roles, unit_id=pk)
+        unit = unit_evaluasi_access(user=user, instansi=instansi, roles=roles, unit_id=pk)
     except NotFoundOrForbidden:
         raise Http404() from None
     tahun = _tahun(request)
     periods = list(periode_tahun(instansi=instansi, tahun=tahun))
     periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
+    return instansi, unit, tahun, periods, periode
+
+
+@tenant_view(*ROLES_ORGANISASI)
+def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Drill-down: the people of one unit with their evaluation (one query per page)."""
+    instansi, u, tahun, periods, periode = unit_tahun_periode(request, pk)
     qs = laporan_unit_pegawai(instansi=instansi, unit=u, tahun=tahun, periode=periode)
     status = request.GET.get("status")
     if status in StatusEvaluasi.values:

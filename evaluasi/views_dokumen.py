@@ -9,21 +9,20 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from evaluasi.access import evaluasi_access, unit_evaluasi_access
+from evaluasi.access import evaluasi_access
 from evaluasi.documents import (
-    EVALUASI_SUMBER,
     PENETAPAN_KOSONG,
     UNIT_SUMBER,
     evaluasi_document_title,
     evaluasi_dokumen_alasan,
     evaluasi_dokumen_filename,
+    evaluasi_dokumen_terkini,
     evaluasi_dokumen_versi,
     penetapan_document_kwargs,
     penetapan_filename,
 )
-from evaluasi.selectors import periode_tahun
 from evaluasi.services_dokumen import evaluasi_dokumen_antrikan, penetapan_dokumen_antrikan
-from evaluasi.views import _periode, _req, _tahun, _unit_url
+from evaluasi.views import _req, _unit_url, unit_tahun_periode
 from kinerja.dokumen_http import web_dokumen
 from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.models import JenisDokumen
@@ -46,13 +45,7 @@ def evaluasi_dokumen(request: HttpRequest, pk: int) -> HttpResponse | FileRespon
         messages.error(request, alasan)
         return redirect(kembali)
     versi = evaluasi_dokumen_versi(ev)
-    dok = dokumen_for_source(
-        instansi_id=instansi.pk,
-        jenis=JenisDokumen.EVALUASI_KINERJA,
-        sumber_type=EVALUASI_SUMBER,
-        sumber_id=ev.pk,
-        sumber_versi=versi,
-    )
+    dok = evaluasi_dokumen_terkini(ev, versi)
     return web_dokumen(
         request,
         dokumen=dok,
@@ -68,14 +61,7 @@ def evaluasi_dokumen(request: HttpRequest, pk: int) -> HttpResponse | FileRespon
 def penetapan_dokumen(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """The signed Penetapan Predikat of a unit for ``?tahun=`` and ``?periode=<id>|tahunan``
     (anyone who may open the unit's performance page)."""
-    instansi, roles, user = _req(request)
-    try:
-        unit = unit_evaluasi_access(user=user, instansi=instansi, roles=roles, unit_id=pk)
-    except NotFoundOrForbidden:
-        raise Http404() from None
-    tahun = _tahun(request)
-    periods = list(periode_tahun(instansi=instansi, tahun=tahun))
-    periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
+    instansi, unit, tahun, _periods, periode = unit_tahun_periode(request, pk)
     kwargs = penetapan_document_kwargs(instansi=instansi, unit=unit, tahun=tahun, periode=periode)
     kembali = _unit_url(unit.pk, tahun, periode)
     if not kwargs["context"]["distribusi"]["dinilai"]:

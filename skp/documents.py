@@ -27,6 +27,7 @@ from kinerja.documents import (
 )
 from kinerja.models import Instansi, JenisDokumen, Pegawai, Role, UnitKerja
 from kinerja.models.org import JPT, JenisJabatan
+from kinerja.selectors.people import identitas_pegawai
 from kinerja.validators import format_nip
 from skp.models import Aspek, JenisRhk, Pendekatan, Skp, SkpStatus
 
@@ -61,23 +62,10 @@ def aspek_label(aspek: str) -> str:
 # ---------------------------------------------------------------- SKP
 
 
-def _identitas_live(p: Pegawai | None) -> dict[str, str] | None:
-    if p is None:
-        return None
-    return {
-        "nama": p.nama,
-        "nip": format_nip(p.nip),
-        "pangkat_golongan": p.pangkat_golongan,
-        "jabatan": p.jabatan.nama,
-        "jenis_jabatan": p.jabatan.jenis,
-        "unit_kerja": p.unit_kerja.nama,
-    }
-
-
 def skp_identitas(skp: Skp) -> tuple[dict[str, str], dict[str, str] | None]:
     """(pegawai, pejabat penilai) as approved: the approval snapshots, live data only as fallback."""
-    pegawai = skp.snapshot_pegawai or _identitas_live(skp.pegawai)
-    penilai = skp.snapshot_penilai if skp.snapshot_pegawai else _identitas_live(skp.pejabat_penilai)
+    pegawai = skp.snapshot_pegawai or identitas_pegawai(skp.pegawai)
+    penilai = skp.snapshot_penilai if skp.snapshot_pegawai else identitas_pegawai(skp.pejabat_penilai)
     assert pegawai is not None  # noqa: S101 - an SKP always has a pegawai
     return pegawai, penilai
 

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden, ReadOnly
 from kinerja.models import Pegawai, User
 from kinerja.models.org import JPT
-from kinerja.selectors.people import can_nilai
+from kinerja.selectors.people import can_nilai, identitas_pegawai
 from kinerja.services.audit import audit_log
 from kinerja.tenancy import pegawai_of
-from kinerja.validators import format_nip
 from skp.models import (
     EDITABLE_STATUSES,
     Aspek,
@@ -542,19 +541,6 @@ def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
     return locked
 
 
-def _identity(p: Pegawai | None) -> dict[str, str] | None:
-    if p is None:
-        return None
-    return {
-        "nama": p.nama,
-        "nip": format_nip(p.nip),
-        "pangkat_golongan": p.pangkat_golongan,
-        "jabatan": p.jabatan.nama,
-        "jenis_jabatan": p.jabatan.jenis,
-        "unit_kerja": p.unit_kerja.nama,
-    }
-
-
 def _can_approve(*, actor: User, skp: Skp) -> bool:
     if skp.pejabat_penilai_id is None:
         from kinerja.selectors.people import roles_of
@@ -583,8 +569,8 @@ def skp_approve(*, actor: User, skp: Skp) -> Skp:
         extra_fields={
             "disetujui_at": timezone.now(),
             "disetujui_oleh": actor,
-            "snapshot_pegawai": _identity(pegawai),
-            "snapshot_penilai": _identity(penilai),
+            "snapshot_pegawai": identitas_pegawai(pegawai),
+            "snapshot_penilai": identitas_pegawai(penilai),
         },
     )
     if locked.revisi_dari_id:

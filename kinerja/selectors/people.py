@@ -14,6 +14,7 @@ from kinerja.models import (
     User,
 )
 from kinerja.tenancy import pegawai_of
+from kinerja.validators import format_nip
 
 PERM_NILAI = "kinerja.nilai_pegawai"
 
@@ -148,3 +149,18 @@ __all__ = [
     "penempatan_list",
     "roles_of",
 ]
+
+
+def identitas_pegawai(p: Pegawai | None) -> dict[str, str] | None:
+    """The identity shown in an SKP/evaluation header box and frozen in SKP snapshots: name, formatted
+    NIP, pangkat, jabatan (and its kind), unit. ``p`` with ``jabatan`` and ``unit_kerja`` loaded."""
+    if p is None:
+        return None
+    return {
+        "nama": p.nama,
+        "nip": format_nip(p.nip),
+        "pangkat_golongan": p.pangkat_golongan,
+        "jabatan": p.jabatan.nama,
+        "jenis_jabatan": p.jabatan.jenis,
+        "unit_kerja": p.unit_kerja.nama,
+    }
