@@ -68,8 +68,15 @@ def _copy(cur: Any, table: str, columns: list[str], rows: Any) -> int:
     return n
 
 
-def generate(conn: Any, *, n_pegawai: int, n_instansi: int, tahun: int, seed: int = 2026) -> dict[str, Any]:
-    """Load N pegawai over M instansi into the (migrated, empty) database of ``conn`` (psycopg3)."""
+def generate(
+    conn: Any, *, n_pegawai: int, n_instansi: int, tahun: int, seed: int = 2026, first_instansi: int = 0
+) -> dict[str, Any]:
+    """Load N pegawai over M instansi into the migrated database of ``conn`` (psycopg3).
+
+    ``first_instansi`` numbers the instansi (kode ``BENCH<nnn>``, NIP prefix) from that index, so a database
+    that already holds generated instansi 0..k-1 can take more (``scripts/bench_batch.py`` without ``--fresh``)."""
+    if first_instansi + n_instansi > 90:
+        raise ValueError("at most 90 generated instansi per database (two-digit NIP prefix)")
     from django.contrib.auth.hashers import make_password
 
     from evaluasi.scoring import predikat
@@ -84,7 +91,7 @@ def generate(conn: Any, *, n_pegawai: int, n_instansi: int, tahun: int, seed: in
     q_bounds = [
         (dt.date(tahun, m, 1), dt.date(tahun + (m == 10), (m + 3) % 12 or 12, 1)) for m in (1, 4, 7, 10)
     ]
-    for ii, n in enumerate(sizes):
+    for ii, n in enumerate(sizes, start=first_instansi):
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("SET LOCAL session_replication_role = replica")
             cur.execute("SET LOCAL synchronous_commit = off")
@@ -278,124 +285,25 @@ def generate(conn: Any, *, n_pegawai: int, n_instansi: int, tahun: int, seed: in
             ]  # fmt: skip
             last = dt.datetime(tahun - 1, 12, 30, 3, tzinfo=dt.UTC)
 
+            # fmt: off
             def ev_rows(
-                peg: list[Any] = peg,
-                s_now0: int = s_now0,
-                s_prev0: int = s_prev0,
-                per0: int = per0,
-                iid: int = iid,
-                last: dt.datetime = last,
+                peg: list[Any] = peg, s_now0: int = s_now0, s_prev0: int = s_prev0, per0: int = per0,
+                iid: int = iid, last: dt.datetime = last,
             ) -> Any:
+                def row(p: Any, sid: int, th: int, periode: int | None, rated: bool, n_ub: int | None,
+                        st: str = "dinilai", at: dt.datetime = now, final: dt.datetime | None = None) -> Any:
+                    hk, pk = (rng.choices(R, W)[0], rng.choices(R, W)[0]) if rated else ("", "")
+                    return (iid, "periodik" if periode else "tahunan", th, periode, p[0], sid, p[5], p[3], hk, pk,
+                            predikat(hk, pk) if rated else "", "", n_ub, st if rated else "belum_dinilai",
+                            at if rated else None, final, at, at)
+
                 for x, p in enumerate(peg):
                     sid = s_now0 + x
-                    for q in range(4):
-                        if q < 3:
-                            hk, pk = rng.choices(R, W)[0], rng.choices(R, W)[0]
-                            yield (
-                                iid,
-                                "periodik",
-                                tahun,
-                                per0 + q,
-                                p[0],
-                                sid,
-                                p[5],
-                                p[3],
-                                hk,
-                                pk,
-                                predikat(hk, pk),
-                                "",
-                                2 if q == 2 else 0,
-                                "dinilai",
-                                now,
-                                None,
-                                now,
-                                now,
-                            )
-                        else:
-                            yield (
-                                iid,
-                                "periodik",
-                                tahun,
-                                per0 + q,
-                                p[0],
-                                sid,
-                                p[5],
-                                p[3],
-                                "",
-                                "",
-                                "",
-                                "",
-                                None,
-                                "belum_dinilai",
-                                None,
-                                None,
-                                now,
-                                now,
-                            )
-                    if x % 200 == 7:
-                        yield (
-                            iid,
-                            "tahunan",
-                            tahun,
-                            None,
-                            p[0],
-                            sid,
-                            p[5],
-                            p[3],
-                            "",
-                            "",
-                            "",
-                            "",
-                            None,
-                            "belum_dinilai",
-                            None,
-                            None,
-                            now,
-                            now,
-                        )
-                    else:
-                        hk, pk = rng.choices(R, W)[0], rng.choices(R, W)[0]
-                        yield (
-                            iid,
-                            "tahunan",
-                            tahun,
-                            None,
-                            p[0],
-                            sid,
-                            p[5],
-                            p[3],
-                            hk,
-                            pk,
-                            predikat(hk, pk),
-                            "",
-                            2,
-                            "dinilai",
-                            now,
-                            None,
-                            now,
-                            now,
-                        )
-                    hk, pk = rng.choices(R, W)[0], rng.choices(R, W)[0]
-                    yield (
-                        iid,
-                        "tahunan",
-                        tahun - 1,
-                        None,
-                        p[0],
-                        s_prev0 + x,
-                        p[5],
-                        p[3],
-                        hk,
-                        pk,
-                        predikat(hk, pk),
-                        "",
-                        1,
-                        "final",
-                        last,
-                        last,
-                        last,
-                        last,
-                    )
+                    for q in range(4):  # Q1-Q3 rated (2 feedback items in Q3), Q4 open
+                        yield row(p, sid, tahun, per0 + q, q < 3, (2 if q == 2 else 0) if q < 3 else None)
+                    yield row(p, sid, tahun, None, x % 200 != 7, 2 if x % 200 != 7 else None)  # 0.5 % unrated
+                    yield row(p, s_prev0 + x, tahun - 1, None, True, 1, "final", last, last)  # last year, final
+            # fmt: on
 
             rows_total += _copy(cur, "evaluasi_evaluasi", ev_cols, ev_rows())
             org = ("istimewa", "baik", "baik", "baik", "butuh_perbaikan")
@@ -408,7 +316,7 @@ def generate(conn: Any, *, n_pegawai: int, n_instansi: int, tahun: int, seed: in
             probe.skp_ids = [s_now0 + x for x, p in enumerate(peg) if p[5] in leader_pids][:500]
             probes.append(probe)
         print(
-            f"  instansi {ii + 1}/{n_instansi}: {n:,} pegawai, {n_units:,} units, {time.perf_counter() - t0:.0f}s",
+            f"  instansi {ii - first_instansi + 1}/{n_instansi}: {n:,} pegawai, {n_units:,} units, {time.perf_counter() - t0:.0f}s",
             flush=True,
         )
     t_copy = time.perf_counter() - t0

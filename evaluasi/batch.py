@@ -45,10 +45,13 @@ from kinerja.services.jobs import job_advance, job_fail, job_finish, job_set_det
 logger = logging.getLogger(__name__)
 
 MAX_BELUM_PER_UNIT = 50
-# The progress bar (``Job.done``) moves every chunk; the JSON ``detail`` (which from step 2 carries the
-# per-unit completeness and distribution: ~1 MB for a 100k-pegawai instansi) is rewritten at most once
-# per this many seconds (the UI polls every second) and at every step boundary. Rewriting it per chunk
-# was the batch's largest single cost (bench/results, docs/performance.md).
+# The progress bar (``Job.done``) moves every chunk. The JSON ``detail`` is small during the first chunk
+# loop and is rewritten there at most once per this many seconds (the UI polls every second). From step 2
+# on it carries the per-unit completeness and distribution (~1 MB for a 100k-pegawai instansi; any change
+# to it rewrites the whole value), so it is written only twice more: once when the per-unit results exist
+# (entering the final chunk loop) and once at the end. In the final loop only ``Job.done`` moves (a
+# one-column UPDATE; the stored detail is not rewritten). Rewriting it per chunk, then once a second,
+# was the batch's largest single cost at 1M (10.7 s in 105 writes; docs/performance.md).
 PROGRESS_DETAIL_SECONDS = 1.0
 PRED = scoring.predikat_sql("e.rating_hasil_kerja", "e.rating_perilaku_kerja")
 
@@ -226,6 +229,7 @@ def chunk_nilai(
                 WHERE e.instansi_id = %(instansi)s AND p.instansi_id = %(instansi)s AND p.id = e.pegawai_id
                   AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s AND e.status <> 'final'
                   AND e.pegawai_id >= %(dari)s AND e.pegawai_id < %(sampai)s
+                  AND p.id >= %(dari)s AND p.id < %(sampai)s
                   AND e.unit_kerja_id <> p.unit_kerja_id
                 """,
                 p,
@@ -293,14 +297,17 @@ def tindak_lanjut_select(src: str) -> str:
     """  # noqa: S608 - src is one of this module's fixed sub-selects
 
 
-def angka_kredit_select(src: str) -> str:
+def angka_kredit_select(src: str, *, rentang: bool = False) -> str:
     """Angka kredit for JF rows of ``src``: bulan/12 * koefisien * persentase (domain §8.3), where bulan =
-    whole months of the year covered by the union of the pegawai's approved SKP stints (multirange)."""
+    whole months of the year covered by the union of the pegawai's approved SKP stints (multirange).
+    ``rentang``: ``src`` is limited to pegawai ids [%(dari)s, %(sampai)s); the pegawai JOIN is limited to
+    the same range (else PostgreSQL hashes every pegawai of the instansi for each chunk)."""
+    p_range = "AND p.id >= %(dari)s AND p.id < %(sampai)s" if rentang else ""
     return f"""
         SELECT src.evaluasi_id, src.pegawai_id, j.jenjang, src.predikat, pr.persen, k.koef, b.bulan,
                round(b.bulan::numeric / 12 * k.koef * pr.persen / 100, {scoring.AK_DESIMAL}) AS nilai
         FROM {src} src
-        JOIN kinerja_pegawai p ON p.id = src.pegawai_id AND p.instansi_id = %(instansi)s
+        JOIN kinerja_pegawai p ON p.id = src.pegawai_id AND p.instansi_id = %(instansi)s {p_range}
         JOIN kinerja_jabatan j ON j.id = p.jabatan_id AND j.instansi_id = %(instansi)s AND j.jenis = 'fungsional'
         JOIN (VALUES {scoring.values_sql(scoring.KOEFISIEN_AK)}) AS k(jenjang, koef) ON k.jenjang = j.jenjang
         JOIN (VALUES {scoring.values_sql(scoring.PERSENTASE_AK)}) AS pr(predikat, persen) ON pr.predikat = src.predikat
@@ -343,7 +350,7 @@ def _follow_ups(cur: Any, p: dict[str, Any]) -> tuple[int, int]:
                                           koefisien, bulan, nilai, created_at, updated_at)
         SELECT %(instansi)s, a.pegawai_id, %(tahun)s, a.evaluasi_id, a.jenjang, a.predikat, a.persen, a.koef, a.bulan,
                a.nilai, %(now)s, %(now)s
-        FROM ({angka_kredit_select(_FINAL_SRC)}) a
+        FROM ({angka_kredit_select(_FINAL_SRC, rentang=True)}) a
         ON CONFLICT (instansi_id, pegawai_id, tahun) DO UPDATE
         SET evaluasi_id = EXCLUDED.evaluasi_id, jenjang = EXCLUDED.jenjang, predikat = EXCLUDED.predikat,
             persentase = EXCLUDED.persentase, koefisien = EXCLUDED.koefisien, bulan = EXCLUDED.bulan,
@@ -641,6 +648,7 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
     last_write = [time.monotonic()]
 
     def step(tahap: str, by: int = 1, *, force: bool = True) -> None:
+        """Progress while ``detail`` is small (first chunk loop): the label at most once a second."""
         detail["tahap"] = tahap
         now = time.monotonic()
         if force or now - last_write[0] >= PROGRESS_DETAIL_SECONDS:
@@ -675,12 +683,13 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
          "belum_lebih": max(0, r["jumlah"] - r["dinilai"] - len(belum.get(uid, [])))}
         for uid, r in rekap.items()
     ]  # fmt: skip
-    step("2/6 Predikat pegawai")
 
-    # 3. distribution check per unit.
+    # 3. distribution check per unit. From here ``detail`` is large: written once now, for steps 2 and 3
+    # (it then carries the per-unit results and the label of the step that runs next), and once at the end.
     distribusi = distribusi_per_unit(instansi=instansi, tahun=tahun, rekap=rekap)
     detail["distribusi"] = distribusi
-    step("3/6 Cek pola distribusi")
+    detail["tahap"] = "4/6 Finalisasi & tindak lanjut" if plan else "3/6 Cek pola distribusi"
+    job_advance(job_id=job.pk, by=2, detail=detail)
 
     # 4-5. finalise, follow-ups, angka kredit (chunked).
     final_at = ronde_final_at(instansi_id=instansi.pk, tahun=tahun, ronde=ronde)
@@ -697,7 +706,7 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
         )
         if done is None:
             chunk_info["final_dilewati"] += 1
-        step(f"4/6 Finalisasi & tindak lanjut ({i + 1}/{len(plan)})", force=i + 1 == len(plan))
+        job_advance(job_id=job.pk, by=1)  # the bar only: the large detail is written again at the end
     if dry:
         tl, ak_n, ak_total = _tindak_lanjut_preview(basis=basis, params=params)
     else:

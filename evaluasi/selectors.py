@@ -134,7 +134,13 @@ def evaluasi_visible_to(*, user: User, instansi: Instansi, roles: list[str]) -> 
     cond = Q(pk__in=[])
     if own is not None and own.instansi_id == instansi.pk:
         cond |= Q(pegawai=own) | Q(pejabat_penilai=own)
-        cond |= Q(pk__in=Keberatan.objects.filter(instansi=instansi, pemutus=own).values("evaluasi_id"))
+        # A list, not a sub-select: a sub-select inside the OR becomes a hashed SubPlan and PostgreSQL then
+        # filters every evaluation of the instansi (docs/performance.md); usually empty.
+        diputus = list(
+            Keberatan.objects.filter(instansi=instansi, pemutus=own).values_list("evaluasi_id", flat=True)
+        )
+        if diputus:
+            cond |= Q(pk__in=diputus)
     if Role.PEJABAT_PENILAI in roles:
         cond |= Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     return qs.filter(cond)

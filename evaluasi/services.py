@@ -48,7 +48,10 @@ JOB_TAHUNAN = "evaluasi_tahunan"
 # ---------------------------------------------------------------------------------------------- materialise
 
 _FILTER_IDS = "AND s.pegawai_id = ANY(%(ids)s)"
-_FILTER_RANGE = "AND s.pegawai_id >= %(dari)s AND s.pegawai_id < %(sampai)s"
+# The range also limits ``p`` (the pegawai JOIN): without it every chunk hashed the whole instansi's pegawai.
+_FILTER_RANGE = (
+    "AND s.pegawai_id >= %(dari)s AND s.pegawai_id < %(sampai)s AND p.id >= %(dari)s AND p.id < %(sampai)s"
+)
 
 
 def _pegawai_filter(
@@ -110,16 +113,31 @@ def tahunan_best_stint_sql(where: str) -> str:
 
 
 def evaluasi_tahunan_ensure_sql(where: str) -> str:
-    """Insert missing annual rows and re-point not-yet-rated ones at the current best stint, one statement."""
+    """Insert missing annual rows and re-point not-yet-rated ones at the current best stint, one statement.
+
+    ``cur`` looks each pegawai's annual row up once (an index lookup by pegawai), so the INSERT
+    only sees pegawai without one (``ON CONFLICT DO NOTHING`` stays for concurrent inserts) and the UPDATE
+    only the not-yet-rated rows whose stint changed, instead of a conflict check per existing row and a
+    second lookup per pegawai."""
     return f"""
         WITH best AS ({tahunan_best_stint_sql(where)}),
+        cur AS MATERIALIZED (
+            SELECT b.pegawai_id, b.skp_id, b.pejabat_penilai_id, b.unit_kerja_id, e.id AS evaluasi_id,
+                   e.status AS e_status, e.skp_id AS e_skp_id, e.pejabat_penilai_id AS e_penilai_id,
+                   e.unit_kerja_id AS e_unit_kerja_id
+            FROM best b
+            LEFT JOIN evaluasi_evaluasi e
+                   ON e.instansi_id = %(instansi)s AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s
+                  AND e.pegawai_id = b.pegawai_id
+        ),
         ins AS (
             INSERT INTO evaluasi_evaluasi (
                 instansi_id, jenis, tahun, periode_id, pegawai_id, skp_id, pejabat_penilai_id, unit_kerja_id,
                 rating_hasil_kerja, rating_perilaku_kerja, predikat, justifikasi, status, created_at, updated_at)
             SELECT %(instansi)s, 'tahunan', %(tahun)s, NULL, b.pegawai_id, b.skp_id, b.pejabat_penilai_id,
                    b.unit_kerja_id, '', '', '', '', 'belum_dinilai', %(now)s, %(now)s
-            FROM best b
+            FROM cur b
+            WHERE b.evaluasi_id IS NULL
             ON CONFLICT DO NOTHING
             RETURNING 1
         ),
@@ -127,8 +145,12 @@ def evaluasi_tahunan_ensure_sql(where: str) -> str:
             UPDATE evaluasi_evaluasi e
             SET skp_id = b.skp_id, pejabat_penilai_id = b.pejabat_penilai_id, unit_kerja_id = b.unit_kerja_id,
                 updated_at = %(now)s
-            FROM best b
-            WHERE e.instansi_id = %(instansi)s AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s
+            FROM cur b
+            WHERE b.e_status = 'belum_dinilai'
+              AND (b.e_skp_id, b.e_penilai_id, b.e_unit_kerja_id)
+                  IS DISTINCT FROM (b.skp_id, b.pejabat_penilai_id, b.unit_kerja_id)
+              AND e.id = b.evaluasi_id
+              AND e.instansi_id = %(instansi)s AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s
               AND e.pegawai_id = b.pegawai_id AND e.status = 'belum_dinilai'
               AND (e.skp_id, e.pejabat_penilai_id, e.unit_kerja_id)
                   IS DISTINCT FROM (b.skp_id, b.pejabat_penilai_id, b.unit_kerja_id)

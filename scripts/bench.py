@@ -27,7 +27,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import resource
 import signal
 import socket
@@ -39,6 +38,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import machine  # noqa: E402 - after the path insert
+
 RESULTS = ROOT / "bench" / "results"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 SIZES = {"10k": (10_000, 2), "100k": (100_000, 4), "1m": (1_000_000, 10)}
@@ -51,27 +52,6 @@ TAHUN = dt.date.today().year  # noqa: DTZ011 - the generated year; the app's "cu
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-
-
-def machine() -> dict[str, Any]:
-    mem_kb = 0
-    cpu = platform.processor()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_kb = int(line.split()[1])
-        cpu = next(
-            (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name")),
-            cpu,
-        )  # fmt: skip
-    return {
-        "nproc": os.cpu_count(),
-        "ram_gib": round(mem_kb / 1024 / 1024, 1),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "loadavg_at_start": os.getloadavg(),
-        "note": "shared machine: other engineers' test suites may run concurrently",
-    }
 
 
 def db_url(db: str) -> str:
@@ -194,6 +174,17 @@ def phase_gen(size: str, db: str) -> None:
 # ---------------------------------------------------------------------------------------------- batch
 
 
+def _peak_rss_mb() -> float:
+    """Peak RSS of this process since it started (``VmHWM``). Not ``ru_maxrss``: Linux carries that over
+    from the parent across fork + exec, so a child started after the generator reported its parent's peak."""
+    with contextlib.suppress(OSError, StopIteration):
+        line = next(
+            ln for ln in Path("/proc/self/status").read_text().splitlines() if ln.startswith("VmHWM:")
+        )
+        return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _child_batch(db: str, mode: str) -> None:
     """Child process: ``batch`` (the real year-end batch over every instansi, sequential, as one worker),
     ``floor`` (one UPDATE for everything, rolled back), ``naive`` (ORM loop on a 10k subset, rolled back)."""
@@ -209,7 +200,7 @@ def _child_batch(db: str, mode: str) -> None:
     instansi = list(
         Instansi.objects.filter(kode__startswith="BENCH").order_by("pk").values_list("pk", flat=True)
     )
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss0 = _peak_rss_mb()
     out: dict[str, Any] = {"mode": mode}
     t0 = time.perf_counter()
     if mode == "floor":
@@ -267,7 +258,7 @@ def _child_batch(db: str, mode: str) -> None:
 
         from django.db import connection as conn_
 
-        from evaluasi.batch import tahunan_batch_run
+        from bench.common import run_tahunan
 
         stmt_time: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
 
@@ -281,20 +272,25 @@ def _child_batch(db: str, mode: str) -> None:
                 stmt_time[key][1] += 1
 
         conn_.execute_wrappers.append(timer)
-        from evaluasi.services import JOB_TAHUNAN
-        from kinerja.services.jobs import job_create
+        # Time spent in the notification hook (the dialog app's set-based notifikasi_create_bulk, called
+        # once per final chunk): its SQL and its Python (one Notifikasi object per pegawai), measured apart.
+        from evaluasi import hooks
 
+        notify_orig, notify_time = hooks.notify_evaluasi_final, [0.0, 0]
+
+        def notify_timed(**kw: Any) -> int:
+            t = time.perf_counter()
+            try:
+                return notify_orig(**kw)
+            finally:
+                notify_time[0] += time.perf_counter() - t
+                notify_time[1] += 1
+
+        hooks.notify_evaluasi_final = notify_timed
         per = []
         total_peg = 0
         for iid in instansi:
-            inst = Instansi.objects.get(pk=iid)
-            with scope(instansi=iid):
-                job = job_create(
-                    actor=None, instansi=inst, jenis=JOB_TAHUNAN, params={"tahun": TAHUN, "dry_run": False}
-                )
-                t1 = time.perf_counter()
-                detail = tahunan_batch_run(job_id=job.pk)
-                secs = time.perf_counter() - t1
+            secs, detail = run_tahunan(instansi_id=iid, tahun=TAHUN, dry_run=False)
             r = detail["ringkasan"]
             total_peg += r["pegawai"]
             per.append({"instansi": iid, "pegawai": r["pegawai"], "seconds": round(secs, 2), "final": r["final"],
@@ -306,10 +302,12 @@ def _child_batch(db: str, mode: str) -> None:
                 flush=True,
             )
         out.update(seconds=time.perf_counter() - t0, pegawai=total_peg, per_instansi=per)
-        top = sorted(stmt_time.items(), key=lambda kv: -kv[1][0])[:8]
+        out["notify"] = {"seconds": round(notify_time[0], 2), "calls": notify_time[1]}
+        out["sql_seconds"] = round(sum(v[0] for v in stmt_time.values()), 2)
+        top = sorted(stmt_time.items(), key=lambda kv: -kv[1][0])[:12]
         out["top_statements"] = [{"sql": k, "seconds": round(v[0], 2), "calls": v[1]} for k, v in top]
-    out["rss_before_mb"] = round(rss0 / 1024, 1)
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["rss_before_mb"] = rss0
+    out["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(out))
 
 
@@ -329,6 +327,7 @@ def phase_batch(size: str, db: str) -> None:
         res[k]["pegawai_per_s"] = round(res[k]["pegawai"] / res[k]["seconds"])
     res["ratio_batch_vs_naive"] = round(res["batch"]["pegawai_per_s"] / res["naive"]["pegawai_per_s"], 1)
     res["ratio_floor_vs_batch"] = round(res["floor"]["pegawai_per_s"] / res["batch"]["pegawai_per_s"], 2)
+    res["loadavg_at_end"] = os.getloadavg()
     save(size, "batch", res)
     print(
         f"batch {res['batch']['pegawai_per_s']:,}/s (RSS {res['batch']['peak_rss_mb']} MB); naive "
@@ -412,8 +411,9 @@ def _child_queries(db: str) -> None:
 
 
 def phase_queries(size: str, db: str) -> None:
+    load_before = os.getloadavg()
     res = child(["_queries", db])
-    save(size, "queries", {"db": db, **res})
+    save(size, "queries", {"db": db, **res, "loadavg_before": load_before, "loadavg_after": os.getloadavg()})
     for p in res["pages"]:
         print(
             f"  {p['page']:<42} rows={p['rows']:>3} status={p['status']} queries={p['queries']:>3} {p['ms']:>8.1f} ms"
@@ -477,6 +477,7 @@ def phase_http(size: str, db: str, users: int, duration: int, workers: int) -> N
                     for r in leaf if r[2] and r[3]],
         "heads": [{"nip": r[0], "units": r[1]} for r in mid if r[1]],
     }))  # fmt: skip
+    load_before = os.getloadavg()
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db_url(db), "DJANGO_SETTINGS_MODULE": "kinerja.settings.base",
            "DJANGO_DEBUG": "0", "DJANGO_CONN_MAX_AGE": "60", "DJANGO_LOG_LEVEL": "WARNING"}  # fmt: skip
@@ -535,6 +536,7 @@ def phase_http(size: str, db: str, users: int, duration: int, workers: int) -> N
     login = json.loads(login_out.read_text()) if login_out.exists() else {}
     save(size, "http", {"db": db, "login_storm": login, "users": users, "duration_s": duration, "gunicorn_workers": workers,
                         "wall_s": round(wall), "stats": rows, "failures": failures, "machine": machine(),
+                        "loadavg_before": load_before,
                         "missing": missing})  # fmt: skip
     print(f"  login storm ({users} logins at once): {login}")
     for r in rows:
@@ -572,20 +574,24 @@ def write_docs() -> None:
     m = next((g["machine"] for g in gen.values() if g), machine())
     lines.append(f"Machine: nproc={m['nproc']}, RAM {m['ram_gib']} GiB, {m['cpu']}, Python {m['python']}; "
                  "PostgreSQL 15 (local TCP, default config), shared with other engineers' concurrent test runs.\n")  # fmt: skip
-    lines.append("| size | instansi | rows | generate (COPY) | batch pegawai/s | batch RSS | naive ORM /s (10k) | floor SQL /s "
-                 "| batch ÷ naive | floor ÷ batch |")  # fmt: skip
-    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| size | instansi | rows | generate (COPY) | batch pegawai/s | of which notification hook | batch RSS "
+                 "| naive ORM /s (10k) | floor SQL /s | batch ÷ naive | floor ÷ batch | measured (UTC), load avg |")  # fmt: skip
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in SIZES:
         g, b = gen[s], load(s, "batch")
         if not g:
             continue
         if b:
+            n = b["batch"].get("notify")
+            notify = f"{n['seconds']} s" if n else "n/a"
+            la = b["machine"].get("loadavg_at_start") or [0.0]
             lines.append(f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | **{b['batch']['pegawai_per_s']:,}** "
-                         f"({b['batch']['seconds']:.1f} s) | {b['batch']['peak_rss_mb']} MB | {b['naive']['pegawai_per_s']:,} "
-                         f"| {b['floor']['pegawai_per_s']:,} | {b['ratio_batch_vs_naive']}x | {b['ratio_floor_vs_batch']}x |")  # fmt: skip
+                         f"({b['batch']['seconds']:.1f} s) | {notify} | {b['batch']['peak_rss_mb']} MB "
+                         f"| {b['naive']['pegawai_per_s']:,} | {b['floor']['pegawai_per_s']:,} | {b['ratio_batch_vs_naive']}x "
+                         f"| {b['ratio_floor_vs_batch']}x | {b['at'][:16]}, {float(la[0]):.1f} |")  # fmt: skip
         else:
             lines.append(
-                f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | not measured | | | | | |"
+                f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | not measured | | | | | | | |"
             )
     lines.append("")
     for s in SIZES:
@@ -593,8 +599,10 @@ def write_docs() -> None:
         if not h:
             continue
         lg = h.get("login_storm") or {}
+        la = [f"{x:.1f}" for x in h.get("loadavg_before") or h["machine"]["loadavg_at_start"]]
         lines.append(f"HTTP {s} ({h['users']} users, steady state after all logged in, ~{h['duration_s']} s, gunicorn "
-                     f"{h['gunicorn_workers']} workers). Login storm ({lg.get('requests')} logins at once): p50 "
+                     f"{h['gunicorn_workers']} workers; {h['at'][:16]} UTC, load average before {'/'.join(la)}, after "
+                     f"{h['machine']['loadavg_at_start'][0]:.1f}). Login storm ({lg.get('requests')} logins at once): p50 "
                      f"{lg.get('p50_ms')} ms, p95 {lg.get('p95_ms')} ms, failures {lg.get('failures')}.\n")  # fmt: skip
         lines.append("| request | n | errors | p50 ms | p95 ms | p99 ms | req/s |")
         lines.append("|---|---|---|---|---|---|---|")
@@ -605,7 +613,9 @@ def write_docs() -> None:
         q = load(s, "queries")
         if not q:
             continue
-        lines.append(f"Query counts, {s} data (Django test client; ms = best of 3, in-process):\n")
+        la = q.get("loadavg_before")
+        when = f"; {q['at'][:16]} UTC, load average {la[0]:.1f} before" if la else ""
+        lines.append(f"Query counts, {s} data (Django test client; ms = best of 3, in-process{when}):\n")
         lines.append("| page | queries (3 rows) | queries (300 rows) | ms (3) | ms (300) |")
         lines.append("|---|---|---|---|---|")
         by: dict[str, dict[str, Any]] = {}
