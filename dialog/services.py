@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -244,58 +244,60 @@ def notifikasi_create_bulk(
     tautan: str = "",
     kunci: str = "",
 ) -> int:
-    """The same notification for many users (user ids), set-based: one INSERT, one preference read,
-    immediate e-mails queued after commit in chunks of 500. With ``kunci`` re-running is a no-op
-    (unique per user and kunci). Returns the number of rows written."""
+    """The same notification for many users (user ids), set-based: one ``INSERT ... SELECT`` that reads
+    each user's e-mail preference and address in SQL, ``ON CONFLICT DO NOTHING`` (with ``kunci``
+    re-running is a no-op: unique per user and kunci), ``RETURNING`` what it wrote; immediate e-mails
+    queued after commit in chunks of 500 (with ``kunci``, also those of earlier runs still unsent).
+    Returns the number of rows written. Three queries at most, whatever the number of users (the year-end
+    batch calls it once per chunk of 5,000 pegawai)."""
     instansi_id = instansi.pk if isinstance(instansi, Instansi) else instansi
     ids = sorted(set(penerima_ids))
     if not ids:
         return 0
-    modes = _mode_email(instansi_id=instansi_id, user_ids=ids)
-    emails = {
-        pk: (email or pegawai_email or "")
-        for pk, email, pegawai_email in User.objects.filter(pk__in=ids).values_list(
-            "pk", "email", "pegawai__email"
-        )
-    }
-    rows = []
-    for uid in ids:
-        mode = modes.get(uid, ModeEmail.SEGERA)
-        if mode == ModeEmail.MATI or not emails.get(uid):
-            status = StatusEmail.TIDAK_PERLU
-        else:
-            status = StatusEmail.DIGEST if mode == ModeEmail.HARIAN else StatusEmail.SEGERA
-        rows.append(
-            Notifikasi(
-                instansi_id=instansi_id,
-                penerima_id=uid,
-                jenis=jenis,
-                judul=judul[:255],
-                pesan=pesan,
-                tautan=tautan[:500],
-                kunci=kunci[:200],
-                email_status=status,
-            )
-        )
-    before = Notifikasi.objects.filter(instansi_id=instansi_id, kunci=kunci[:200]).count() if kunci else 0
-    Notifikasi.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=bool(kunci))
-    written = (
-        (Notifikasi.objects.filter(instansi_id=instansi_id, kunci=kunci[:200]).count() - before)
-        if kunci
-        else len(rows)
-    )
-    if kunci:
+    kunci = kunci[:200]
+    now = timezone.now()
+    sql = f"""
+        INSERT INTO {Notifikasi._meta.db_table}
+            (instansi_id, penerima_id, aktor_id, jenis, judul, pesan, tautan, kunci, dibaca_at,
+             email_status, email_at, created_at, updated_at)
+        SELECT %(instansi)s, u.id, NULL, %(jenis)s, %(judul)s, %(pesan)s, %(tautan)s, %(kunci)s, NULL,
+               CASE WHEN COALESCE(pr.mode_email, %(segera_mode)s) = %(mati)s
+                         OR COALESCE(NULLIF(u.email, ''), NULLIF(p.email, ''), '') = '' THEN %(tidak_perlu)s
+                    WHEN pr.mode_email = %(harian)s THEN %(digest)s
+                    ELSE %(segera)s END,
+               NULL, %(now)s, %(now)s
+        FROM {User._meta.db_table} u
+        LEFT JOIN {Pegawai._meta.db_table} p ON p.user_id = u.id AND p.instansi_id = %(instansi)s
+        LEFT JOIN {PreferensiNotifikasi._meta.db_table} pr ON pr.user_id = u.id AND pr.instansi_id = %(instansi)s
+        WHERE u.id = ANY(%(ids)s)
+        ORDER BY u.id
+        ON CONFLICT DO NOTHING
+        RETURNING id, email_status
+    """  # noqa: S608 - table names from model meta; every value is a parameter
+    with connection.cursor() as cur:
+        cur.execute(
+            sql,
+            {
+                "instansi": instansi_id, "jenis": jenis, "judul": judul[:255], "pesan": pesan,
+                "tautan": tautan[:500], "kunci": kunci, "now": now, "ids": ids,
+                "segera_mode": ModeEmail.SEGERA, "mati": ModeEmail.MATI, "harian": ModeEmail.HARIAN,
+                "tidak_perlu": StatusEmail.TIDAK_PERLU, "digest": StatusEmail.DIGEST, "segera": StatusEmail.SEGERA,
+            },
+        )  # fmt: skip
+        written = cur.fetchall()
+    if kunci:  # this run's and an earlier run's immediate e-mails not sent yet (unique index lookup)
         segera = list(
             Notifikasi.objects.filter(
-                instansi_id=instansi_id,
-                kunci=kunci[:200],
-                penerima_id__in=ids,
-                email_status=StatusEmail.SEGERA,
-            ).values_list("pk", flat=True)
+                instansi_id=instansi_id, penerima_id__in=ids, kunci=kunci, email_status=StatusEmail.SEGERA
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        for i in range(0, len(segera), 500):
-            _queue_email(instansi_id, segera[i : i + 500])
-    return written
+    else:
+        segera = [pk for pk, status in written if status == StatusEmail.SEGERA]
+    for i in range(0, len(segera), 500):
+        _queue_email(instansi_id, segera[i : i + 500])
+    return len(written)
 
 
 @transaction.atomic

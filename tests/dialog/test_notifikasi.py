@@ -202,7 +202,8 @@ def test_bulk_notification_is_set_based_and_idempotent(
     users = [p.user_id for p in (org_a.pegawai, org_a.rekan, org_a.atasan, org_a.kepala)]
     with scope(instansi=org_a.instansi.pk):
         services.preferensi_set(actor=org_a.rekan.user, instansi=org_a.instansi, mode_email="mati")
-        with django_capture_on_commit_callbacks() as callbacks, django_assert_max_num_queries(8):
+        # savepoint, one INSERT ... SELECT ... RETURNING, the unsent e-mails, release
+        with django_capture_on_commit_callbacks() as callbacks, django_assert_max_num_queries(4):
             n = services.notifikasi_create_bulk(
                 instansi=org_a.instansi, penerima_ids=users, jenis="evaluasi_final",
                 judul="Evaluasi tahunan 2026 final", kunci="evaluasi-tahunan-final-2026",
