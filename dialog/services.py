@@ -237,25 +237,40 @@ def notifikasi_create(
 def notifikasi_create_bulk(
     *,
     instansi: Instansi | int,
-    penerima_ids: list[int],
+    penerima_ids: list[int] | None = None,
+    pegawai_ids: list[int] | None = None,
     jenis: str,
     judul: str,
     pesan: str = "",
     tautan: str = "",
     kunci: str = "",
 ) -> int:
-    """The same notification for many users (user ids), set-based: one ``INSERT ... SELECT`` that reads
-    each user's e-mail preference and address in SQL, ``ON CONFLICT DO NOTHING`` (with ``kunci``
-    re-running is a no-op: unique per user and kunci), ``RETURNING`` what it wrote; immediate e-mails
-    queued after commit in chunks of 500 (with ``kunci``, also those of earlier runs still unsent).
-    Returns the number of rows written. Three queries at most, whatever the number of users (the year-end
-    batch calls it once per chunk of 5,000 pegawai)."""
+    """The same notification for many users, given as user ids (``penerima_ids``) or as pegawai ids of
+    this instansi (``pegawai_ids``: the year-end batch's, with no lookup of their users first).
+
+    Set-based: one ``INSERT ... SELECT`` that reads each user's e-mail preference and address in SQL,
+    ``ON CONFLICT DO NOTHING`` (with ``kunci`` re-running is a no-op: unique per user and kunci),
+    ``RETURNING`` what it wrote; immediate e-mails queued after commit in chunks of 500 (with ``kunci``
+    and rows that already existed, also those of an earlier run still unsent). Returns the number of
+    rows written. At most four queries (savepoint included), whatever the number of users; the year-end
+    batch calls it once per chunk of 5,000 pegawai."""
     instansi_id = instansi.pk if isinstance(instansi, Instansi) else instansi
-    ids = sorted(set(penerima_ids))
+    by_pegawai = pegawai_ids is not None
+    ids = sorted(set((pegawai_ids if by_pegawai else penerima_ids) or []))
     if not ids:
         return 0
     kunci = kunci[:200]
-    now = timezone.now()
+    user_t, pegawai_t, pref_t = (
+        User._meta.db_table,
+        Pegawai._meta.db_table,
+        PreferensiNotifikasi._meta.db_table,
+    )
+    if by_pegawai:
+        source = f"""FROM {pegawai_t} p JOIN {user_t} u ON u.id = p.user_id
+        WHERE p.instansi_id = %(instansi)s AND p.id = ANY(%(ids)s)"""
+    else:
+        source = f"""FROM {user_t} u LEFT JOIN {pegawai_t} p ON p.user_id = u.id AND p.instansi_id = %(instansi)s
+        WHERE u.id = ANY(%(ids)s)"""
     sql = f"""
         INSERT INTO {Notifikasi._meta.db_table}
             (instansi_id, penerima_id, aktor_id, jenis, judul, pesan, tautan, kunci, dibaca_at,
@@ -266,35 +281,39 @@ def notifikasi_create_bulk(
                     WHEN pr.mode_email = %(harian)s THEN %(digest)s
                     ELSE %(segera)s END,
                NULL, %(now)s, %(now)s
-        FROM {User._meta.db_table} u
-        LEFT JOIN {Pegawai._meta.db_table} p ON p.user_id = u.id AND p.instansi_id = %(instansi)s
-        LEFT JOIN {PreferensiNotifikasi._meta.db_table} pr ON pr.user_id = u.id AND pr.instansi_id = %(instansi)s
-        WHERE u.id = ANY(%(ids)s)
+        {source.replace("WHERE", f"LEFT JOIN {pref_t} pr ON pr.user_id = u.id AND pr.instansi_id = %(instansi)s WHERE", 1)}
         ORDER BY u.id
         ON CONFLICT DO NOTHING
         RETURNING id, email_status
-    """  # noqa: S608 - table names from model meta; every value is a parameter
+    """
     with connection.cursor() as cur:
         cur.execute(
             sql,
             {
                 "instansi": instansi_id, "jenis": jenis, "judul": judul[:255], "pesan": pesan,
-                "tautan": tautan[:500], "kunci": kunci, "now": now, "ids": ids,
+                "tautan": tautan[:500], "kunci": kunci, "now": timezone.now(), "ids": ids,
                 "segera_mode": ModeEmail.SEGERA, "mati": ModeEmail.MATI, "harian": ModeEmail.HARIAN,
                 "tidak_perlu": StatusEmail.TIDAK_PERLU, "digest": StatusEmail.DIGEST, "segera": StatusEmail.SEGERA,
             },
         )  # fmt: skip
         written = cur.fetchall()
-    if kunci:  # this run's and an earlier run's immediate e-mails not sent yet (unique index lookup)
+    segera = [pk for pk, status in written if status == StatusEmail.SEGERA]
+    if kunci and len(written) < len(ids):  # a re-run: an earlier run's immediate e-mails not sent yet
+        penerima: Any = (
+            Pegawai.objects.filter(instansi_id=instansi_id, pk__in=ids).values("user_id")
+            if by_pegawai
+            else ids
+        )
         segera = list(
             Notifikasi.objects.filter(
-                instansi_id=instansi_id, penerima_id__in=ids, kunci=kunci, email_status=StatusEmail.SEGERA
+                instansi_id=instansi_id,
+                penerima_id__in=penerima,
+                kunci=kunci,
+                email_status=StatusEmail.SEGERA,
             )
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-    else:
-        segera = [pk for pk, status in written if status == StatusEmail.SEGERA]
     for i in range(0, len(segera), 500):
         _queue_email(instansi_id, segera[i : i + 500])
     return len(written)

@@ -40,10 +40,10 @@ def notify_evaluasi_final(*, instansi_id: int, tahun: int, pegawai_ids: list[int
     """Tell pegawai that their annual evaluation is final (and that the keberatan window is open).
 
     Called inside each batch chunk's transaction with the pegawai that chunk finalised, so each is
-    notified exactly once. Uses ``dialog.services.notifikasi_create_bulk(*, instansi, penerima_ids,
-    jenis, judul, pesan, tautan, kunci)`` (user ids; set-based) when the dialog app provides it; until
-    then this is the hook to connect (a per-pegawai ``notifikasi_create`` would make the batch O(n)).
-    Returns the number notified.
+    notified exactly once (and a re-run, by the notification key, not again). One set-based
+    ``dialog.services.notifikasi_create_bulk`` call with the pegawai ids (no lookup of their users
+    first; a per-pegawai ``notifikasi_create`` would make the batch O(n) queries). Returns the number of
+    pegawai it was called for.
     """
     if not pegawai_ids:
         return 0
@@ -55,16 +55,9 @@ def notify_evaluasi_final(*, instansi_id: int, tahun: int, pegawai_ids: list[int
             len(pegawai_ids),
         )
         return 0
-    from kinerja.models import Pegawai
-
-    user_ids = list(
-        Pegawai._base_manager.filter(instansi_id=instansi_id, pk__in=pegawai_ids).values_list(
-            "user_id", flat=True
-        )
-    )
     notifikasi_create_bulk(
         instansi=instansi_id,
-        penerima_ids=user_ids,
+        pegawai_ids=pegawai_ids,
         jenis="evaluasi_final",
         judul=f"Evaluasi kinerja tahunan {tahun} telah final",
         pesan=(
@@ -74,7 +67,7 @@ def notify_evaluasi_final(*, instansi_id: int, tahun: int, pegawai_ids: list[int
         tautan="/evaluasi/",
         kunci=f"evaluasi-tahunan-final-{tahun}",
     )
-    return len(user_ids)
+    return len(pegawai_ids)
 
 
 def notify_satu(

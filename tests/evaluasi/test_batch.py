@@ -364,3 +364,44 @@ def test_periodic_rows_for_each_stint_and_period(org_a: Org) -> None:
         (dt.date(TAHUN, 5, 15), 2), (dt.date(TAHUN, 5, 15), 3), (dt.date(TAHUN, 5, 15), 4),
     ]  # fmt: skip
     assert annual.skp.periode_mulai == dt.date(TAHUN, 5, 15)  # the stint covering 31 December
+
+
+def test_every_finalised_pegawai_is_notified_once_with_email_per_preference(
+    org_a: Org, org_b: Org, run_batch: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """One in-app notification per finalised pegawai (none for the unrated), across chunks; a re-run
+    adds none; e-mail only for those with an address who want it at once; B untouched."""
+    from dialog.models import Notifikasi, StatusEmail
+
+    settings.EVALUASI_BATCH_SIZE = 2
+    people = _setup_year(org_a, extra=3)
+    _setup_year(org_b)
+    with scopes_disabled():
+        type(org_a.pegawai)._base_manager.filter(pk=org_a.pegawai.pk).update(email="pegawai@contoh.go.id")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run_batch(org_a)
+    with scopes_disabled():
+        rows = list(
+            Notifikasi._base_manager.filter(instansi=org_a.instansi, jenis="evaluasi_final").values_list(
+                "penerima_id", "email_status"
+            )
+        )
+        assert not Notifikasi._base_manager.filter(instansi=org_b.instansi, jenis="evaluasi_final").exists()
+    finalised = {p.user_id for p in people if p.pk != org_a.rekan.pk}  # the rekan was left unrated
+    assert sorted(uid for uid, _status in rows) == sorted(finalised)
+    status = dict(rows)
+    assert status[org_a.pegawai.user_id] == StatusEmail.SEGERA
+    assert status[org_a.atasan.user_id] == StatusEmail.TIDAK_PERLU  # no address
+    email_tasks = [
+        c
+        for c in callbacks
+        if getattr(getattr(getattr(c, "func", None), "__self__", None), "name", "").endswith(
+            "notifikasi_email_task"
+        )
+    ]
+    assert len(email_tasks) == 1  # one e-mail task, for the one pegawai with an address
+    run_batch(org_a)
+    with scopes_disabled():
+        assert Notifikasi._base_manager.filter(
+            instansi=org_a.instansi, jenis="evaluasi_final"
+        ).count() == len(rows)
