@@ -8,10 +8,11 @@ from django_scopes import scope
 from playwright.sync_api import Page, expect
 
 from kinerja.models import Dokumen
-from tests.conftest import PASSWORD, Org
+from tests.conftest import Org
 from tests.dokumen.conftest import read
 from tests.dokumen.test_browser_dokumen import _timeouts, private_queue, shot  # noqa: F401 - fixtures
 from tests.dokumen.test_evaluasi_dokumen import _rated_quarter
+from tests.evaluasi.test_browser_evaluasi import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,10 +23,7 @@ def test_pegawai_gets_the_signed_evaluation_document(
 ) -> None:
     ev, _plan = _rated_quarter(org_a, api)
     page.set_viewport_size({"width": 390, "height": 844})  # on a phone
-    page.goto(f"{live_server.url}/masuk/")
-    page.locator("#id_username").fill(org_a.pegawai.nip)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
+    login(page, live_server.url, org_a.pegawai.nip)
     page.goto(f"{live_server.url}/evaluasi/{ev.pk}/")
     expect(page.get_by_test_id("dokumen-evaluasi")).to_be_visible()
     page.get_by_test_id("buat-dokumen").click()
