@@ -449,40 +449,30 @@ def skp_status_notify(
 ) -> Notifikasi | None:
     """Notification for an SKP status change: submitted → the Pejabat Penilai; returned/approved → the
     owner. Meant to be called by the SKP workflow inside its transaction (see the hook in the report)."""
-    tautan = reverse("skp:detail", args=[skp.pk])
     owner = Pegawai.objects.select_related("user").get(pk=skp.pegawai_id)
+    pesan = ""
     if ke == SkpStatus.DIAJUKAN:
         if skp.pejabat_penilai_id is None:
             return None
-        penilai = Pegawai.objects.select_related("user").get(pk=skp.pejabat_penilai_id)
-        return notifikasi_create(
-            instansi=skp.instansi_id,
-            penerima=penilai.user,
-            aktor=actor,
-            jenis=JenisNotifikasi.SKP_DIAJUKAN,
-            judul=f"SKP {skp.tahun} {owner.nama} menunggu persetujuan Anda",
-            tautan=tautan,
-        )
-    if ke == SkpStatus.DIKEMBALIKAN:
-        return notifikasi_create(
-            instansi=skp.instansi_id,
-            penerima=owner.user,
-            aktor=actor,
-            jenis=JenisNotifikasi.SKP_DIKEMBALIKAN,
-            judul=f"SKP {skp.tahun} Anda dikembalikan untuk diperbaiki",
-            pesan=catatan,
-            tautan=tautan,
-        )
-    if ke == SkpStatus.DISETUJUI:
-        return notifikasi_create(
-            instansi=skp.instansi_id,
-            penerima=owner.user,
-            aktor=actor,
-            jenis=JenisNotifikasi.SKP_DISETUJUI,
-            judul=f"SKP {skp.tahun} Anda telah disetujui",
-            tautan=tautan,
-        )
-    return None
+        penerima = Pegawai.objects.select_related("user").get(pk=skp.pejabat_penilai_id).user
+        jenis, judul = JenisNotifikasi.SKP_DIAJUKAN, f"SKP {skp.tahun} {owner.nama} menunggu persetujuan Anda"
+    elif ke == SkpStatus.DIKEMBALIKAN:
+        penerima, pesan = owner.user, catatan
+        jenis, judul = JenisNotifikasi.SKP_DIKEMBALIKAN, f"SKP {skp.tahun} Anda dikembalikan untuk diperbaiki"
+    elif ke == SkpStatus.DISETUJUI:
+        penerima = owner.user
+        jenis, judul = JenisNotifikasi.SKP_DISETUJUI, f"SKP {skp.tahun} Anda telah disetujui"
+    else:
+        return None
+    return notifikasi_create(
+        instansi=skp.instansi_id,
+        penerima=penerima,
+        aktor=actor,
+        jenis=jenis,
+        judul=judul,
+        pesan=pesan,
+        tautan=reverse("skp:detail", args=[skp.pk]),
+    )
 
 
 # ---------------------------------------------------------------- umpan balik
