@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kinerja.models import TenantOwnedModel, TimeStampedModel
+from kinerja.models import TenantOwnedModel, TimeStampedModel, instansi_fk_tanpa_indeks
 from skp.core_values import BERAKHLAK_V1
 
 CORE_VALUE_KODES: tuple[str, ...] = tuple(kode for kode, *_rest in BERAKHLAK_V1)
@@ -460,6 +460,8 @@ class Notifikasi(TenantOwnedModel):
     """One in-app notification; ``email_status`` says whether/how it goes out by email.
 
     ``kunci`` makes reminders idempotent: at most one row per (instansi, penerima, kunci)."""
+
+    instansi = instansi_fk_tanpa_indeks()  # composite indexes lead with instansi_id
 
     penerima = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     aktor = models.ForeignKey(

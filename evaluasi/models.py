@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating
-from kinerja.models import TenantOwnedModel, TimeStampedModel
+from kinerja.models import TenantOwnedModel, TimeStampedModel, instansi_fk_tanpa_indeks
 
 #: Free text typed by users (the limit of evaluasi.forms and evaluasi.api): forms and serializers built
 #: from the model enforce it; the columns stay TEXT.
@@ -38,6 +38,8 @@ class Evaluasi(TenantOwnedModel):
     ``pejabat_penilai`` and ``unit_kerja`` are copied from it when the row is made (the batch
     refreshes ``unit_kerja`` until the row is final, so the distribution is per unit at year end).
     """
+
+    instansi = instansi_fk_tanpa_indeks()  # composite indexes lead with instansi_id
 
     jenis = models.CharField(max_length=8, choices=JenisEvaluasi.choices)
     tahun = models.PositiveSmallIntegerField()
@@ -240,6 +242,8 @@ class JenisTindakLanjut(models.TextChoices):
 class TindakLanjut(TenantOwnedModel):
     """A follow-up recorded by the year-end batch (domain §8); decisions themselves happen outside the app."""
 
+    instansi = instansi_fk_tanpa_indeks()  # composite indexes lead with instansi_id
+
     pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
     tahun = models.PositiveSmallIntegerField()
     evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="tindak_lanjut")
@@ -259,6 +263,8 @@ class TindakLanjut(TenantOwnedModel):
 
 class AngkaKredit(TenantOwnedModel):
     """Angka kredit of a JF for a year from its final annual predikat (domain §8.3). Export only."""
+
+    instansi = instansi_fk_tanpa_indeks()  # composite indexes lead with instansi_id
 
     pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
     tahun = models.PositiveSmallIntegerField()

@@ -1,5 +1,5 @@
 from .audit import AuditLog
-from .base import TenantManager, TenantOwnedModel, TimeStampedModel
+from .base import TenantManager, TenantOwnedModel, TimeStampedModel, instansi_fk_tanpa_indeks
 from .dokumen import Dokumen, DokumenWriteOnceError, JenisDokumen
 from .jobs import Job, JobStatus
 from .org import Jabatan, JenisJabatan, JenjangJf, UnitKerja
@@ -27,6 +27,7 @@ __all__ = [
     "StatusPegawai",
     "TenantManager",
     "TenantOwnedModel",
+    "instansi_fk_tanpa_indeks",
     "TimeStampedModel",
     "UnitKerja",
     "User",

@@ -37,6 +37,14 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def instansi_fk_tanpa_indeks() -> models.ForeignKey:
+    """``TenantOwnedModel.instansi`` without its own one-column index, for the big, write-heavy tables
+    whose composite indexes and unique constraints all start with ``instansi_id``: there the single
+    index is never the better plan, yet every insert and every non-HOT update maintains it (the year-end
+    batch writes ~2 million such rows per million pegawai; docs/performance.md)."""
+    return models.ForeignKey("kinerja.Instansi", on_delete=models.PROTECT, related_name="+", db_index=False)
+
+
 class TenantOwnedModel(TimeStampedModel):
     """Every row belongs to one instansi; child rows carry it too (no JOIN to scope)."""
 
