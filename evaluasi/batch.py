@@ -395,21 +395,26 @@ def chunk_final(
         ):
             return None
         with connection.cursor() as cur:
+            # one row back (a count and the annual rows' pegawai ids), not a row per finalised evaluation
             cur.execute(
                 """
-                UPDATE evaluasi_evaluasi SET status = 'final', final_at = %(final_at)s, updated_at = %(final_at)s
-                WHERE instansi_id = %(instansi)s AND tahun = %(tahun)s AND status = 'dinilai' AND predikat <> ''
-                  AND pegawai_id >= %(dari)s AND pegawai_id < %(sampai)s
-                RETURNING pegawai_id, jenis
+                WITH f AS (
+                    UPDATE evaluasi_evaluasi SET status = 'final', final_at = %(final_at)s, updated_at = %(final_at)s
+                    WHERE instansi_id = %(instansi)s AND tahun = %(tahun)s AND status = 'dinilai' AND predikat <> ''
+                      AND pegawai_id >= %(dari)s AND pegawai_id < %(sampai)s
+                    RETURNING pegawai_id, jenis
+                )
+                SELECT count(*), array_agg(DISTINCT pegawai_id ORDER BY pegawai_id) FILTER (WHERE jenis = 'tahunan')
+                FROM f
                 """,
                 p,
             )
-            finalised = cur.fetchall()
+            jumlah_final, tahunan = cur.fetchone()
             tl, ak = _follow_ups(cur, p)
-        tahunan_ids = sorted({pid for pid, jenis in finalised if jenis == "tahunan"})
+        tahunan_ids: list[int] = tahunan or []
         notified = hooks.notify_evaluasi_final(instansi_id=instansi_id, tahun=tahun, pegawai_ids=tahunan_ids)
         hasil = {
-            "final": len(finalised),
+            "final": jumlah_final,
             "final_tahunan": len(tahunan_ids),
             "tindak_lanjut": tl,
             "angka_kredit": ak,
@@ -423,7 +428,7 @@ def chunk_final(
             tahap=TahapBatch.FINAL,
             dari=dari,
             sampai=sampai,
-            jumlah=len(finalised),
+            jumlah=jumlah_final,
             job_id=job_id,
             waktu=final_at,
         )
