@@ -102,6 +102,28 @@ def child(args: list[str], timeout: int = 7200) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def children_parallel(arg_lists: list[list[str]], timeout: int = 7200) -> list[dict[str, Any]]:
+    """Run several children at once (one batch worker each); return their JSON lines in order."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, *a],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for a in arg_lists
+    ]
+    out = []
+    for a, pr in zip(arg_lists, procs, strict=True):
+        stdout, stderr = pr.communicate(timeout=timeout)
+        if pr.returncode != 0:
+            sys.stderr.write(stdout[-4000:] + stderr[-8000:])
+            raise SystemExit(f"child {a} failed ({pr.returncode})")
+        out.append(json.loads(stdout.strip().splitlines()[-1]))
+    return out
+
+
 def probes(db: str) -> dict[str, Any]:
     return json.loads((RESULTS / f"{db}-probes.json").read_text())
 
@@ -185,9 +207,11 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _child_batch(db: str, mode: str) -> None:
-    """Child process: ``batch`` (the real year-end batch over every instansi, sequential, as one worker),
-    ``floor`` (one UPDATE for everything, rolled back), ``naive`` (ORM loop on a 10k subset, rolled back)."""
+def _child_batch(db: str, mode: str, worker: int = 0, workers: int = 1) -> None:
+    """Child process: ``batch`` (the real year-end batch over the instansi of worker ``worker`` of
+    ``workers``, one after another, as one batch worker), ``floor`` (one UPDATE for everything, rolled
+    back), ``floor_full`` (per instansi one hand-written statement doing every write the batch does,
+    rolled back), ``naive`` (ORM loop on a 10k subset, rolled back)."""
     setup_django(db)
     from django.db import connection, transaction
     from django.utils import timezone
@@ -200,6 +224,8 @@ def _child_batch(db: str, mode: str) -> None:
     instansi = list(
         Instansi.objects.filter(kode__startswith="BENCH").order_by("pk").values_list("pk", flat=True)
     )
+    if mode == "batch":
+        instansi = instansi[worker::workers]
     rss0 = _peak_rss_mb()
     out: dict[str, Any] = {"mode": mode}
     t0 = time.perf_counter()
@@ -218,6 +244,28 @@ def _child_batch(db: str, mode: str) -> None:
                 out["rows"] = cur.rowcount
             out["seconds"] = time.perf_counter() - t0
             transaction.set_rollback(True)
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM kinerja_pegawai WHERE instansi_id = ANY(%s)", [instansi])
+            out["pegawai"] = cur.fetchone()[0]
+    elif mode == "floor_core":
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"""
+                    UPDATE evaluasi_evaluasi e
+                    SET predikat = {PRED}, status = 'final', final_at = now(), updated_at = now()
+                    WHERE e.instansi_id = ANY(%s) AND e.tahun = %s AND e.status <> 'final' AND {PRED} <> ''
+                    """,  # noqa: S608 - PRED is generated from the enum table
+                    [instansi, TAHUN],
+                )
+                out["rows"] = cur.rowcount
+            out["seconds"] = time.perf_counter() - t0
+            transaction.set_rollback(True)
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM kinerja_pegawai WHERE instansi_id = ANY(%s)", [instansi])
+            out["pegawai"] = cur.fetchone()[0]
+    elif mode == "floor_full":
+        out.update(_floor_full(instansi))
         with connection.cursor() as cur:
             cur.execute("SELECT count(*) FROM kinerja_pegawai WHERE instansi_id = ANY(%s)", [instansi])
             out["pegawai"] = cur.fetchone()[0]
@@ -311,28 +359,118 @@ def _child_batch(db: str, mode: str) -> None:
     print(json.dumps(out))
 
 
-def phase_batch(size: str, db: str) -> None:
+def _floor_full(instansi: list[int]) -> dict[str, Any]:
+    """The floor with every write the batch makes, in hand-written SQL and no Python in between: per
+    instansi ONE statement (data-modifying CTEs) that finalises every rated evaluation of the year
+    (periodic and annual, predikat from the matrix), inserts the follow-ups and angka kredit of the annual
+    ones (the batch's own SELECTs, fed from the UPDATE's RETURNING) and one notification per finalised
+    pegawai. Not done here (the batch does them): materialising missing annual rows, unit refresh,
+    completeness and distribution reads, the chunk ledger, audit rows, progress. Rolled back."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from evaluasi.batch import PRED, angka_kredit_select, tindak_lanjut_select
+
+    fin_src = "(SELECT id AS evaluasi_id, pegawai_id, predikat, tanggal FROM fin WHERE jenis = 'tahunan')"
+    sql = f"""
+        WITH fin AS (
+            UPDATE evaluasi_evaluasi e
+            SET predikat = {PRED}, status = 'final', final_at = %(now)s, updated_at = %(now)s
+            WHERE e.instansi_id = %(instansi)s AND e.tahun = %(tahun)s AND e.status <> 'final' AND {PRED} <> ''
+            RETURNING e.id, e.pegawai_id, e.jenis, {PRED} AS predikat, (%(now)s AT TIME ZONE %(tz)s)::date AS tanggal
+        ),
+        tl AS (
+            INSERT INTO evaluasi_tindaklanjut (instansi_id, pegawai_id, tahun, evaluasi_id, jenis, mulai, selesai,
+                                               created_at, updated_at)
+            SELECT %(instansi)s, t.pegawai_id, %(tahun)s, t.evaluasi_id, t.jenis, t.mulai, t.selesai, %(now)s, %(now)s
+            FROM ({tindak_lanjut_select(fin_src)}) t
+            ON CONFLICT DO NOTHING RETURNING 1
+        ),
+        ak AS (
+            INSERT INTO evaluasi_angkakredit (instansi_id, pegawai_id, tahun, evaluasi_id, jenjang, predikat,
+                                              persentase, koefisien, bulan, nilai, created_at, updated_at)
+            SELECT %(instansi)s, a.pegawai_id, %(tahun)s, a.evaluasi_id, a.jenjang, a.predikat, a.persen, a.koef,
+                   a.bulan, a.nilai, %(now)s, %(now)s
+            FROM ({angka_kredit_select(fin_src)}) a
+            ON CONFLICT DO NOTHING RETURNING 1
+        ),
+        nt AS (
+            INSERT INTO dialog_notifikasi (instansi_id, penerima_id, aktor_id, jenis, judul, pesan, tautan, kunci,
+                                           dibaca_at, email_status, email_at, created_at, updated_at)
+            SELECT %(instansi)s, u.id, NULL, 'evaluasi_final', 'Evaluasi kinerja tahunan telah final', '',
+                   '/evaluasi/', 'bench-floor', NULL, 'segera', NULL, %(now)s, %(now)s
+            FROM fin JOIN kinerja_pegawai p ON p.id = fin.pegawai_id AND p.instansi_id = %(instansi)s
+            JOIN kinerja_user u ON u.id = p.user_id
+            WHERE fin.jenis = 'tahunan'
+            ON CONFLICT DO NOTHING RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM fin), (SELECT count(*) FROM tl), (SELECT count(*) FROM ak),
+               (SELECT count(*) FROM nt)
+    """  # noqa: S608 - PRED and the sub-selects are generated from enum tables
+    rows = {"evaluasi": 0, "tindak_lanjut": 0, "angka_kredit": 0, "notifikasi": 0}
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            for iid in instansi:
+                cur.execute(
+                    sql, {"instansi": iid, "tahun": TAHUN, "now": timezone.now(), "tz": settings.TIME_ZONE}
+                )
+                for k, v in zip(rows, cur.fetchone(), strict=True):
+                    rows[k] += v
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred FK checks, inside the timing
+        seconds = time.perf_counter() - t0
+        transaction.set_rollback(True)
+    return {"seconds": seconds, "rows": rows}
+
+
+def phase_batch(size: str, db: str, workers: int = 1) -> None:
     import psycopg
 
     res: dict[str, Any] = {"db": db, "machine": machine()}
     print("batch: floor (one UPDATE, rolled back) ...", flush=True)
     res["floor"] = child(["_batch", db, "floor"])
+    print(
+        "batch: core floor (one UPDATE finalising every evaluation of the year, rolled back) ...", flush=True
+    )
+    res["floor_core"] = child(["_batch", db, "floor_core"])
+    print("batch: full floor (one statement per instansi with every write, rolled back) ...", flush=True)
+    res["floor_full"] = child(["_batch", db, "floor_full"])
     print("batch: naive ORM loop on a 10k subset (rolled back) ...", flush=True)
     res["naive"] = child(["_batch", db, "naive"])
     with psycopg.connect(db_url(db), autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE evaluasi_evaluasi")  # the two rollbacks left dead tuples
-    print("batch: real year-end batch, every instansi, one process ...", flush=True)
-    res["batch"] = child(["_batch", db, "batch"])
-    for k in ("floor", "naive", "batch"):
+        for t in ("evaluasi_evaluasi", "evaluasi_tindaklanjut", "evaluasi_angkakredit", "dialog_notifikasi"):
+            conn.execute(f"VACUUM ANALYZE {t}")  # the rollbacks left dead tuples
+    print(f"batch: real year-end batch, every instansi, {workers} worker process(es) ...", flush=True)
+    t0 = time.perf_counter()
+    parts = children_parallel([["_batch", db, "batch", str(k), str(workers)] for k in range(workers)])
+    wall = time.perf_counter() - t0
+    res["batch"] = {
+        "mode": "batch", "workers": workers, "seconds": max(p["seconds"] for p in parts),
+        "wall_seconds_incl_startup": round(wall, 2), "pegawai": sum(p["pegawai"] for p in parts),
+        "peak_rss_mb": max(p["peak_rss_mb"] for p in parts),
+        "notify": {"seconds": round(sum(p["notify"]["seconds"] for p in parts), 2),
+                   "calls": sum(p["notify"]["calls"] for p in parts)},
+        "per_worker": parts,
+    }  # fmt: skip
+    for k in ("floor", "floor_core", "floor_full", "naive", "batch"):
         res[k]["pegawai_per_s"] = round(res[k]["pegawai"] / res[k]["seconds"])
     res["ratio_batch_vs_naive"] = round(res["batch"]["pegawai_per_s"] / res["naive"]["pegawai_per_s"], 1)
     res["ratio_floor_vs_batch"] = round(res["floor"]["pegawai_per_s"] / res["batch"]["pegawai_per_s"], 2)
+    res["ratio_floor_core_vs_batch"] = round(
+        res["floor_core"]["pegawai_per_s"] / res["batch"]["pegawai_per_s"], 2
+    )
+    res["ratio_floor_full_vs_batch"] = round(
+        res["floor_full"]["pegawai_per_s"] / res["batch"]["pegawai_per_s"], 2
+    )
     res["loadavg_at_end"] = os.getloadavg()
-    save(size, "batch", res)
+    save(size, "batch" if workers == 1 else f"batch-w{workers}", res)
     print(
         f"batch {res['batch']['pegawai_per_s']:,}/s (RSS {res['batch']['peak_rss_mb']} MB); naive "
         f"{res['naive']['pegawai_per_s']:,}/s; floor {res['floor']['pegawai_per_s']:,}/s; "
-        f"batch/naive {res['ratio_batch_vs_naive']}x; floor/batch {res['ratio_floor_vs_batch']}x"
+        f"batch/naive {res['ratio_batch_vs_naive']}x; floor/batch {res['ratio_floor_vs_batch']}x; core floor "
+        f"{res['floor_core']['pegawai_per_s']:,}/s, core floor/batch {res['ratio_floor_core_vs_batch']}x; full floor "
+        f"{res['floor_full']['pegawai_per_s']:,}/s, full floor/batch {res['ratio_floor_full_vs_batch']}x"
     )
 
 
@@ -574,25 +712,33 @@ def write_docs() -> None:
     m = next((g["machine"] for g in gen.values() if g), machine())
     lines.append(f"Machine: nproc={m['nproc']}, RAM {m['ram_gib']} GiB, {m['cpu']}, Python {m['python']}; "
                  "PostgreSQL 15 (local TCP, default config), shared with other engineers' concurrent test runs.\n")  # fmt: skip
-    lines.append("| size | instansi | rows | generate (COPY) | batch pegawai/s | of which notification hook | batch RSS "
-                 "| naive ORM /s (10k) | floor SQL /s | batch ÷ naive | floor ÷ batch | measured (UTC), load avg |")  # fmt: skip
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| size | instansi | rows | generate (COPY) | batch workers | batch pegawai/s | of which notification hook "
+                 "| batch RSS (per worker) | naive ORM /s (10k) | floor SQL /s | core floor /s | full floor /s "
+                 "| batch ÷ naive | floor ÷ batch | core floor ÷ batch | full floor ÷ batch | measured (UTC), load avg |")  # fmt: skip
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for s in SIZES:
-        g, b = gen[s], load(s, "batch")
+        g = gen[s]
         if not g:
             continue
-        if b:
+        runs = [b for b in [load(s, "batch"), *(load(s, f"batch-w{w}") for w in (2, 4, 8))] if b]
+        if not runs:
+            lines.append(f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | | not measured |"
+                         " | | | | | | | | | | |")  # fmt: skip
+        for b in runs:
             n = b["batch"].get("notify")
             notify = f"{n['seconds']} s" if n else "n/a"
             la = b["machine"].get("loadavg_at_start") or [0.0]
-            lines.append(f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | **{b['batch']['pegawai_per_s']:,}** "
-                         f"({b['batch']['seconds']:.1f} s) | {notify} | {b['batch']['peak_rss_mb']} MB "
-                         f"| {b['naive']['pegawai_per_s']:,} | {b['floor']['pegawai_per_s']:,} | {b['ratio_batch_vs_naive']}x "
-                         f"| {b['ratio_floor_vs_batch']}x | {b['at'][:16]}, {float(la[0]):.1f} |")  # fmt: skip
-        else:
-            lines.append(
-                f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | not measured | | | | | | | |"
-            )
+            ff, fc = b.get("floor_full"), b.get("floor_core")
+            fc_rate = f"{fc['pegawai_per_s']:,}" if fc else "n/a"
+            fc_ratio = f"{b['ratio_floor_core_vs_batch']}x" if fc else "n/a"
+            ff_rate = f"{ff['pegawai_per_s']:,}" if ff else "n/a"
+            ff_ratio = f"{b['ratio_floor_full_vs_batch']}x" if ff else "n/a"
+            lines.append(f"| {s} | {g['instansi']} | {g['rows']:,} | {g['generate_s']} s | {b['batch'].get('workers', 1)} "
+                         f"| **{b['batch']['pegawai_per_s']:,}** ({b['batch']['seconds']:.1f} s) | {notify} "
+                         f"| {b['batch']['peak_rss_mb']} MB | {b['naive']['pegawai_per_s']:,} | {b['floor']['pegawai_per_s']:,} "
+                         f"| {fc_rate} | {ff_rate} | {b['ratio_batch_vs_naive']}x "
+                         f"| {b['ratio_floor_vs_batch']}x | {fc_ratio} | {ff_ratio} "
+                         f"| {b['at'][:16]}, {float(la[0]):.1f} |")  # fmt: skip
     lines.append("")
     for s in SIZES:
         h = load(s, "http")
@@ -637,7 +783,7 @@ def write_docs() -> None:
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "_batch":
-        _child_batch(sys.argv[2], sys.argv[3])
+        _child_batch(sys.argv[2], sys.argv[3], *(int(a) for a in sys.argv[4:6]))
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "_queries":
         _child_queries(sys.argv[2])
@@ -652,6 +798,9 @@ def main() -> int:
         "--duration", type=int, default=None, help="HTTP seconds (default 30 at 10k, 60 otherwise)"
     )
     ap.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    ap.add_argument(
+        "--batch-workers", type=int, default=1, help="batch worker processes, instansi split between them"
+    )
     ap.add_argument("--keep", action="store_true", help="keep the 100k/1m database afterwards")
     args = ap.parse_args()
     db = f"kinerja_bench_{args.size}"
@@ -660,7 +809,7 @@ def main() -> int:
     if "gen" in phases:
         phase_gen(args.size, db)
     if "batch" in phases:
-        phase_batch(args.size, db)
+        phase_batch(args.size, db, args.batch_workers)
     if "queries" in phases:
         phase_queries(args.size, db)
     if "http" in phases:
