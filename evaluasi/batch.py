@@ -493,14 +493,21 @@ def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def rekap_unit(*, basis: str, params: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    """Per unit: name, totals and predikat counts (one GROUP BY)."""
-    counts = ", ".join(f"count(*) FILTER (WHERE b.predikat = '{p}')" for p in scoring.PREDIKAT_ORDER)
+    """Per unit: name, totals and predikat counts (one GROUP BY over the rows, then the unit names: joining
+    first let PostgreSQL walk every unit's rows of all kinds through the unit index, 2.4x slower at 1M)."""
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE b.predikat = '{p}') AS p{i}" for i, p in enumerate(scoring.PREDIKAT_ORDER)
+    )
+    cols = ", ".join(f"agg.p{i}" for i in range(len(scoring.PREDIKAT_ORDER)))
     rows = _fetch(
         f"""
-        WITH basis AS ({basis})
-        SELECT b.unit_kerja_id, u.nama, count(*), count(*) FILTER (WHERE b.predikat <> ''), {counts}
-        FROM basis b JOIN kinerja_unitkerja u ON u.id = b.unit_kerja_id AND u.instansi_id = %(instansi)s
-        GROUP BY b.unit_kerja_id, u.nama, u.path ORDER BY u.path
+        WITH agg AS (
+            SELECT b.unit_kerja_id, count(*) AS n, count(*) FILTER (WHERE b.predikat <> '') AS dinilai, {counts}
+            FROM ({basis}) b GROUP BY b.unit_kerja_id
+        )
+        SELECT agg.unit_kerja_id, u.nama, agg.n, agg.dinilai, {cols}
+        FROM agg JOIN kinerja_unitkerja u ON u.id = agg.unit_kerja_id AND u.instansi_id = %(instansi)s
+        ORDER BY u.path
         """,  # noqa: S608
         params,
     )
