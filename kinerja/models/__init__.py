@@ -27,8 +27,8 @@ __all__ = [
     "StatusPegawai",
     "TenantManager",
     "TenantOwnedModel",
-    "instansi_fk_tanpa_indeks",
     "TimeStampedModel",
     "UnitKerja",
     "User",
+    "instansi_fk_tanpa_indeks",
 ]

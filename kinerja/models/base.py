@@ -37,12 +37,19 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-def instansi_fk_tanpa_indeks() -> models.ForeignKey:
+def instansi_fk_tanpa_indeks(*, db_constraint: bool = True) -> models.ForeignKey:
     """``TenantOwnedModel.instansi`` without its own one-column index, for the big, write-heavy tables
     whose composite indexes and unique constraints all start with ``instansi_id``: there the single
     index is never the better plan, yet every insert and every non-HOT update maintains it (the year-end
-    batch writes ~2 million such rows per million pegawai; docs/performance.md)."""
-    return models.ForeignKey("kinerja.Instansi", on_delete=models.PROTECT, related_name="+", db_index=False)
+    batch writes ~2 million such rows per million pegawai; docs/performance.md). ``db_constraint=False``
+    where a composite tenant foreign key in a migration covers ``instansi_id`` (evaluasi/0007)."""
+    return models.ForeignKey(
+        "kinerja.Instansi",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=db_constraint,
+    )
 
 
 class TenantOwnedModel(TimeStampedModel):

@@ -405,3 +405,49 @@ def test_every_finalised_pegawai_is_notified_once_with_email_per_preference(
         assert Notifikasi._base_manager.filter(
             instansi=org_a.instansi, jenis="evaluasi_final"
         ).count() == len(rows)
+
+
+def _insert_checked(model: Any, row: dict[str, Any]) -> None:
+    """Insert one row and run the deferred foreign-key checks now (in a savepoint)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        with scopes_disabled():
+            model._base_manager.create(**row)
+        with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.parametrize("model", [TindakLanjut, AngkaKredit])
+def test_follow_up_rows_can_only_point_at_an_evaluation_of_their_own_instansi_and_pegawai(
+    org_a: Org, org_b: Org, run_batch: Any, model: Any
+) -> None:
+    """evaluasi/0007: one composite foreign key (instansi_id, pegawai_id, evaluasi_id) -> evaluasi
+    replaces three single ones; the database refuses a row that mixes instansi or pegawai."""
+    from django.db import IntegrityError
+
+    _setup_year(org_a)
+    _setup_year(org_b)
+    run_batch(org_a)
+    run_batch(org_b)
+    with scopes_disabled():
+        tahunan = Evaluasi._base_manager.filter(jenis="tahunan")
+        ev_a = tahunan.get(instansi=org_a.instansi, pegawai=org_a.pegawai)
+        ev_a_atasan = tahunan.get(instansi=org_a.instansi, pegawai=org_a.atasan)
+        ev_b = tahunan.get(instansi=org_b.instansi, pegawai=org_b.pegawai)
+    extra: dict[str, Any] = {"jenis": "talent_pool"}
+    if model is AngkaKredit:
+        extra = {"jenjang": "ahli_pertama", "predikat": "baik", "persentase": 100, "koefisien": "12.500"}
+        extra.update(bulan=12, nilai="12.500")
+    good = {"instansi_id": org_a.instansi.pk, "pegawai_id": org_a.pegawai.pk, "tahun": TAHUN - 5, **extra}
+    bad_rows = [
+        {**good, "evaluasi_id": ev_b.pk},  # another instansi's evaluation
+        {**good, "evaluasi_id": ev_a_atasan.pk},  # another pegawai's evaluation
+        {**good, "instansi_id": org_b.instansi.pk, "evaluasi_id": ev_a.pk},  # row claims another instansi
+    ]
+    for row in bad_rows:
+        with pytest.raises(IntegrityError, match="evaluasi_tenant_fk"):
+            _insert_checked(model, row)
+    _insert_checked(model, {**good, "evaluasi_id": ev_a.pk})  # the consistent row is accepted
+    with scopes_disabled():
+        assert model._base_manager.filter(tahun=TAHUN - 5).count() == 1
