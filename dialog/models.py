@@ -465,8 +465,8 @@ class Notifikasi(TenantOwnedModel):
 
     penerima = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     aktor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )  # indexed only where set (notifikasi_aktor_idx): the batch's notifications have no actor
     jenis = models.CharField(max_length=32, choices=JenisNotifikasi.choices)
     judul = models.CharField(max_length=255)
     pesan = models.TextField(blank=True)
@@ -491,7 +491,13 @@ class Notifikasi(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["instansi", "penerima", "dibaca_at"], name="notifikasi_penerima_idx"),
-            models.Index(fields=["instansi", "email_status", "penerima"], name="notifikasi_email_idx"),
+            # only the rows still waiting for an e-mail (every query on email_status asks for those)
+            models.Index(
+                fields=["instansi", "email_status", "penerima"],
+                condition=models.Q(email_status__in=[StatusEmail.SEGERA, StatusEmail.DIGEST]),
+                name="notifikasi_email_antri_idx",
+            ),
+            models.Index(fields=["aktor"], condition=models.Q(aktor__isnull=False), name="notifikasi_aktor_idx"),
         ]
 
     def __str__(self) -> str:
