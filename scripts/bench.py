@@ -510,7 +510,7 @@ def _child_queries(db: str) -> None:
                 "Daftar pegawai per unit (API, admin)",
                 label,
                 p0["admin_nip"],
-                reverse("api-pegawai-list") + f"?unit_kerja={unit}",
+                reverse("api-pegawai-list") + f"?unit={unit}",
             ),
             ("Dasbor", label, nip, reverse("dashboard")),
             ("Beranda dialog", label, nip, reverse("dialog:beranda")),
