@@ -8,9 +8,9 @@
 
 Phases (``--phases``, comma separated; default ``gen,batch,queries,http``): ``gen`` (create + migrate the database
 ``kinerja_bench_<size>`` on 127.0.0.1:5432 and load it with COPY, ``bench/generate.py``), ``batch``
-(year-end batch over every instansi, in a child process whose peak RSS is measured, plus two baselines
-on the same data inside rolled-back transactions: a naive per-pegawai ORM loop on a 10k subset and one
-hand-written UPDATE = the floor), ``queries`` (Django test client against the bench DB: query count and
+(year-end batch over every instansi, in ``--batch-workers`` child processes whose peak RSS is measured,
+plus baselines on the same data inside rolled-back transactions: a naive per-pegawai ORM loop on a 10k
+subset and three hand-written SQL floors: the annual rows' UPDATE, the batch's core UPDATE, every write), ``queries`` (Django test client against the bench DB: query count and
 time of each main page for a leader/unit with 3 and with 300 rows, EXPLAIN (ANALYZE, BUFFERS) of the
 slowest query), ``http`` (gunicorn, 3 workers, loopback; locust headless, 50 users), ``dokumen``
 (calls ``scripts/bench_dokumen.py`` if present, owned by the documents team).
