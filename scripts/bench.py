@@ -115,12 +115,17 @@ def children_parallel(arg_lists: list[list[str]], timeout: int = 7200) -> list[d
         for a in arg_lists
     ]
     out = []
-    for a, pr in zip(arg_lists, procs, strict=True):
-        stdout, stderr = pr.communicate(timeout=timeout)
-        if pr.returncode != 0:
-            sys.stderr.write(stdout[-4000:] + stderr[-8000:])
-            raise SystemExit(f"child {a} failed ({pr.returncode})")
-        out.append(json.loads(stdout.strip().splitlines()[-1]))
+    try:
+        for a, pr in zip(arg_lists, procs, strict=True):
+            stdout, stderr = pr.communicate(timeout=timeout)
+            if pr.returncode != 0:
+                sys.stderr.write(stdout[-4000:] + stderr[-8000:])
+                raise SystemExit(f"child {a} failed ({pr.returncode})")
+            out.append(json.loads(stdout.strip().splitlines()[-1]))
+    finally:
+        for pr in procs:  # one failed or timed out: do not leave the others running
+            if pr.poll() is None:
+                pr.kill()
     return out
 
 
@@ -430,6 +435,11 @@ def phase_batch(size: str, db: str, workers: int = 1) -> None:
     res: dict[str, Any] = {"db": db, "machine": machine()}
     print("batch: floor (one UPDATE, rolled back) ...", flush=True)
     res["floor"] = child(["_batch", db, "floor"])
+    if not res["floor"]["rows"]:
+        raise SystemExit(
+            f"{db}: no annual evaluation left to finalise (a batch already ran on this data); the figures would "
+            "be meaningless. Generate fresh data: --phases gen,batch"
+        )
     print(
         "batch: core floor (one UPDATE finalising every evaluation of the year, rolled back) ...", flush=True
     )
