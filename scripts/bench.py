@@ -234,46 +234,25 @@ def _child_batch(db: str, mode: str, worker: int = 0, workers: int = 1) -> None:
     rss0 = _peak_rss_mb()
     out: dict[str, Any] = {"mode": mode}
     t0 = time.perf_counter()
-    if mode == "floor":
+    if mode in ("floor", "floor_core"):
+        # floor: the annual rows only; floor_core: every rated evaluation of the year (the batch's core update)
+        annual_only = "AND e.jenis = 'tahunan'" if mode == "floor" else ""
         with transaction.atomic():
             with connection.cursor() as cur:
                 cur.execute(
                     f"""
                     UPDATE evaluasi_evaluasi e
                     SET predikat = {PRED}, status = 'final', final_at = now(), updated_at = now()
-                    WHERE e.instansi_id = ANY(%s) AND e.jenis = 'tahunan' AND e.tahun = %s AND e.status <> 'final'
+                    WHERE e.instansi_id = ANY(%s) {annual_only} AND e.tahun = %s AND e.status <> 'final'
                       AND {PRED} <> ''
-                    """,  # noqa: S608 - PRED is generated from the enum table
+                    """,  # noqa: S608 - PRED is generated from the enum table, annual_only is a literal
                     [instansi, TAHUN],
                 )
                 out["rows"] = cur.rowcount
             out["seconds"] = time.perf_counter() - t0
             transaction.set_rollback(True)
-        with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM kinerja_pegawai WHERE instansi_id = ANY(%s)", [instansi])
-            out["pegawai"] = cur.fetchone()[0]
-    elif mode == "floor_core":
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute(
-                    f"""
-                    UPDATE evaluasi_evaluasi e
-                    SET predikat = {PRED}, status = 'final', final_at = now(), updated_at = now()
-                    WHERE e.instansi_id = ANY(%s) AND e.tahun = %s AND e.status <> 'final' AND {PRED} <> ''
-                    """,  # noqa: S608 - PRED is generated from the enum table
-                    [instansi, TAHUN],
-                )
-                out["rows"] = cur.rowcount
-            out["seconds"] = time.perf_counter() - t0
-            transaction.set_rollback(True)
-        with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM kinerja_pegawai WHERE instansi_id = ANY(%s)", [instansi])
-            out["pegawai"] = cur.fetchone()[0]
     elif mode == "floor_full":
         out.update(_floor_full(instansi))
-        with connection.cursor() as cur:
-            cur.execute("SELECT count(*) FROM kinerja_pegawai WHERE instansi_id = ANY(%s)", [instansi])
-            out["pegawai"] = cur.fetchone()[0]
     elif mode == "naive":
         from evaluasi.models import Evaluasi
         from kinerja.models import Pegawai
@@ -359,6 +338,10 @@ def _child_batch(db: str, mode: str, worker: int = 0, workers: int = 1) -> None:
         out["sql_seconds"] = round(sum(v[0] for v in stmt_time.values()), 2)
         top = sorted(stmt_time.items(), key=lambda kv: -kv[1][0])[:12]
         out["top_statements"] = [{"sql": k, "seconds": round(v[0], 2), "calls": v[1]} for k, v in top]
+    if mode.startswith("floor"):
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM kinerja_pegawai WHERE instansi_id = ANY(%s)", [instansi])
+            out["pegawai"] = cur.fetchone()[0]
     out["rss_before_mb"] = rss0
     out["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(out))
