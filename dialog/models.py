@@ -497,7 +497,9 @@ class Notifikasi(TenantOwnedModel):
                 condition=models.Q(email_status__in=[StatusEmail.SEGERA, StatusEmail.DIGEST]),
                 name="notifikasi_email_antri_idx",
             ),
-            models.Index(fields=["aktor"], condition=models.Q(aktor__isnull=False), name="notifikasi_aktor_idx"),
+            models.Index(
+                fields=["aktor"], condition=models.Q(aktor__isnull=False), name="notifikasi_aktor_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -254,7 +254,9 @@ class TindakLanjut(TenantOwnedModel):
         "kinerja.Pegawai", on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
     tahun = models.PositiveSmallIntegerField()
-    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="tindak_lanjut", db_constraint=False)
+    evaluasi = models.ForeignKey(
+        Evaluasi, on_delete=models.CASCADE, related_name="tindak_lanjut", db_constraint=False
+    )
     jenis = models.CharField(max_length=24, choices=JenisTindakLanjut.choices)
     mulai = models.DateField(null=True, blank=True)
     selesai = models.DateField(null=True, blank=True)
