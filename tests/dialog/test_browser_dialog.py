@@ -146,13 +146,25 @@ def test_peer_gives_feedback(live_server: Any, browser: Browser) -> None:
     expect(thread).to_contain_text("Rekan kerja")
     expect(thread).to_contain_text("Kolaboratif")
     pegawai = login(browser, base, org.pegawai.nip)
-    pegawai.goto(f"{base}/dialog/notifikasi/")
-    # the SKP approval during set-up notified the pegawai too; the peer's feedback is one more
+    # the SKP approval during set-up notified the pegawai too; the peer's feedback is one more: the bell in
+    # the main navbar shows both on the home page, and leads to the list
+    bell = pegawai.get_by_test_id("nav-notifikasi")
+    expect(bell.get_by_test_id("notifikasi-jumlah")).to_have_text("2 belum dibaca")
+    bell.click()
+    expect(pegawai).to_have_url(f"{base}/dialog/notifikasi/")
     expect(pegawai.get_by_test_id("belum-dibaca")).to_have_text("2")
     pegawai.get_by_text(f"Umpan balik baru dari {org.rekan.nama}").click()
     expect(pegawai.get_by_test_id("isi-umpan-balik").first).to_have_text(
         "Selalu sigap membantu rapat koordinasi."
     )
+    # on a phone the bell stays in view with the menu closed; one left unread
+    phone = login(browser, base, org.pegawai.nip, PHONE)
+    expect(phone.get_by_test_id("nav-notifikasi").get_by_test_id("notifikasi-jumlah")).to_have_text(
+        "1 belum dibaca"
+    )
+    expect(phone.get_by_role("button", name="Buka/tutup menu")).to_be_visible()
+    no_horizontal_scroll(phone)
+    screenshot(phone, "lonceng-phone")
 
 
 def test_assignment_from_another_unit_accepted_by_leader(live_server: Any, browser: Browser) -> None:
