@@ -139,6 +139,8 @@ def test_evaluasi_pages_in_english(org_a: Org) -> None:
     assert "Annual evaluation" in body
     assert "Assessment by the Performance Appraiser" in body
     assert "Work result rating" in body
+    # the matrix's corner cell (it stayed Indonesian while its msgid had a backslash)
+    assert "WR ↓ / WB →" in body
     assert "Evaluasi tahunan" not in body
 
     admin = english_client(org_a.admin.user)
