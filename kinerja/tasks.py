@@ -63,6 +63,14 @@ def delegasi_sync_all_task() -> int:
     return len(ids)
 
 
+@shared_task(name="kinerja.tasks.job_antri_sweep_task")
+def job_antri_sweep_task() -> int:
+    """Coordinator (beat, every minute): re-send the jobs that wait for the queue after an outage."""
+    from kinerja.services.jobs import job_requeue_waiting_all
+
+    return job_requeue_waiting_all()
+
+
 @shared_task(name="kinerja.tasks.ping")
 def ping(value: int) -> int:
     """Health probe used by the worker test and the ops drill."""

@@ -1,5 +1,6 @@
 """Job bookkeeping used by every long task. Progress updates are single-row UPDATEs (no lock)."""
 
+import datetime as dt
 import importlib
 import json
 import logging
@@ -60,6 +61,10 @@ def job_fail(*, job_id: int, pesan: str) -> None:
 WAITING_KEY = "antrean"
 #: A waiting job is re-sent at most this often (per job, across processes: ``cache.add``).
 REQUEUE_SECONDS = 30
+#: The periodic sweep (``job_requeue_waiting_all``) re-sends jobs waiting since at most this long, oldest
+#: first, this many per run; an older one stays waiting (its page or the API still re-sends it when polled).
+SWEEP_MAX_AGE = dt.timedelta(days=7)
+SWEEP_LIMIT = 500
 
 
 def job_mark_waiting(
@@ -136,3 +141,19 @@ def job_requeue_waiting(*, job: Job) -> bool:
         logger.info("job %s: re-queued %s after a queue outage", job.pk, marker.get("task"))
     job.refresh_from_db(fields=["status", "detail", "pesan", "done", "total"])
     return sent
+
+
+def job_requeue_waiting_all(*, limit: int = SWEEP_LIMIT) -> int:
+    """Re-send every job still waiting for the queue; returns how many were sent now.
+
+    The periodic task ``kinerja.tasks.job_antri_sweep_task`` calls it (Celery beat, every minute), so a
+    job started while Redis was down also starts once Redis is back when nobody keeps its page open or
+    polls the API. Platform-level (a coordinator: it runs as the owner role, over every instansi); each
+    job goes through ``job_requeue_waiting``, which sends only the job's own tenant task and shares its
+    per-job throttle with the pollers, so a sweep and a poll at the same moment send it once. Waiting
+    jobs are rare (only those queued during an outage); the filter uses the ``status`` index."""
+    since = timezone.now() - SWEEP_MAX_AGE
+    jobs = Job._base_manager.filter(  # platform sweep: every instansi
+        status=JobStatus.ANTRI, detail__has_key=WAITING_KEY, created_at__gte=since
+    ).order_by("created_at", "pk")[:limit]
+    return sum(1 for job in jobs if job_requeue_waiting(job=job))

@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "dialog.tasks.pengingat_periode_all_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    "antrean-tugas-tertunda": {  # jobs started while Redis was down start once it is back
+        "task": "kinerja.tasks.job_antri_sweep_task",
+        "schedule": 60,
+    },
     "digest-harian": {
         "task": "dialog.tasks.digest_harian_all_task",
         "schedule": crontab(hour=17, minute=0),

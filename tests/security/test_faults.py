@@ -470,6 +470,62 @@ def test_twenty_simultaneous_approvals_make_one_transition(org_a: Org) -> None:
         assert SkpStatusChange.objects.filter(skp_id=skp_id, ke="disetujui").count() == 1
 
 
+def test_waiting_jobs_nobody_polls_are_requeued_by_the_periodic_sweep(
+    org_a: Org, org_b: Org, monkeypatch: Any
+) -> None:
+    """A job started during an outage whose page was closed: beat's sweep sends it once Redis is back."""
+    import datetime as dt
+
+    from celery.app.task import Task
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from kinerja.services.jobs import SWEEP_MAX_AGE, job_create
+    from kinerja.tasks import delegasi_sync_task, enqueue_safely, job_antri_sweep_task
+
+    # the sweep is on beat's schedule
+    beat = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert beat["kinerja.tasks.job_antri_sweep_task"] == 60
+    # given a waiting job in each of two instansi, one too old for the sweep, and one job not waiting
+    monkeypatch.setattr(Task, "apply_async", _broker_down)
+    jobs = {}
+    for name, org in (("a", org_a), ("b", org_b), ("lama", org_a), ("jalan", org_b)):
+        with scope(instansi=org.instansi.pk):
+            jobs[name] = job_create(actor=None, instansi=org.instansi, jenis="uji_antrean")
+        if name != "jalan":
+            assert enqueue_safely(delegasi_sync_task, org.instansi.pk, job_id=jobs[name].pk) is False
+    Job._base_manager.filter(pk=jobs["lama"].pk).update(
+        created_at=timezone.now() - SWEEP_MAX_AGE - dt.timedelta(hours=1)
+    )
+    # a sweep while the broker is still down sends nothing and keeps them waiting
+    assert job_antri_sweep_task() == 0
+    for name in ("a", "b", "lama"):
+        assert "antrean" in Job._base_manager.get(pk=jobs[name].pk).detail
+    # once it is back (a recorder) and the per-job throttle has passed, one sweep sends each recent one once
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+    monkeypatch.setattr(
+        Task,
+        "apply_async",
+        lambda self, args=None, kwargs=None, **o: sent.append((self.name, tuple(args or ()))),
+    )
+    for job in jobs.values():
+        cache.delete(f"job-antri:{job.pk}")
+    assert job_antri_sweep_task() == 2
+    assert sorted(sent) == sorted(
+        [(delegasi_sync_task.name, (org_a.instansi.pk,)), (delegasi_sync_task.name, (org_b.instansi.pk,))]
+    )
+    for name in ("a", "b"):
+        job = Job._base_manager.get(pk=jobs[name].pk)
+        assert (job.status, job.pesan, "antrean" in job.detail) == (JobStatus.ANTRI, "", False)
+    assert "antrean" in Job._base_manager.get(pk=jobs["lama"].pk).detail  # older than a week: left alone
+    # the next sweep has nothing to send
+    for job in jobs.values():
+        cache.delete(f"job-antri:{job.pk}")
+    assert job_antri_sweep_task() == 0
+    assert len(sent) == 2
+
+
 def test_requeue_sends_only_our_own_tenant_task(org_a: Org, org_b: Org, monkeypatch: Any) -> None:
     from celery.app.task import Task
     from django.core.cache import cache
