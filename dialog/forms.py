@@ -71,14 +71,19 @@ class BuktiForm(forms.Form):
     judul = forms.CharField(label=_("Judul bukti"), required=False, max_length=255)
 
 
-class RencanaAksiForm(forms.Form):
-    rhk = forms.IntegerField(widget=forms.HiddenInput)
+class RencanaAksiUbahForm(forms.Form):
+    """A planned step's text and target (correcting one keeps its result and periode)."""
+
     uraian = forms.CharField(
         label=_("Rencana aksi"),
         max_length=4000,
         widget=forms.TextInput(attrs={"placeholder": _("Langkah yang akan dilakukan")}),
     )
     target = forms.CharField(label=_("Target"), required=False, max_length=255)
+
+
+class RencanaAksiForm(RencanaAksiUbahForm):
+    rhk = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class UmpanBalikForm(forms.Form):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("skp/<int:pk>/realisasi/", views.realisasi, name="realisasi"),
     path("skp/<int:pk>/realisasi/<int:indikator_pk>/", views.realisasi_simpan, name="realisasi-simpan"),
     path("skp/<int:pk>/rencana-aksi/", views.rencana_aksi_tambah, name="rencana-aksi-tambah"),
+    path("rencana-aksi/<int:pk>/ubah/", views.rencana_aksi_ubah, name="rencana-aksi-ubah"),
     path("rencana-aksi/<int:pk>/hapus/", views.rencana_aksi_hapus, name="rencana-aksi-hapus"),
     path("bukti/<int:pk>/unduh/", views.bukti_unduh, name="bukti-unduh"),
     path("bukti/<int:pk>/hapus/", views.bukti_hapus, name="bukti-hapus"),

@@ -178,6 +178,12 @@ def _realisasi_context(
                 },
             )
         b.aksi_form = forms.RencanaAksiForm(prefix=f"ra{b.rhk.pk}", initial={"rhk": b.rhk.pk})
+        if boleh_isi:
+            for a in b.rencana_aksi:  # the template's per-step correction form
+                form = forms.RencanaAksiUbahForm(
+                    prefix=f"ubah{a.pk}", initial={"uraian": a.uraian, "target": a.target}
+                )
+                setattr(a, "ubah_form", form)  # noqa: B010 - an attribute for the template, not a model field
     terisi = sum(1 for b in baris for i in b.indikator if i.realisasi)
     total = sum(len(b.indikator) for b in baris)
     return {
@@ -299,6 +305,39 @@ def rencana_aksi_hapus(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(
         f"{reverse('dialog:realisasi', args=[aksi.skp_id])}?periode={aksi.periode_id}#rhk-{aksi.rhk_id}"
     )
+
+
+@dialog_view()
+@require_POST
+def rencana_aksi_ubah(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a planned step in place. A mistake: the page again (422) with this step's form open."""
+    instansi, roles, user = _env(request)
+    aksi = access.rencana_aksi_access(user=user, instansi=instansi, roles=roles, rencana_aksi_id=pk)
+    form = forms.RencanaAksiUbahForm(request.POST, prefix=f"ubah{aksi.pk}")
+    url = f"{reverse('dialog:realisasi', args=[aksi.skp_id])}?periode={aksi.periode_id}#aksi-{aksi.pk}"
+    if form.is_valid():
+        try:
+            services.rencana_aksi_update(
+                actor=user,
+                rencana_aksi=aksi,
+                uraian=form.cleaned_data["uraian"],
+                target=form.cleaned_data["target"],
+            )
+            messages.success(request, _("Rencana aksi diperbarui."))
+            return redirect(url)
+        except ApplicationError as exc:
+            _access_error(exc)
+            forms.apply_errors(form, exc)
+    skp = access.dokumentasi_skp_access(user=user, instansi=instansi, roles=roles, skp_id=aksi.skp_id)
+    periods = _periods(skp)
+    periode = next((p for p in periods if p.pk == aksi.periode_id), None)
+    ctx = _realisasi_context(request, skp, periode, periods)
+    for b in ctx["baris"]:
+        for a in b.rencana_aksi:
+            if a.pk == aksi.pk:  # this step's form with its errors, open
+                setattr(a, "ubah_form", form)  # noqa: B010
+                setattr(a, "ubah_buka", True)  # noqa: B010
+    return render(request, "dialog/realisasi.html", ctx, status=422)
 
 
 @dialog_view()
@@ -1078,6 +1117,7 @@ _LABEL = {
     "realisasi.diisi": _("Realisasi diisi"),
     "realisasi.diubah": _("Realisasi diperbarui"),
     "rencana_aksi.ditambah": _("Rencana aksi ditambahkan"),
+    "rencana_aksi.diubah": _("Rencana aksi diperbarui"),
     "catatan.dialog_kinerja": _("Dialog kinerja"),
     "catatan.bimbingan_kinerja": _("Bimbingan kinerja"),
     "catatan.konseling_kinerja": _("Konseling kinerja"),

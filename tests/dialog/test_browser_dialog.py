@@ -167,6 +167,44 @@ def test_peer_gives_feedback(live_server: Any, browser: Browser) -> None:
     screenshot(phone, "lonceng-phone")
 
 
+def test_rencana_aksi_added_corrected_and_removed(live_server: Any, browser: Browser) -> None:
+    org, skp = setup_plan()
+    rhk = indikator_of(org, skp)[0].rhk
+    base = live_server.url
+    page = login(browser, base, org.pegawai.nip, PHONE)
+    page.goto(f"{base}/dialog/skp/{skp.pk}/realisasi/")
+    card = page.locator(f"#rhk-{rhk.pk}")
+    expect(card).to_contain_text("Belum ada rencana aksi untuk periode ini.")
+    card.get_by_label("Rencana aksi", exact=True).fill("Menyusn draf kajian")
+    card.get_by_label("Target").fill("Mei")
+    card.get_by_role("button", name="Tambah").click()
+    expect(page.get_by_text("Rencana aksi ditambahkan.")).to_be_visible()
+    step = page.locator(f"#rhk-{rhk.pk} [data-testid^='aksi-']").first
+    expect(step.get_by_test_id("aksi-uraian")).to_have_text("Menyusn draf kajian")
+    # a typo: corrected in place; an empty text first is refused under the field, the form stays open
+    step.get_by_test_id("ubah-aksi").click()
+    step.get_by_label("Rencana aksi", exact=True).fill("")
+    step.get_by_test_id("simpan-aksi").click()
+    step = page.locator(f"#rhk-{rhk.pk} [data-testid^='aksi-']").first
+    expect(step.get_by_test_id("galat-uraian")).to_be_visible()
+    no_horizontal_scroll(page)
+    step.get_by_label("Rencana aksi", exact=True).fill("Menyusun draf kajian")
+    step.get_by_test_id("simpan-aksi").click()
+    expect(page.get_by_text("Rencana aksi diperbarui.")).to_be_visible()
+    step = page.locator(f"#rhk-{rhk.pk} [data-testid^='aksi-']").first
+    expect(step.get_by_test_id("aksi-uraian")).to_have_text("Menyusun draf kajian")
+    expect(step).to_contain_text("Mei")
+    screenshot(page, "rencana-aksi-phone")
+    # removing asks first; dismissing keeps it, accepting removes it
+    page.once("dialog", lambda d: d.dismiss())
+    step.get_by_role("button", name="Hapus rencana aksi").click()
+    expect(step.get_by_test_id("aksi-uraian")).to_have_text("Menyusun draf kajian")
+    page.once("dialog", lambda d: d.accept())
+    step.get_by_role("button", name="Hapus rencana aksi").click()
+    expect(page.get_by_text("Rencana aksi dihapus.")).to_be_visible()
+    expect(page.locator(f"#rhk-{rhk.pk}")).to_contain_text("Belum ada rencana aksi untuk periode ini.")
+
+
 def test_assignment_from_another_unit_accepted_by_leader(live_server: Any, browser: Browser) -> None:
     org, skp = setup_plan()
     with scope(instansi=org.instansi.pk):

@@ -72,6 +72,7 @@ WEB = {
     "realisasi": ("skp",),
     "realisasi-simpan": ("skp", "indikator"),
     "rencana-aksi-tambah": ("skp",),
+    "rencana-aksi-ubah": ("rencana_aksi",),
     "rencana-aksi-hapus": ("rencana_aksi",),
     "bukti-unduh": ("bukti",),
     "bukti-hapus": ("bukti",),

@@ -223,3 +223,61 @@ def test_rencana_aksi_and_bukti_delete(org_a: Org, skp_pegawai: Skp, tw: list[Pe
     assert c.post(f"/dialog/bukti/{bukti.pk}/hapus/").status_code == 302
     with scope(instansi=org_a.instansi.pk):
         assert not BuktiDukung.objects.exists()
+
+
+def test_rencana_aksi_corrected_in_place(org_a: Org, skp_pegawai: Skp, tw: list[Periode]) -> None:
+    from dialog import services
+    from dialog.models import Aktivitas, RencanaAksi
+    from skp.models import Rhk
+
+    with scope(instansi=org_a.instansi.pk):
+        rhk = Rhk.objects.filter(skp=skp_pegawai).first()
+        aksi = services.rencana_aksi_add(
+            actor=org_a.pegawai.user,
+            skp=skp_pegawai,
+            rhk_id=rhk.pk,
+            periode_id=tw[1].pk,
+            uraian="Menyusn draf",
+        )
+    c = client_for(org_a.pegawai.user)
+    path = f"/dialog/rencana-aksi/{aksi.pk}/ubah/"
+    # the page offers the correction with the current text
+    page = c.get(url(skp_pegawai, tw[1])).content.decode()
+    assert f'action="{path}"' in page
+    assert 'value="Menyusn draf"' in page
+    # an empty text: the page again (422) with this step's form open, the reason under the field, nothing lost
+    resp = c.post(path, {f"ubah{aksi.pk}-uraian": "  ", f"ubah{aksi.pk}-target": "Mei"})
+    assert resp.status_code == 422
+    html = resp.content.decode()
+    assert 'data-testid="galat-uraian"' in html
+    assert '<details class="aksi-ubah" open>' in html
+    too_long = c.post(path, {f"ubah{aksi.pk}-uraian": "Menyusun draf", f"ubah{aksi.pk}-target": "x" * 256})
+    assert too_long.status_code == 422
+    assert 'data-testid="galat-target"' in too_long.content.decode()
+    with scope(instansi=org_a.instansi.pk):
+        assert RencanaAksi.objects.get(pk=aksi.pk).uraian == "Menyusn draf"
+    # corrected: back to the step, its result and periode unchanged, audited with before/after, in the feed
+    resp = c.post(path, {f"ubah{aksi.pk}-uraian": "Menyusun draf kajian", f"ubah{aksi.pk}-target": "Mei"})
+    assert resp.status_code == 302
+    assert resp["Location"].endswith(f"?periode={tw[1].pk}#aksi-{aksi.pk}")
+    with scope(instansi=org_a.instansi.pk):
+        aksi.refresh_from_db()
+        assert (aksi.uraian, aksi.target, aksi.rhk_id, aksi.periode_id) == (
+            "Menyusun draf kajian",
+            "Mei",
+            rhk.pk,
+            tw[1].pk,
+        )
+        log = AuditLog.objects.filter(action="dialog.rencana_aksi_ubah").get()
+        assert (log.before["uraian"], log.after["uraian"]) == ("Menyusn draf", "Menyusun draf kajian")
+        assert Aktivitas.objects.filter(jenis="rencana_aksi.diubah", objek_id=aksi.pk).count() == 1
+    # saving the same text again changes nothing and records nothing
+    c.post(path, {f"ubah{aksi.pk}-uraian": "Menyusun draf kajian", f"ubah{aksi.pk}-target": "Mei"})
+    with scope(instansi=org_a.instansi.pk):
+        assert AuditLog.objects.filter(action="dialog.rencana_aksi_ubah").count() == 1
+    # the leader sees the step but may not change it
+    leader = client_for(org_a.atasan.user)
+    assert leader.post(path, {f"ubah{aksi.pk}-uraian": "Lain"}).status_code == 403
+    assert f'action="{path}"' not in leader.get(url(skp_pegawai, tw[1])).content.decode()
+    with scope(instansi=org_a.instansi.pk):
+        assert RencanaAksi.objects.get(pk=aksi.pk).uraian == "Menyusun draf kajian"

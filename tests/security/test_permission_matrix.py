@@ -110,6 +110,9 @@ EXPECT: dict[str, dict[str, str]] = {
     "dialog:rencana-aksi-tambah": {
         "get": "login 405 405 405 405 405 405 405"
     },  # /dialog/skp/<int:pk>/rencana-aksi/
+    "dialog:rencana-aksi-ubah": {
+        "get": "login 405 405 405 405 405 405 405"
+    },  # /dialog/rencana-aksi/<int:pk>/ubah/
     "dialog:rencana-aksi-hapus": {
         "get": "login 405 405 405 405 405 405 405"
     },  # /dialog/rencana-aksi/<int:pk>/hapus/
