@@ -266,11 +266,13 @@ def notifikasi_create_bulk(
         PreferensiNotifikasi._meta.db_table,
     )
     if by_pegawai:
-        source = f"""FROM {pegawai_t} p JOIN {user_t} u ON u.id = p.user_id
-        WHERE p.instansi_id = %(instansi)s AND p.id = ANY(%(ids)s)"""
+        source = f"FROM {pegawai_t} p JOIN {user_t} u ON u.id = p.user_id"
+        where = "WHERE p.instansi_id = %(instansi)s AND p.id = ANY(%(ids)s)"
     else:
-        source = f"""FROM {user_t} u LEFT JOIN {pegawai_t} p ON p.user_id = u.id AND p.instansi_id = %(instansi)s
-        WHERE u.id = ANY(%(ids)s)"""
+        source = (
+            f"FROM {user_t} u LEFT JOIN {pegawai_t} p ON p.user_id = u.id AND p.instansi_id = %(instansi)s"
+        )
+        where = "WHERE u.id = ANY(%(ids)s)"
     sql = f"""
         INSERT INTO {Notifikasi._meta.db_table}
             (instansi_id, penerima_id, aktor_id, jenis, judul, pesan, tautan, kunci, dibaca_at,
@@ -281,7 +283,9 @@ def notifikasi_create_bulk(
                     WHEN pr.mode_email = %(harian)s THEN %(digest)s
                     ELSE %(segera)s END,
                NULL, %(now)s, %(now)s
-        {source.replace("WHERE", f"LEFT JOIN {pref_t} pr ON pr.user_id = u.id AND pr.instansi_id = %(instansi)s WHERE", 1)}
+        {source}
+        LEFT JOIN {pref_t} pr ON pr.user_id = u.id AND pr.instansi_id = %(instansi)s
+        {where}
         ORDER BY u.id
         ON CONFLICT DO NOTHING
         RETURNING id, email_status
