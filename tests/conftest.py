@@ -1,6 +1,7 @@
 """Shared fixtures: two instansi (A, B), a pegawai/atasan/admin trio in A, an outsider in B."""
 
 import os
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -133,6 +134,13 @@ def platform_admin(db: Any) -> User:
     return User.objects.create_user(
         nip="platform-admin", password=PASSWORD, nama="Admin Platform", is_platform_admin=True
     )
+
+
+def database_url(dbname: str) -> str:
+    """DATABASE_URL of this run with another database name (TCP or pgserver's unix socket alike), for
+    subprocesses (manage.py, gunicorn, pg_dump) that must reach the test database."""
+    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/kinerja"
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path="/" + dbname))
 
 
 def api_client_for(user: User | None) -> APIClient:

@@ -31,6 +31,9 @@ class Job(TenantOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     started_at = models.DateTimeField(null=True, blank=True)
+    #: Written with every progress update of a running job; a ``berjalan`` job whose heartbeat is older
+    #: than ``KINERJA_JOB_HEARTBEAT_TIMEOUT`` lost its worker (``job_dead_sweep``).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

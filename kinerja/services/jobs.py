@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from kinerja.models import Instansi, Job, JobStatus, User
@@ -28,20 +28,22 @@ def job_create(
 
 
 def job_start(*, job_id: int, total: int) -> None:
+    now = timezone.now()
     Job.objects.filter(pk=job_id).update(
-        status=JobStatus.BERJALAN, total=total, done=0, started_at=timezone.now(), pesan=""
+        status=JobStatus.BERJALAN, total=total, done=0, started_at=now, heartbeat_at=now, pesan=""
     )
 
 
 def job_advance(*, job_id: int, by: int, detail: dict[str, Any] | None = None) -> None:
-    updates: dict[str, Any] = {"done": F("done") + by}
+    """Progress of a running job; also its heartbeat (a job that stops advancing lost its worker)."""
+    updates: dict[str, Any] = {"done": F("done") + by, "heartbeat_at": timezone.now()}
     if detail is not None:
         updates["detail"] = detail
     Job.objects.filter(pk=job_id).update(**updates)
 
 
 def job_set_detail(*, job_id: int, detail: dict[str, Any]) -> None:
-    Job.objects.filter(pk=job_id).update(detail=detail)
+    Job.objects.filter(pk=job_id).update(detail=detail, heartbeat_at=timezone.now())
 
 
 def job_finish(*, job_id: int, detail: dict[str, Any] | None = None) -> None:
@@ -157,3 +159,35 @@ def job_requeue_waiting_all(*, limit: int = SWEEP_LIMIT) -> int:
         status=JobStatus.ANTRI, detail__has_key=WAITING_KEY, created_at__gte=since
     ).order_by("created_at", "pk")[:limit]
     return sum(1 for job in jobs if job_requeue_waiting(job=job))
+
+
+#: Shown on the job page / API when the worker running a job died (killed, out of memory, machine lost).
+PESAN_WORKER_MATI = (
+    "Proses latar belakang berhenti tanpa selesai (worker mati). Jalankan ulang pekerjaan ini: "
+    "yang sudah selesai tidak dikerjakan dua kali."
+)
+
+
+def job_dead_sweep(*, timeout: dt.timedelta | None = None) -> int:
+    """Mark ``gagal`` every running job whose heartbeat is older than ``timeout``; returns how many.
+
+    Every progress write of a running job (``job_start``/``job_advance``/``job_set_detail``) refreshes
+    ``heartbeat_at``, and every long task writes progress at least once per chunk (seconds apart), so a
+    job silent for ``KINERJA_JOB_HEARTBEAT_TIMEOUT`` (default 10 minutes) has lost its worker. Failing it
+    with a message lets the admin re-run it (the tasks are idempotent and resumable); a task that was
+    only slow and writes progress again is not undone: ``job_finish`` still marks it ``selesai``.
+    Platform-level coordinator (beat, every minute); one UPDATE over the ``status`` index.
+    """
+    from django.conf import settings
+
+    timeout = timeout or dt.timedelta(seconds=settings.KINERJA_JOB_HEARTBEAT_TIMEOUT)
+    now = timezone.now()
+    limit = now - timeout
+    stale = Job._base_manager.filter(  # platform sweep: every instansi
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit),  # rows from before
+        status=JobStatus.BERJALAN,
+    )
+    n = stale.update(status=JobStatus.GAGAL, finished_at=now, pesan=PESAN_WORKER_MATI)
+    if n:
+        logger.warning("%s running job(s) without a heartbeat for %s marked failed", n, timeout)
+    return n

@@ -203,6 +203,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "kinerja.tasks.job_antri_sweep_task",
         "schedule": 60,
     },
+    "pekerjaan-tanpa-worker": {  # running jobs whose worker died are failed with a message
+        "task": "kinerja.tasks.job_mati_sweep_task",
+        "schedule": 60,
+    },
     "digest-harian": {
         "task": "dialog.tasks.digest_harian_all_task",
         "schedule": crontab(hour=17, minute=0),
@@ -255,3 +259,5 @@ EVALUASI_DOKUMEN_CHUNK = env.int("KINERJA_DOKUMEN_CHUNK", default=20)
 # (docs/scaling.md). Redis serves the queues of a worker in turn, so a user's PDF waits for at most
 # one bulk chunk per worker process (EVALUASI_DOKUMEN_CHUNK documents, ~10 s), not for the whole batch.
 KINERJA_QUEUE_MASSAL = env("KINERJA_QUEUE_MASSAL", default="massal")
+# A running job silent this long (no progress write) lost its worker: kinerja.tasks.job_mati_sweep_task.
+KINERJA_JOB_HEARTBEAT_TIMEOUT = env.int("KINERJA_JOB_HEARTBEAT_TIMEOUT", default=10 * 60)

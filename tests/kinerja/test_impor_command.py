@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -15,7 +14,7 @@ from django.db import connection
 from django_scopes import scope, scopes_disabled
 
 from kinerja.models import AuditLog, Instansi, Jabatan, Pegawai, Penempatan, Periode, UnitKerja, User
-from tests.conftest import Org
+from tests.conftest import Org, database_url
 from tests.kinerja.data.impor_util import CONTOH_CSV, contoh_rows, csv_bytes, nip, row, run_import, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -446,12 +445,10 @@ def test_missing_columns_is_one_error(tmp_path: Path) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_real_process_exit_codes_and_streams(tmp_path: Path) -> None:
     """The contract is about the process: run manage.py for real against the (committed) test database."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db.get("PASSWORD") else "")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kinerja.settings.test",
-        "DATABASE_URL": f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
     }
     manage = [
         sys.executable,

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from django.db import connection
 from kinerja.models import Dokumen
 from kinerja.selectors.dokumen import _PUBLIC_FIELDS, _publik
 from kinerja.services.dokumen import StatusVerifikasi, dokumen_verify_upload
-from tests.conftest import Org
+from tests.conftest import Org, database_url
 from tests.dokumen.conftest import full_plan, render
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,11 +68,6 @@ def _tools_for_server() -> Path:
     )
 
 
-def _url(dbname: str) -> str:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/kinerja"
-    return urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path="/" + dbname))
-
-
 def _counts(conn: Any) -> dict[str, int]:
     tables = [
         r[0]
@@ -93,8 +87,8 @@ def test_dump_restore_and_the_signed_document_still_verifies(org_a: Org, api: An
     restored_db = f"{source_db}_pulih"[:63]
     env = {
         **os.environ,
-        "DATABASE_URL": _url(source_db),
-        "ADMIN_DATABASE_URL": _url("postgres"),
+        "DATABASE_URL": database_url(source_db),
+        "ADMIN_DATABASE_URL": database_url("postgres"),
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PG_DUMP": str(bin_dir / "pg_dump"),
         "PG_RESTORE": str(bin_dir / "pg_restore"),
@@ -115,8 +109,8 @@ def test_dump_restore_and_the_signed_document_still_verifies(org_a: Org, api: An
         )  # fmt: skip
         assert res.returncode == 0, res.stderr
         with (
-            psycopg.connect(_url(source_db), autocommit=True) as src,
-            psycopg.connect(_url(restored_db), autocommit=True) as dst,
+            psycopg.connect(database_url(source_db), autocommit=True) as src,
+            psycopg.connect(database_url(restored_db), autocommit=True) as dst,
         ):
             # then every table has the same rows ...
             assert _counts(dst) == _counts(src)
@@ -144,5 +138,5 @@ def test_dump_restore_and_the_signed_document_still_verifies(org_a: Org, api: An
         assert result.status == StatusVerifikasi.ASLI, result
         assert Dokumen._base_manager.get(pk=dok.pk).sha256 == row["sha256"]
     finally:
-        with psycopg.connect(_url("postgres"), autocommit=True) as admin:
+        with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{restored_db}" WITH (FORCE)')

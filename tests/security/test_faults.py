@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ from django_scopes import scope
 from rest_framework.authtoken.models import Token
 
 from kinerja.models import Job, JobStatus
-from tests.conftest import PASSWORD, Org
+from tests.conftest import PASSWORD, Org, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,15 +43,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _url(dbname: str) -> str:
-    """DATABASE_URL of this run with another database name (TCP or pgserver's unix socket alike)."""
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/kinerja"
-    return urllib.parse.urlunsplit(urllib.parse.urlsplit(base)._replace(path="/" + dbname))
-
-
 def _admin_connect() -> psycopg.Connection[Any]:
     """A connection to the server's maintenance database (ALTER DATABASE needs another database)."""
-    return psycopg.connect(_url("postgres"), autocommit=True)
+    return psycopg.connect(database_url("postgres"), autocommit=True)
 
 
 @contextmanager
@@ -62,7 +55,7 @@ def app_server(**env: str) -> Iterator[str]:
     full_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kinerja.settings.test",
-        "DATABASE_URL": _url(connection.settings_dict["NAME"]),
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         "PYTHONUNBUFFERED": "1",
         **env,
     }
