@@ -29,7 +29,7 @@ class KataSandiGantiForm(PasswordChangeForm):
         self.fields["new_password1"].label = _("Kata sandi baru")
         self.fields["new_password2"].label = _("Ulangi kata sandi baru")
 
-    def save(self, commit=True):  # type: ignore[no-untyped-def]
+    def save(self, commit=True):
         """The new password and the revocation of the API tokens (kinerja.password_validation) commit together."""
         from django.db import transaction
 

@@ -90,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Django's HMAC of the password hash, plus ``sesi_versi`` once it was raised (at 0 the value is
         Django's own, so sessions signed before this field existed stay valid)."""
         if not self.sesi_versi:
-            return super()._get_session_auth_hash(secret=secret)
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]  # not in django-stubs
         key_salt = "kinerja.models.User.get_session_auth_hash"
         value = f"{self.password}:{self.sesi_versi}"
         return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
