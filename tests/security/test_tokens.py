@@ -381,3 +381,17 @@ def test_pegawai_page_shows_the_button_to_admins_only(org_a: Org) -> None:
     assert "data-confirm=" in admin_page
     for who in (org_a.hr.user, org_a.pegawai.user, org_a.atasan.user):
         assert 'data-testid="keluarkan-semua"' not in web_client(who).get(url).content.decode()
+
+
+def test_the_new_texts_are_translated(org_a: Org) -> None:
+    client = web_client(org_a.admin.user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    detail = client.get(reverse("pegawai-detail", args=[org_a.pegawai.pk])).content.decode()
+    assert "Account access" in detail
+    assert "Sign out of every device" in detail
+    assert "dari semua perangkat" not in detail
+    password = client.get(reverse("password_change")).content.decode()
+    assert "this one included" in password
+    assert "every API token of this account is signed out" in password
+    resp = client.post(reverse("pegawai-keluarkan", args=[org_a.pegawai.pk]), follow=True)
+    assert "has been signed out of every device" in resp.content.decode()
