@@ -395,3 +395,29 @@ def test_the_new_texts_are_translated(org_a: Org) -> None:
     assert "every API token of this account is signed out" in password
     resp = client.post(reverse("pegawai-keluarkan", args=[org_a.pegawai.pk]), follow=True)
     assert "has been signed out of every device" in resp.content.decode()
+
+
+def test_the_daily_purge_is_scheduled_and_runs(org_a: Org, settings: Any, time_machine: Any) -> None:
+    from kinerja.tasks import token_purge_expired_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["token-kedaluwarsa-hapus"]
+    assert entry["task"] == token_purge_expired_task.name
+    time_machine.move_to(timezone.now(), tick=False)
+    token_for(org_a.pegawai.user)
+    time_machine.shift(timedelta(days=31))
+    assert token_purge_expired_task.apply().get() == 1
+    assert not AuthToken.objects.exists()
+
+
+def test_sessions_from_before_the_upgrade_stay_valid_until_a_revocation(org_a: Org) -> None:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from kinerja.services.auth import sesi_revoke_all
+
+    user = org_a.pegawai.user
+    # at sesi_versi 0 the hash is Django's own, so sessions signed before this change still match
+    assert user.get_session_auth_hash() == AbstractBaseUser._get_session_auth_hash(user)
+    before = user.get_session_auth_hash()
+    sesi_revoke_all(user=user)
+    assert user.sesi_versi == 1
+    assert user.get_session_auth_hash() != before
