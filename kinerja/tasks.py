@@ -71,15 +71,15 @@ def job_antri_sweep_task() -> int:
     return job_requeue_waiting_all()
 
 
+@shared_task(name="kinerja.tasks.ping")
+def ping(value: int) -> int:
+    """Health probe used by the worker test and the ops drill."""
+    return value + 1
+
+
 @shared_task(name="kinerja.tasks.token_purge_expired_task")
 def token_purge_expired_task() -> int:
     """Platform (beat, daily): delete expired API tokens of every user (refused anyway; keeps the table small)."""
     from kinerja.services.auth import token_purge_expired
 
     return token_purge_expired()
-
-
-@shared_task(name="kinerja.tasks.ping")
-def ping(value: int) -> int:
-    """Health probe used by the worker test and the ops drill."""
-    return value + 1
