@@ -134,13 +134,6 @@ def platform_admin(db: Any) -> User:
     )
 
 
-def token_for(user: User) -> str:
-    """A new API token of ``user`` (the raw value; the database keeps only its digest)."""
-    from kinerja.services.auth import token_create
-
-    return token_create(user=user)[0]
-
-
 def api_client_for(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:
@@ -151,6 +144,13 @@ def api_client_for(user: User | None) -> APIClient:
 @pytest.fixture
 def api() -> Any:
     return api_client_for
+
+
+def token_for(user: User) -> str:
+    """A new API token of ``user`` (the raw value; the database keeps only its digest)."""
+    from kinerja.services.auth import token_create
+
+    return token_create(user=user)[0]
 
 
 @pytest.fixture(scope="session")
