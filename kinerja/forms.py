@@ -28,3 +28,10 @@ class KataSandiGantiForm(PasswordChangeForm):
         self.fields["old_password"].label = _("Kata sandi lama")
         self.fields["new_password1"].label = _("Kata sandi baru")
         self.fields["new_password2"].label = _("Ulangi kata sandi baru")
+
+    def save(self, commit=True):
+        """The new password and the revocation of the API tokens (kinerja.password_validation) commit together."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            return super().save(commit=commit)

@@ -83,3 +83,11 @@ def job_mati_sweep_task() -> int:
 def ping(value: int) -> int:
     """Health probe used by the worker test and the ops drill."""
     return value + 1
+
+
+@shared_task(name="kinerja.tasks.token_purge_expired_task")
+def token_purge_expired_task() -> int:
+    """Platform (beat, daily): delete expired API tokens of every user (refused anyway; keeps the table small)."""
+    from kinerja.services.auth import token_purge_expired
+
+    return token_purge_expired()

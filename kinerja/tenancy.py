@@ -25,16 +25,10 @@ PLATFORM_INSTANSI_SESSION_KEY = "platform_instansi_id"
 
 
 def _user_from_token(request: HttpRequest) -> User | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    parts = header.split()
-    if len(parts) != 2 or parts[0] != "Token":
-        return None
-    from rest_framework.authtoken.models import Token
+    """The API token's user (knox: digest lookup, expiry, sliding refresh); cached for DRF's own check."""
+    from kinerja.api.authentication import token_authenticate
 
-    token = Token.objects.select_related("user").filter(key=parts[1]).first()
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    return token_authenticate(request)
 
 
 def pegawai_of(user: Any) -> Any:

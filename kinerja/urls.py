@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from kinerja import views, views_audit, views_jobs
+from kinerja import views, views_akun, views_audit, views_jobs
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("organisasi/unit/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("pegawai/", views.pegawai_list_view, name="pegawai-list"),
     path("pegawai/<int:pk>/", views.pegawai_detail_view, name="pegawai-detail"),
+    path("pegawai/<int:pk>/keluarkan/", views_akun.pegawai_keluarkan_view, name="pegawai-keluarkan"),
+    path("akun/keluar-semua/", views_akun.akun_keluar_semua_view, name="akun-keluar-semua"),
     path("impor/", views.impor_view, name="impor"),
     path("audit/", views_audit.audit_page, name="audit"),
     path("audit/csv/", views_audit.audit_csv, name="audit-csv"),

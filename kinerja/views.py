@@ -171,6 +171,7 @@ def pegawai_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             # Link only to pages the viewer may open (the detail rule above, seen from the linked person).
             "tautan_atasan": is_admin or (own_id is not None and own_id == pegawai.atasan_id),
             "tautan_bawahan": is_admin or own_id == pegawai.pk,
+            "boleh_keluarkan": has_any_role(roles, (Role.ADMIN_INSTANSI, Role.PLATFORM_ADMIN)),
         },
     )
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from kinerja.models import Instansi, Pegawai, PeranInstansi, User
@@ -146,14 +145,20 @@ def database_url(dbname: str) -> str:
 def api_client_for(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
 @pytest.fixture
 def api() -> Any:
     return api_client_for
+
+
+def token_for(user: User) -> str:
+    """A new API token of ``user`` (the raw value; the database keeps only its digest)."""
+    from kinerja.services.auth import token_create
+
+    return token_create(user=user)[0]
 
 
 @pytest.fixture(scope="session")

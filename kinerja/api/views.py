@@ -6,8 +6,7 @@ from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -18,17 +17,18 @@ from kinerja.models import Job, Pegawai, Periode, Role, UnitKerja
 from kinerja.selectors.jobs import job_visible_to
 from kinerja.selectors.org import unit_kerja_list
 from kinerja.selectors.people import pegawai_dinilai_oleh, pegawai_list
+from kinerja.services.auth import token_create, token_revoke
 from kinerja.services.jobs import job_requeue_waiting
 from kinerja.tenancy import pegawai_of
 
+from .authentication import TokenAuthentication
 from .base import TenantScopedApi
 
 
 class AuthTokenApi(APIView):
-    """POST username (NIP) + password -> {"token": ...}. Locked out after repeated failures (axes)."""
+    """POST username (NIP) + password -> a new {"token", "expiry"}. Locked out after repeated failures
+    (axes). DELETE with ``Authorization: Token ...`` revokes that token (204)."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
@@ -36,9 +36,24 @@ class AuthTokenApi(APIView):
         username = serializers.CharField(max_length=64)
         password = serializers.CharField(max_length=256, trim_whitespace=False)
 
+    def _is_logout(self) -> bool:
+        return getattr(self.request, "method", None) == "DELETE"  # no request while the schema is built
+
+    def get_authenticators(self) -> list[Any]:
+        # The login itself ignores any (old, expired) Authorization header; only DELETE needs a token.
+        return [TokenAuthentication()] if self._is_logout() else []
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [IsAuthenticated()] if self._is_logout() else [AllowAny()]
+
     @extend_schema(
         request=InputSerializer,
-        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenOutput",
+                {"token": serializers.CharField(), "expiry": serializers.DateTimeField(allow_null=True)},
+            )
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -56,8 +71,13 @@ class AuthTokenApi(APIView):
             )
         if user is None or not user.is_active:
             return Response({"detail": "NIP atau kata sandi salah."}, status=status.HTTP_401_UNAUTHORIZED)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token, expiry = token_create(user=user)
+        return Response({"token": token, "expiry": expiry})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class InstansiOutput(serializers.Serializer):

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .base import TenantOwnedModel, TimeStampedModel
@@ -68,6 +69,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_platform_admin = models.BooleanField(_("admin platform"), default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised by "keluar dari semua perangkat" (kinerja.services.auth.sesi_revoke_all): part of the
+    # session auth hash, so every session signed with the old value is logged out on its next request.
+    sesi_versi = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -81,6 +85,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.nama} ({self.nip})" if self.nama else self.nip
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password hash, plus ``sesi_versi`` once it was raised (at 0 the value is
+        Django's own, so sessions signed before this field existed stay valid)."""
+        if not self.sesi_versi:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]  # not in django-stubs
+        key_salt = "kinerja.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.sesi_versi}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class Role(models.TextChoices):

@@ -1,5 +1,6 @@
 """Base settings: everything env-driven (django-environ, DJANGO_ prefix)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -26,7 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: stored as digests, expiring (REST_KNOX below)
     "drf_spectacular",
     "guardian",
     "axes",
@@ -112,6 +113,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a check: its password_changed() hook revokes every API token of the user (any path that sets one).
+    {"NAME": "kinerja.password_validation.CabutTokenSaatKataSandiDiganti"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -149,7 +152,7 @@ KINERJA_IMPORT_MAX_BYTES = env.int("DJANGO_IMPORT_MAX_BYTES", default=20 * 1024 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "kinerja.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -158,6 +161,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "kinerja.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"login": env("DJANGO_LOGIN_THROTTLE", default="30/min")},
+}
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; a token expires after
+# KINERJA_TOKEN_TTL_DAYS without use (sliding: each use moves the expiry, written at most once a
+# minute), and never lives longer than KINERJA_TOKEN_MAX_TTL_DAYS after login (0 = no cap).
+# Header stays "Authorization: Token <token>" (api-contract.md section 3).
+KINERJA_TOKEN_TTL_DAYS = env.float("KINERJA_TOKEN_TTL_DAYS", default=30)
+KINERJA_TOKEN_MAX_TTL_DAYS = env.float("KINERJA_TOKEN_MAX_TTL_DAYS", default=0)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=KINERJA_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=KINERJA_TOKEN_MAX_TTL_DAYS)
+    if KINERJA_TOKEN_MAX_TTL_DAYS
+    else None,
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kinerja API",
@@ -211,6 +230,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "dialog.tasks.digest_harian_all_task",
         "schedule": crontab(hour=17, minute=0),
     },
+}
+
+CELERY_BEAT_SCHEDULE["token-kedaluwarsa-hapus"] = {  # expired API tokens (rejected anyway): delete the rows
+    "task": "kinerja.tasks.token_purge_expired_task",
+    "schedule": crontab(hour=2, minute=30),
 }
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

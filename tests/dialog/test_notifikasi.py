@@ -52,11 +52,12 @@ def test_list_unread_count_open_marks_read(org_a: Org, skp_pegawai: Skp, tw: lis
     assert client_for(org_a.rekan.user).post(f"/dialog/notifikasi/{n.pk}/buka/").status_code == 404
     # api list carries the unread count
     give(org_a, org_a.rekan, skp_pegawai, tw[1], "Satu lagi")
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from tests.conftest import token_for
+
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=org_a.pegawai.user)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(org_a.pegawai.user)}")
     data = api.get("/api/v1/notifikasi/").json()
     assert data["count"] == 2
     assert data["belum_dibaca"] == 1

@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 from django_scopes import ScopeError, get_scope, scope, scopes_disabled
-from rest_framework.authtoken.models import Token
 
 from kinerja.api.base import TenantScopedApi
 from kinerja.exceptions import ApplicationError
@@ -23,7 +22,7 @@ from kinerja.services import audit as audit_service
 from kinerja.services.people import pegawai_create
 from kinerja.services.tenancy import periode_ensure_year
 from kinerja.tenancy import PLATFORM_INSTANSI_SESSION_KEY, TenantMiddleware
-from tests.conftest import Org
+from tests.conftest import Org, token_for
 from tests.factories import nip_for
 
 pytestmark = pytest.mark.django_db
@@ -182,8 +181,8 @@ def _through_middleware(request: HttpRequest) -> dict[str, Any]:
 
 
 def test_middleware_scopes_token_request(org_a: Org) -> None:
-    token, _ = Token.objects.get_or_create(user=org_a.pegawai.user)
-    request = RequestFactory().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = token_for(org_a.pegawai.user)
+    request = RequestFactory().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
     request.user = AnonymousUser()  # DRF authenticates tokens only inside the view
     request.session = SessionStore()
     assert _through_middleware(request) == {"scope": org_a.instansi.pk, "instansi_ids": [org_a.instansi.pk]}

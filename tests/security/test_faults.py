@@ -25,7 +25,6 @@ import pytest
 import requests
 from django.db import connection
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
 
 from kinerja.models import Job, JobStatus
 from tests.conftest import PASSWORD, Org, database_url
@@ -33,6 +32,13 @@ from tests.conftest import PASSWORD, Org, database_url
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _token(user: Any) -> str:
+    """A new API token of ``user`` (raw value; only its digest is stored)."""
+    from kinerja.services.auth import token_create
+
+    return token_create(user=user)[0]
 
 
 def _free_port() -> int:
@@ -114,7 +120,7 @@ def _submitted_skp(org: Org) -> int:
 
     def client(p: Any) -> APIClient:
         c = APIClient()
-        c.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=p.user)[0].key}")
+        c.credentials(HTTP_AUTHORIZATION=f"Token {_token(p.user)}")
         return c
 
     ind = [{"aspek": "kuantitas", "iki": "Jumlah laporan", "target": "4 laporan"}]
@@ -201,8 +207,8 @@ def test_redis_down_pages_work_and_queued_work_waits_then_starts(org_a: Org) -> 
 
     skp_id = _submitted_skp(org_a)
     closed = f"redis://127.0.0.1:{_free_port()}/0"
-    penilai = Token.objects.get_or_create(user=org_a.atasan.user)[0].key
-    admin = Token.objects.get_or_create(user=org_a.admin.user)[0].key
+    penilai = _token(org_a.atasan.user)
+    admin = _token(org_a.admin.user)
     with app_server(REDIS_URL=closed, CELERY_BROKER_URL=closed, CELERY_RESULT_BACKEND=closed) as url:
         # then login (session in the database, cache unreachable) and the dashboard work
         web = _web_login(url, org_a.pegawai.nip)
@@ -375,7 +381,7 @@ def test_batch_and_document_jobs_wait_for_the_queue_and_are_requeued_on_poll(
 
 
 def test_database_connections_killed_under_load_give_503_then_recover(org_a: Org) -> None:
-    token = Token.objects.get_or_create(user=org_a.pegawai.user)[0].key
+    token = _token(org_a.pegawai.user)
     db = connection.settings_dict["NAME"]
     own_pid = connection.cursor().connection.info.backend_pid
     with app_server(DJANGO_CONN_MAX_AGE="60") as url, _admin_connect() as admin:
@@ -440,7 +446,7 @@ def test_twenty_simultaneous_approvals_make_one_transition(org_a: Org) -> None:
     from skp.models import SkpStatusChange
 
     skp_id = _submitted_skp(org_a)
-    token = Token.objects.get_or_create(user=org_a.atasan.user)[0].key
+    token = _token(org_a.atasan.user)
     codes: list[int] = []
     barrier = threading.Barrier(20)
 

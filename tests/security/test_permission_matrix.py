@@ -76,6 +76,9 @@ EXPECT: dict[str, dict[str, str]] = {
     "unit-detail": {"get": "login 404 404 404 ok ok 404 ok"},  # /organisasi/unit/<int:pk>/
     "pegawai-list": {"get": "login 404 404 404 ok ok ok ok"},  # /pegawai/
     "pegawai-detail": {"get": "login ok ok 404 ok ok 404 ok"},  # /pegawai/<int:pk>/
+    # POST-only (GET: 405 once the role passed); who may POST: tests/security/test_tokens.py
+    "pegawai-keluarkan": {"get": "login 404 404 404 405 404 405 405"},  # /pegawai/<int:pk>/keluarkan/
+    "akun-keluar-semua": {"get": "login 405 405 405 405 405 405 405"},  # /akun/keluar-semua/
     "impor": {"get": "login 404 404 404 ok 404 ok ok"},  # /impor/
     "audit": {"get": "login 404 404 404 ok 404 ok ok"},  # /audit/
     "audit-csv": {"get": "login 404 404 404 ok 404 ok ok"},  # /audit/csv/
