@@ -77,7 +77,7 @@ class Penolakan:
 
     @property
     def pukul(self) -> str:
-        return timezone.localtime(timezone.now() + timedelta(seconds=self.detik)).strftime("%H:%M")
+        return timezone.localtime(timezone.now() + timedelta(seconds=self.detik)).strftime("%H:%M %Z").strip()
 
     @property
     def pesan(self) -> str:
