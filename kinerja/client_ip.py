@@ -14,6 +14,7 @@ guard (``kinerja.auth``) and the public verification limits (``kinerja.views_dok
 from __future__ import annotations
 
 import ipaddress
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +33,22 @@ def _valid(value: str) -> str | None:
         return None
 
 
+logger = logging.getLogger(__name__)
+_warned = False
+
+
+def _warn_proxy_without_setting(remote: str) -> None:
+    """Once per process: a proxy seems to be in front (it sets X-Forwarded-Proto) but its address
+    would be every client's, so one attacker would trip the per-address limits for everybody."""
+    global _warned
+    _warned = True
+    logger.warning(
+        "request via a proxy (%s sets X-Forwarded-Proto) but KINERJA_TRUSTED_PROXIES=0: every client "
+        "shares the proxy's address in rate limits and lockouts; set KINERJA_TRUSTED_PROXIES",
+        remote,
+    )
+
+
 def client_ip(request: HttpRequest | Any, *args: Any, **kwargs: Any) -> str:
     """The client address (``"-"`` when unknown); extra arguments are accepted for axes' callable."""
     request = getattr(request, "_request", request)  # a DRF Request
@@ -39,6 +56,8 @@ def client_ip(request: HttpRequest | Any, *args: Any, **kwargs: Any) -> str:
     remote = _valid(meta.get("REMOTE_ADDR") or "") or "-"
     trusted = int(getattr(settings, "KINERJA_TRUSTED_PROXIES", 0) or 0)
     if trusted <= 0:
+        if meta.get("HTTP_X_FORWARDED_PROTO") and not _warned:
+            _warn_proxy_without_setting(remote)
         return remote
     hops = [h for h in (meta.get("HTTP_X_FORWARDED_FOR") or "").split(",") if h.strip()]
     if len(hops) < trusted:
