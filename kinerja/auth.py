@@ -42,6 +42,7 @@ from kinerja.client_ip import client_ip, rate_key
 
 logger = logging.getLogger(__name__)
 
+# Kept for callers written before the guard (the messages now say when to try again: ``Penolakan.pesan``).
 LOCKOUT_MESSAGE = _("Terlalu banyak percobaan gagal. Akun dikunci sementara; coba lagi nanti.")
 
 
