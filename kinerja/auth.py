@@ -15,6 +15,10 @@ Both login paths call ``authenticate_guarded``; nothing else in the product chec
   guesses do not multiply). An attacker therefore gets one guess per wait, and the owner is kept out
   at most ``cap`` seconds after the attacker stops. Failures are forgotten
   ``KINERJA_LOGIN_NIP_MEMORY`` seconds after the last one, and on a successful login.
+* **Known device** (the login page only): a successful login leaves a signed cookie naming a hash of
+  the NIP and a random device id (``PERANGKAT_COOKIE``). Attempts for that NIP that carry it are
+  counted under their own key with the same limits, so an attacker who makes the NIP wait does not
+  make its owner wait on a browser the owner has signed in with before (OWASP "device cookies").
 * **django-axes** stays as the database-backed backstop (per NIP + address, ``AXES_*`` settings), so
   logins keep a limit when Redis, which holds the counters above, is down.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -107,6 +113,55 @@ def _limits() -> tuple[int, int, int, int, int, int]:
     )
 
 
+PERANGKAT_COOKIE = "kinerja_perangkat"
+PERANGKAT_SALT = "kinerja.auth.perangkat"
+PERANGKAT_MAX_AGE = 180 * 24 * 3600
+
+
+def _nip_hash(nip: str) -> str:
+    return hashlib.sha256(f"perangkat:{nip}".encode()).hexdigest()[:24]
+
+
+def known_device(request: HttpRequest, nip: str) -> str | None:
+    """The device id of a valid device cookie issued to ``nip`` on this browser, else None."""
+    raw = getattr(request, "COOKIES", {}).get(PERANGKAT_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = signing.loads(raw, salt=PERANGKAT_SALT, max_age=PERANGKAT_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("n") != _nip_hash(nip) or not isinstance(data.get("d"), str):
+        return None
+    return str(data["d"])
+
+
+def device_cookie_value(request: HttpRequest, nip: str) -> str:
+    """A fresh cookie value for ``nip`` (keeping this browser's device id when it has one)."""
+    device = known_device(request, nip) or secrets.token_urlsafe(12)
+    return signing.dumps({"n": _nip_hash(nip), "d": device}, salt=PERANGKAT_SALT)
+
+
+def set_device_cookie(request: HttpRequest, response: HttpResponse, nip: str) -> None:
+    from django.urls import reverse
+
+    response.set_cookie(
+        PERANGKAT_COOKIE,
+        device_cookie_value(request, normalise_nip(nip)),
+        max_age=PERANGKAT_MAX_AGE,
+        path=reverse("login"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _nip_scope(request: HttpRequest, nip: str) -> str:
+    """The key the NIP's failures are counted under: per known device, else shared."""
+    device = known_device(request, nip)
+    return f"{nip}|{device}" if device else nip
+
+
 def _key(kind: str, value: str) -> str:
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]  # no NIP or address stored in Redis
     return f"kinerja:login:{settings.KINERJA_LOGIN_GUARD_NAMESPACE}:{kind}:{digest}"
@@ -136,7 +191,7 @@ def login_check(request: HttpRequest, username: str) -> Penolakan | None:
     until = cache.get(_key("ip-blok", ip))
     if until and until > now:
         return Penolakan("ip", math.ceil(until - now))
-    nip = normalise_nip(username)
+    nip = _nip_scope(request, normalise_nip(username))
     failures = int(cache.get(_key("nip", nip)) or 0)
     delay = nip_delay(failures)
     if delay:
@@ -156,7 +211,7 @@ def login_failed(request: HttpRequest, username: str) -> None:
     if _incr(_key("ip", ip), ip_window) >= ip_count:
         cache.set(_key("ip-blok", ip), now + ip_window, timeout=ip_window)
         logger.warning("login: address %s blocked for %ss after %s failures", ip, ip_window, ip_count)
-    nip = normalise_nip(username)
+    nip = _nip_scope(request, normalise_nip(username))
     key = _key("nip", nip)
     failures = _incr(key, memory)
     cache.touch(key, memory)
@@ -167,8 +222,9 @@ def login_failed(request: HttpRequest, username: str) -> None:
 
 
 def login_succeeded(request: HttpRequest, username: str) -> None:
-    """The right password: the NIP's failures are forgotten (the address's are not)."""
-    nip = normalise_nip(username)
+    """The right password: the NIP's failures (on this known device, if any) are forgotten; the
+    address's are not."""
+    nip = _nip_scope(request, normalise_nip(username))
     cache.delete_many([_key("nip", nip), _key("nip-tunggu", nip)])
 
 

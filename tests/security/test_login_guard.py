@@ -16,7 +16,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from kinerja.auth import nip_delay, normalise_nip
+from kinerja.auth import PERANGKAT_COOKIE, nip_delay, normalise_nip
 from kinerja.client_ip import client_ip, rate_key
 from kinerja.validators import format_nip
 from tests.conftest import PASSWORD, Org
@@ -248,6 +248,54 @@ def test_unknown_nips_are_limited_like_real_ones(db: Any, settings: Any) -> None
     ]
     assert [r.status_code for r in answers] == [401] * len(answers)
     assert _refused("api", answers[-1])
+
+
+# ------------------------------------------------------------------------------------ known device
+
+
+def test_an_attacker_does_not_keep_the_owner_waiting_on_a_known_device(org_a: Org, settings: Any) -> None:
+    nip = org_a.pegawai.nip
+    owner = Client(REMOTE_ADDR=_ip())
+    assert _logged_in("web", _web(owner, nip, PASSWORD))
+    assert PERANGKAT_COOKIE in owner.cookies
+    owner.post(reverse("logout"))
+    # an attacker elsewhere makes the NIP wait
+    for _ in range(settings.KINERJA_LOGIN_NIP_FREE):
+        _web(Client(REMOTE_ADDR=_ip()), nip, "salah")
+    assert _refused("web", _web(Client(REMOTE_ADDR=_ip()), nip, PASSWORD))
+    # the owner, on the browser they signed in with before, is not kept waiting
+    assert _logged_in("web", _web(owner, nip, PASSWORD))
+    # while the attacker still is
+    assert _refused("web", _web(Client(REMOTE_ADDR=_ip()), nip, "tebakan"))
+
+
+def test_a_device_cookie_of_another_nip_or_forged_gives_nothing(org_a: Org, settings: Any) -> None:
+    victim = org_a.pegawai.nip
+    attacker = Client(REMOTE_ADDR=_ip())
+    assert _logged_in("web", _web(attacker, org_a.rekan.nip, PASSWORD))  # the attacker's own account
+    attacker.post(reverse("logout"))
+    for _ in range(settings.KINERJA_LOGIN_NIP_FREE):
+        _web(Client(REMOTE_ADDR=_ip()), victim, "salah")
+    # the attacker's own device cookie names another NIP: it does not open the victim's own counter
+    assert _refused("web", _web(attacker, victim, "tebakan"))
+    forged = Client(REMOTE_ADDR=_ip())
+    forged.cookies[PERANGKAT_COOKIE] = "eyJuIjoiMSIsImQiOiJ4In0:1:forged"
+    assert _refused("web", _web(forged, victim, "tebakan"))
+
+
+def test_a_known_device_gets_the_same_growing_waits(org_a: Org, settings: Any) -> None:
+    # a stolen device cookie is no free pass: its own counter has the same limits
+    nip = org_a.pegawai.nip
+    device = Client(REMOTE_ADDR=_ip())
+    assert _logged_in("web", _web(device, nip, PASSWORD))
+    device.post(reverse("logout"))
+    for _ in range(settings.KINERJA_LOGIN_NIP_FREE):
+        assert not _refused("web", _web(device, nip, "salah"))
+    resp = _web(device, nip, PASSWORD)
+    assert _refused("web", resp)
+    assert 55 <= int(resp["Retry-After"]) <= 60
+    # the device's failures do not make the NIP wait elsewhere
+    assert _logged_in("web", _web(Client(REMOTE_ADDR=_ip()), nip, PASSWORD))
 
 
 # ------------------------------------------------------------------------------------ NIP with spaces
