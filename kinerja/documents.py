@@ -14,7 +14,6 @@ Rendering is pure (no ORM writes) and must only run in Celery tasks, never insid
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
 import io
 import logging
@@ -30,6 +29,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from kinerja.csv_aman import csv_writer
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -187,22 +188,13 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
 
 # ---------------------------------------------------------------- tabular exports (XLSX / CSV)
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in user text (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV bytes; every cell through ``csv_aman.csv_cell`` (no spreadsheet formulas)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv_writer(buf, lineterminator="\r\n")
     writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_csv_safe("" if v is None else v) for v in row])
+    writer.writerows(rows)
     return buf.getvalue().encode("utf-8")
 
 

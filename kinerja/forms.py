@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
+
+from kinerja.auth import Penolakan, authenticate_guarded, normalise_nip
 
 
 class LoginForm(AuthenticationForm):
@@ -18,6 +22,23 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("NIP atau kata sandi salah. Periksa kembali lalu coba lagi."),
         "inactive": _("Akun ini tidak aktif. Hubungi admin kepegawaian instansi Anda."),
     }
+    penolakan: Penolakan | None = None  # set when the login guard refused before checking the password
+
+    def clean_username(self) -> str:
+        # "19890321 201406 1 001", as the app prints it, is the same NIP as "198903212014061001".
+        return normalise_nip(self.cleaned_data.get("username"))
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username and password:
+            self.user_cache, self.penolakan = authenticate_guarded(self.request, username, password)  # type: ignore[arg-type]
+            if self.penolakan is not None:
+                raise forms.ValidationError(self.penolakan.pesan, code="terkunci")
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class KataSandiGantiForm(PasswordChangeForm):

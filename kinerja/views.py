@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kinerja.access import access_pegawai, access_unit_kerja
+from kinerja.auth import lockout_page, set_device_cookie
 from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.forms import KataSandiGantiForm, LoginForm
 from kinerja.models import Instansi, Pegawai, Role, UnitKerja
@@ -41,6 +42,17 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        # this browser becomes a known device of the NIP: the owner is not kept waiting by an attacker
+        set_device_cookie(self.request, response, form.cleaned_data["username"])
+        return response
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        if form.penolakan is not None:  # the login guard: a friendly page that says when to try again
+            return lockout_page(self.request, form.penolakan)
+        return super().form_invalid(form)
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,11 +1,11 @@
 """Audit log page for admin_instansi/platform_admin, and the CSV export for an inspector."""
 
-import csv
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from kinerja.csv_aman import csv_writer
 from kinerja.models import Role
 from kinerja.selectors.audit import audit_csv_rows, audit_list
 from kinerja.web import paginate, tenant_view
@@ -36,7 +36,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
 @tenant_view(Role.ADMIN_INSTANSI, Role.PLATFORM_ADMIN)
 def audit_csv(request: HttpRequest) -> StreamingHttpResponse:
     qs = audit_list(instansi=request.instansi, **_filters(request))  # type: ignore[arg-type,attr-defined]
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())  # cells that start like a formula are written as text
     response = StreamingHttpResponse(
         (writer.writerow(r) for r in audit_csv_rows(qs)), content_type="text/csv"
     )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kinerja.client_ip import client_ip, rate_key
 from kinerja.documents import (
     ExportRequest,
     all_exports,
@@ -57,9 +58,9 @@ def _limit(name: str, default: tuple[int, int]) -> tuple[int, int]:
 
 
 def _rate_limited(request: HttpRequest, bucket: str, limit: tuple[int, int]) -> bool:
-    """Fixed-window counter per client IP in the cache (Redis in production)."""
+    """Fixed-window counter per client address (``client_ip``: proxy-aware) in the cache (Redis in production)."""
     count, window = limit
-    key = f"kinerja:rl:{bucket}:{request.META.get('REMOTE_ADDR', '-')}"
+    key = f"kinerja:rl:{bucket}:{rate_key(client_ip(request))}"
     cache.add(key, 0, timeout=window)
     try:
         return cache.incr(key) > count

@@ -52,6 +52,14 @@ _DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_ser
 
 
 @pytest.fixture(autouse=True)
+def _fresh_login_guard(settings: Any) -> None:
+    """The login guard counts in Redis, which outlives a test: every test gets its own counters."""
+    import uuid
+
+    settings.KINERJA_LOGIN_GUARD_NAMESPACE = f"t-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)

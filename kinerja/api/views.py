@@ -2,17 +2,16 @@
 
 from typing import Any, cast
 
-from django.contrib.auth import authenticate
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from kinerja.auth import LOCKOUT_MESSAGE
+from kinerja.api.throttling import LoginRateThrottle
+from kinerja.auth import authenticate_guarded
 from kinerja.models import Job, Pegawai, Periode, Role, UnitKerja
 from kinerja.selectors.jobs import job_visible_to
 from kinerja.selectors.org import unit_kerja_list
@@ -29,7 +28,7 @@ class AuthTokenApi(APIView):
     """POST username (NIP) + password -> a new {"token", "expiry"}. Locked out after repeated failures
     (axes). DELETE with ``Authorization: Token ...`` revokes that token (204)."""
 
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [LoginRateThrottle]
     throttle_scope = "login"
 
     class InputSerializer(serializers.Serializer):
@@ -59,15 +58,15 @@ class AuthTokenApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request,
-            username=data.validated_data["username"].strip(),
-            password=data.validated_data["password"],
+        # the login guard (kinerja/auth.py): per-address and per-NIP limits, NIP typed with spaces
+        user, penolakan = authenticate_guarded(
+            request._request, data.validated_data["username"], data.validated_data["password"]
         )
-        if getattr(request._request, "axes_locked_out", False):
+        if penolakan is not None:
             return Response(
-                {"detail": str(LOCKOUT_MESSAGE)},
+                {"detail": penolakan.pesan},
                 status=status.HTTP_401_UNAUTHORIZED,
+                headers={"Retry-After": str(penolakan.detik)},
             )
         if user is None or not user.is_active:
             return Response({"detail": "NIP atau kata sandi salah."}, status=status.HTTP_401_UNAUTHORIZED)

@@ -28,7 +28,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from kinerja.csv_aman import csv_writer
 from kinerja.exceptions import ApplicationError
 from kinerja.models import AuditLog, Instansi, Jabatan, Pegawai, Penempatan, UnitKerja, User
 from kinerja.models.org import JenisJabatan, JenjangJf
@@ -76,6 +78,12 @@ EXAMPLE_ROW = {
     "nip_atasan": "",
     "email": "siti.aminah@example.go.id",
 }
+
+
+# A NIP this instansi cannot use, without saying why (it may be another instansi's pegawai).
+NIP_TIDAK_DAPAT = gettext_lazy(
+    "NIP ini tidak dapat digunakan. Periksa kembali NIP-nya; bila sudah benar, hubungi admin platform."
+)
 
 
 def max_rows() -> int:
@@ -328,7 +336,7 @@ def impor_parse(*, content: bytes, nama_berkas: str) -> BerkasImpor:
 def impor_template_csv() -> str:
     """The downloadable template: header row and one example row."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerow([EXAMPLE_ROW[c] for c in COLUMNS])
     return out.getvalue()
@@ -484,7 +492,13 @@ def _validate_cells(rows: list[BarisImpor], err: _Errors) -> None:
 
 
 def _validate_people(
-    rows: list[BarisImpor], existing: dict[str, _Peg], by_id: dict[int, str], foreign: set[str], err: _Errors
+    rows: list[BarisImpor],
+    existing: dict[str, _Peg],
+    by_id: dict[int, str],
+    foreign: set[str],
+    err: _Errors,
+    *,
+    detail: bool = False,
 ) -> dict[str, BarisImpor]:
     """Duplicates, NIPs of another instansi, superiors (unknown, self, cycles). Returns nip -> first row."""
     lines: dict[str, list[int]] = defaultdict(list)
@@ -505,7 +519,13 @@ def _validate_people(
                 _("NIP ganda di berkas (juga di baris %(baris)s).") % {"baris": ", ".join(map(str, others))},
             )
         if nip in foreign:
-            err.add(r, "nip", _("NIP sudah terdaftar sebagai pegawai instansi lain."))
+            # Only a platform admin (or the command line) learns that the NIP belongs to another
+            # instansi; an instansi's admin gets the refusal without the oracle.
+            err.add(
+                r,
+                "nip",
+                _("NIP sudah terdaftar sebagai pegawai instansi lain.") if detail else str(NIP_TIDAK_DAPAT),
+            )
     parent: dict[str, str | None] = {
         p.nip: by_id.get(p.atasan_id) if p.atasan_id else None
         for p in existing.values()
@@ -709,7 +729,7 @@ def _load(
     return existing, by_id, foreign, users, units, jabatan
 
 
-def _plan(instansi: Instansi, berkas: BerkasImpor) -> _Rencana:
+def _plan(instansi: Instansi, berkas: BerkasImpor, *, detail: bool = False) -> _Rencana:
     """Load the instansi's data once and validate every row. Raises ``ImporTidakValid``."""
     if berkas.kesalahan_judul:
         raise ImporTidakValid(berkas.kesalahan_judul)
@@ -717,7 +737,7 @@ def _plan(instansi: Instansi, berkas: BerkasImpor) -> _Rencana:
     err = _Errors()
     _validate_cells(rows, err)
     existing, by_id, foreign, users, units, jabatan = _load(instansi, rows)
-    _validate_people(rows, existing, by_id, foreign, err)
+    _validate_people(rows, existing, by_id, foreign, err, detail=detail)
     units_new, unit_of_row = _validate_units(rows, units, err)
     if err.items:
         raise ImporTidakValid(err.items)
@@ -1036,8 +1056,12 @@ def pegawai_import(
     berkas: BerkasImpor,
     dry_run: bool = False,
     password: str | None = None,
+    operator: bool = False,
 ) -> HasilImpor:
     """Validate every row, then create/update units, jabatan, accounts, pegawai and placements.
+
+    A NIP that belongs to another instansi is refused; only a platform admin, or the operator at the
+    command line (``operator=True``), is told why (otherwise it would reveal that the NIP exists).
 
     Upsert by NIP: changed data is updated; a changed unit/jabatan/atasan is a mutasi dated today.
     Any invalid row raises ``ImporTidakValid`` with every error and writes nothing. Requires the
@@ -1048,7 +1072,8 @@ def pegawai_import(
             Instansi.objects.select_for_update().filter(
                 pk=instansi.pk
             ).first()  # one import per instansi at a time
-            plan = _plan(instansi, berkas)
+            detail = operator or bool(getattr(actor, "is_platform_admin", False))
+            plan = _plan(instansi, berkas, detail=detail)
             hasil = _write(
                 instansi=instansi, actor=actor, plan=plan, password=password, nama_berkas=berkas.nama_berkas
             )

@@ -120,12 +120,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock an account+IP after repeated failures.
-AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("DJANGO_AXES_COOLOFF_HOURS", default=0.5)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: ignore the header). Every
+# rate limit and lockout keys on kinerja.client_ip.client_ip (docs/security.md, "Login dan pembatasan").
+KINERJA_TRUSTED_PROXIES = env.int("KINERJA_TRUSTED_PROXIES", default=0)
+# Login guard (kinerja/auth.py), both login paths: failures per client address (count, seconds); per
+# NIP: free failures, then waits of base * 2^k seconds up to the cap; failures forgotten after MEMORY s.
+KINERJA_LOGIN_IP_LIMIT = (env.int("KINERJA_LOGIN_IP_FAILURES", default=30), 600)
+KINERJA_LOGIN_NIP_FREE = env.int("KINERJA_LOGIN_NIP_FREE", default=5)
+KINERJA_LOGIN_NIP_DELAY = (60, env.int("KINERJA_LOGIN_NIP_DELAY_MAX", default=900))
+KINERJA_LOGIN_NIP_MEMORY = 24 * 3600
+KINERJA_LOGIN_GUARD_NAMESPACE = "v1"
+
+# django-axes: the database-backed backstop of the login guard (per NIP + address; works without Redis).
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = env.float("DJANGO_AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "kinerja.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "kinerja.client_ip.axes_client_ip"
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "kinerja.auth.lockout_response"
 AXES_VERBOSE = False
 

@@ -45,7 +45,7 @@ def test_wrong_credentials_are_400_or_401_with_message(org_a: Org, api: Any, bod
 
 def test_lockout_after_repeated_failures(org_a: Org, api: Any, settings: Any) -> None:
     client = api(None)
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.KINERJA_LOGIN_NIP_FREE):
         client.post(
             "/api/v1/auth/token/", {"username": org_a.pegawai.nip, "password": "salah"}, format="json"
         )

@@ -91,7 +91,7 @@ def test_login_right_password_lands_on_dashboard(org_a: Org) -> None:
 def test_lockout_page_after_five_failures(org_a: Org, settings: Any) -> None:
     # given five failed attempts
     client = client_for(None)
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.KINERJA_LOGIN_NIP_FREE):
         client.post(reverse("login"), {"username": org_a.pegawai.nip, "password": "salah"})
     # when the right password is tried while locked
     resp = client.post(reverse("login"), {"username": org_a.pegawai.nip, "password": PASSWORD})

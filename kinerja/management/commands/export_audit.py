@@ -5,13 +5,13 @@ database role ``kinerja_app`` with RLS set to the instansi, so no other instansi
 platform event without instansi) can reach the file even through a wrong filter.
 """
 
-import csv
 import datetime as dt
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kinerja.csv_aman import csv_writer
 from kinerja.management.tenant import command_tenant, instansi_option
 from kinerja.selectors.audit import audit_csv_rows, audit_list
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         instansi = instansi_option(opts)
         out = open(opts["output"], "w", newline="", encoding="utf-8") if opts["output"] else sys.stdout  # noqa: SIM115
         try:
-            writer = csv.writer(out)
+            writer = csv_writer(out)  # cells that start like a formula are written as text
             with command_tenant(instansi):
                 rows = audit_csv_rows(audit_list(instansi=instansi, dari=opts["dari"], sampai=opts["sampai"]))
                 writer.writerow(next(rows))

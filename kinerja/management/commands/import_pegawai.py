@@ -52,6 +52,7 @@ class Command(BaseCommand):
                         berkas=berkas,
                         dry_run=options["dry_run"],
                         password=options["password"],
+                        operator=True,  # the operator may know which instansi a NIP belongs to
                     )
                 if options["dry_run"]:
                     transaction.set_rollback(True)  # not even a new instansi
