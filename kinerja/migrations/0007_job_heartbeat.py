@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kinerja', '0005_row_level_security'),
+        ('kinerja', '0006_tokens_sesi_versi'),
     ]
 
     operations = [
