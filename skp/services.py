@@ -41,6 +41,11 @@ MAX_INDIKATOR = 4
 MAX_TEXT = 2000
 
 
+class RhkMasihDiacu(InvalidTransition):
+    """409: a leader result that submitted or approved SKPs link to cannot be deleted (issue #14).
+    Not a ``Conflict``: reloading the page does not help, the message names who depends on it."""
+
+
 class IndikatorInput(TypedDict):
     aspek: str
     iki: str
@@ -507,7 +512,7 @@ def skp_rhk_remove(*, actor: User, rhk: Rhk, versi: int | None = None) -> None:
     dependan = rhk_dependan(instansi_id=rhk.instansi_id, rhk_ids=[rhk.pk]).get(rhk.pk, [])
     terkunci = [d for d in dependan if d.terkunci]
     if terkunci:
-        raise Conflict(
+        raise RhkMasihDiacu(
             _(
                 "Rencana hasil kerja ini tidak dapat dihapus karena menjadi acuan SKP yang sudah diajukan "
                 "atau disetujui: %(daftar)s. Ubah rumusannya bila perlu; SKP yang sudah disetujui tetap "
@@ -811,6 +816,7 @@ def skp_revise(*, actor: User, skp: Skp, catatan: str = "") -> Skp:
 
 __all__ = [
     "MAX_INDIKATOR",
+    "RhkMasihDiacu",
     "core_values_current",
     "is_penilai_of",
     "skp_approve",

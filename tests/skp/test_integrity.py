@@ -5,6 +5,7 @@ is approved, the rekan's is still a draft. Service, API, page and data-migration
 tests/dokumen/test_integrity_pdf.py, the Chromium journey in test_browser_integrity.py.
 """
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +15,12 @@ from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from dialog.models import JenisNotifikasi, Notifikasi
-from kinerja.exceptions import Conflict
 from kinerja.models import Instansi, Jabatan, Pegawai, UnitKerja
 from skp import services
 from skp.models import CoreValue, Rhk, Skp
 from tests.conftest import Org
-from tests.skp.conftest import add_rhk, approve, client_for, draft, htmx, reload, submit, text
+from tests.skp.conftest import add_rhk, approve, client_for, draft, htmx, reload, submit
+from tests.skp.conftest import text as raw_text
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,11 @@ def reword(org: Org, rhk: Rhk, teks: str) -> None:
         )
 
 
+def text(resp: Any) -> str:
+    """The page as a reader sees it (entities decoded: names may contain an apostrophe)."""
+    return html.unescape(raw_text(resp))
+
+
 # ---------------------------------------------------------------- service
 
 
@@ -114,7 +120,7 @@ def test_approval_freezes_leader_text_instansi_and_core_values(org_a: Org, casca
 
 def test_delete_refused_while_an_approved_skp_links_to_it(org_a: Org, cascade: Cascade) -> None:
     # when the leader deletes the result the approved SKP cascades from
-    with pytest.raises(Conflict) as err:
+    with pytest.raises(services.RhkMasihDiacu) as err:
         remove(org_a, cascade.leader_a)
     # then 409 naming the dependant (owner and status); nothing changed
     assert err.value.status_code == 409
@@ -132,7 +138,7 @@ def test_delete_refused_while_submitted_and_allowed_once_returned(org_a: Org, ca
     # given the rekan submits the SKP that links to leader result B
     submit(cascade.rekan_draft)
     # then deleting B is refused, naming the rekan's submitted SKP
-    with pytest.raises(Conflict) as err:
+    with pytest.raises(services.RhkMasihDiacu) as err:
         remove(org_a, cascade.leader_b)
     assert f"{org_a.rekan.nama} (Diajukan)" in err.value.message
     # when the leader returns it, the delete goes ahead and the rekan's (editable again) link is cleared
@@ -278,8 +284,10 @@ def test_page_delete_shows_the_409_message_and_keeps_the_row(org_a: Org, cascade
     assert resp.status_code == 200
     assert resp["HX-Retarget"] == "#skp-pesan"
     body = text(resp)
+    assert 'data-testid="pesan-galat"' in body
+    assert 'data-testid="pesan-konflik"' not in body  # not "reload the page": reloading does not help
     assert "tidak dapat dihapus" in body
-    assert org_a.pegawai.nama in body
+    assert f"<li>{org_a.pegawai.nama} (Disetujui)</li>" in body
     assert _exists(cascade.leader_a.pk, org_a.instansi.pk)
     # a plain (no-htmx) post ends on the page with the message
     resp = client.post(
@@ -292,11 +300,11 @@ def test_page_delete_shows_the_409_message_and_keeps_the_row(org_a: Org, cascade
 def _confirm_of(body: str, rhk_pk: int) -> str:
     row = body.split(f'id="rhk-{rhk_pk}"', 1)[1]
     button = row.split('data-testid="hapus-rhk"', 1)[1].split(">", 1)[0]
-    return button.split('data-confirm="', 1)[1].split('"', 1)[0]
+    return html.unescape(button.split('data-confirm="', 1)[1].split('"', 1)[0])
 
 
 def test_page_confirm_names_who_depends_on_each_result(org_a: Org, cascade: Cascade) -> None:
-    body = text(client_for(org_a.atasan.user).get(reverse("skp:detail", args=[cascade.leader_skp.pk])))
+    body = raw_text(client_for(org_a.atasan.user).get(reverse("skp:detail", args=[cascade.leader_skp.pk])))
     confirm_a = _confirm_of(body, cascade.leader_a.pk)
     assert f"{org_a.pegawai.nama} (Disetujui)" in confirm_a
     assert "akan ditolak" in confirm_a
