@@ -262,6 +262,7 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
     pegawai, penilai_skp = skp_identitas(skp)
     # The SKP's approval snapshot when the evaluation's Pejabat Penilai is the one who approved it
     # (a later rename/move must not change the record); a different penilai (mutasi) as they are now.
+    penilai: dict[str, str] | None
     if skp.snapshot_pegawai and ev.pejabat_penilai_id == skp.pejabat_penilai_id and penilai_skp:
         penilai = penilai_skp
     else:

@@ -491,10 +491,15 @@ def _notify_reworded(*, actor: User, rhk: Rhk, teks_lama: str) -> None:
     rhk_pimpinan_diubah(actor=actor, rhk=rhk, teks_lama=teks_lama, dependan=terkunci)
 
 
-def _lock_rhk(rhk_ids: list[int]) -> None:
+def _lock_rhk(*, instansi_id: int, rhk_ids: list[int]) -> None:
     """Lock leader results (single-table FOR UPDATE, id order): deleting one and submitting an SKP
     that links to it serialise, so neither sees the other half-done."""
-    list(Rhk.objects.filter(pk__in=sorted(rhk_ids)).order_by("pk").select_for_update().values_list("pk"))
+    list(
+        Rhk.objects.filter(instansi_id=instansi_id, pk__in=sorted(rhk_ids))
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk")
+    )
 
 
 def _daftar(dependan: list[Dependan]) -> str:
@@ -508,7 +513,7 @@ def skp_rhk_remove(*, actor: User, rhk: Rhk, versi: int | None = None) -> None:
     skp = rhk.skp
     _require_owner(actor=actor, skp=skp)
     _require_editable(skp)
-    _lock_rhk([rhk.pk])
+    _lock_rhk(instansi_id=rhk.instansi_id, rhk_ids=[rhk.pk])
     dependan = rhk_dependan(instansi_id=rhk.instansi_id, rhk_ids=[rhk.pk]).get(rhk.pk, [])
     terkunci = [d for d in dependan if d.terkunci]
     if terkunci:
@@ -588,11 +593,12 @@ def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
     # The leader results linked to: a deletion in flight finishes first (its links are then cleared
     # and the check below sees them), or waits for this submission and is refused.
     _lock_rhk(
-        list(
+        instansi_id=locked.instansi_id,
+        rhk_ids=list(
             Rhk.objects.filter(instansi_id=locked.instansi_id, skp=locked, rhk_pimpinan__isnull=False)
             .values_list("rhk_pimpinan_id", flat=True)
             .distinct()
-        )
+        ),
     )
     errors = _submission_errors(locked)
     if errors:
