@@ -374,3 +374,26 @@ def test_data_migration_freezes_already_approved_skps(org_a: Org, cascade: Casca
     # and from then on it no longer follows the leader
     reword(org_a, cascade.leader_a, BARU_A)
     assert _rhk(cascade.approved_rhk.pk, org_a.instansi.pk).rhk_pimpinan_tampil == LAMA_A
+
+
+def test_leader_page_with_dependants_costs_the_same_for_1_and_4_results(org_a: Org) -> None:
+    """The confirmation texts come from one query, whatever the number of results and dependants."""
+    from tests.skp.test_web_skp_queries import queries, subordinates
+
+    leader_skp = draft(org_a.atasan)
+    first = add_rhk(leader_skp, "Hasil pimpinan 1")
+    for p in subordinates(org_a, 2):
+        add_rhk(draft(p), f"Hasil {p.nama}", pimpinan=first)
+    client = client_for(org_a.atasan.user)
+    url = reverse("skp:detail", args=[leader_skp.pk])
+    small = queries(client, url)
+    for i in range(2, 5):
+        leader_rhk = add_rhk(leader_skp, f"Hasil pimpinan {i}")
+        for p in subordinates(org_a, 3):
+            own = draft(p)
+            add_rhk(own, f"Hasil {p.nama}", pimpinan=leader_rhk)
+            if i >= 3:
+                submit(own)
+    body = text(client.get(url))
+    assert body.count("akan ditolak") == 2  # the two results with submitted dependants
+    assert queries(client, url) == small
