@@ -447,6 +447,7 @@ class JenisNotifikasi(models.TextChoices):
     PENGINGAT_UMPAN_BALIK = "pengingat_umpan_balik", _("Pengingat umpan balik pimpinan")
     EVALUASI_FINAL = "evaluasi_final", _("Evaluasi tahunan final")
     KEBERATAN = "keberatan", _("Keberatan")
+    RHK_PIMPINAN_DIUBAH = "rhk_pimpinan_diubah", _("Hasil kerja pimpinan diubah")
 
 
 class StatusEmail(models.TextChoices):

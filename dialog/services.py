@@ -69,6 +69,7 @@ from kinerja.models import Instansi, Pegawai, Periode, User
 from kinerja.services.audit import audit_log
 from kinerja.tenancy import pegawai_of
 from skp.models import Aspek, Indikator, JenisRhk, Rhk, Skp, SkpStatus
+from skp.selectors import Dependan
 
 MAX_TEXT = 4000
 MAX_BUKTI_PER_REALISASI = 20
@@ -477,6 +478,46 @@ def skp_status_notify(
         pesan=pesan,
         tautan=reverse("skp:detail", args=[skp.pk]),
     )
+
+
+def rhk_pimpinan_diubah_notify(*, actor: User, rhk: Rhk, teks_lama: str, dependan: list[Dependan]) -> int:
+    """The owners of submitted/approved SKPs that link to a result their leader just reworded: one
+    notification each (per SKP, linking to it). An approved SKP keeps the text it was approved with;
+    a submitted one is approved with the new text. Called by ``skp_rhk_update`` inside its
+    transaction (through skp's listener registry); returns how many were written."""
+    owners = {
+        u.pk: u
+        for u in User.objects.filter(pk__in={d.pemilik_user_id for d in dependan if d.pemilik_user_id})
+    }
+    pemimpin = pegawai_of(actor)
+    nama = pemimpin.nama if pemimpin is not None else actor.get_username()
+    n = 0
+    for d in dependan:
+        penerima = owners.get(d.pemilik_user_id or 0)
+        if penerima is None:
+            continue
+        if d.status == SkpStatus.DISETUJUI:
+            catatan = _("SKP Anda yang sudah disetujui tetap memuat rumusan saat disetujui.")
+        else:
+            catatan = _("SKP Anda yang sedang diajukan akan disetujui dengan rumusan baru ini.")
+        pesan = _("Sebelumnya: %(lama)s\nSekarang: %(baru)s\n%(catatan)s") % {
+            "lama": teks_lama,
+            "baru": rhk.rencana_hasil_kerja,
+            "catatan": catatan,
+        }
+        if notifikasi_create(
+            instansi=rhk.instansi_id,
+            penerima=penerima,
+            aktor=actor,
+            jenis=JenisNotifikasi.RHK_PIMPINAN_DIUBAH,
+            judul=(_("%(nama)s mengubah rencana hasil kerja pimpinan yang Anda intervensi") % {"nama": nama})[
+                :255
+            ],
+            pesan=pesan,
+            tautan=reverse("skp:detail", args=[d.skp_id]),
+        ):
+            n += 1
+    return n
 
 
 # ---------------------------------------------------------------- umpan balik

@@ -255,12 +255,18 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
     from skp.documents import JENIS_JABATAN_JUDUL, aspek_label, skp_identitas
     from skp.models import JenisRhk, Pendekatan
     from skp.selectors import skp_detail_queryset
-    from skp.services import core_values_current
+    from skp.snapshots import skp_perilaku
 
     instansi = ev.instansi
     skp = skp_detail_queryset(instansi=instansi).get(pk=ev.skp_id)
     pegawai, penilai_skp = skp_identitas(skp)
-    penilai = identitas_pegawai(ev.pejabat_penilai) or penilai_skp
+    # The SKP's approval snapshot when the evaluation's Pejabat Penilai is the one who approved it
+    # (a later rename/move must not change the record); a different penilai (mutasi) as they are now.
+    penilai: dict[str, str] | None
+    if skp.snapshot_pegawai and ev.pejabat_penilai_id == skp.pejabat_penilai_id and penilai_skp:
+        penilai = penilai_skp
+    else:
+        penilai = identitas_pegawai(ev.pejabat_penilai) or penilai_skp
     tahunan = ev.jenis == JenisEvaluasi.TAHUNAN
     if tahunan:
         periods = [
@@ -292,7 +298,7 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
                 {
                     "no": no,
                     "teks": r.rencana_hasil_kerja,
-                    "rhk_pimpinan": r.rhk_pimpinan.rencana_hasil_kerja if r.rhk_pimpinan else "",
+                    "rhk_pimpinan": r.rhk_pimpinan_tampil,
                     "indikator": indikator,
                     "baris": len(indikator),
                     "umpan_balik": ub_rhk.get(r.pk, []),
@@ -308,7 +314,7 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
             "ekspektasi_khusus": ekspektasi.get(cv.kode, ""),
             "umpan_balik": ub_nilai.get(cv.kode, []),
         }
-        for cv in core_values_current()
+        for cv in skp_perilaku(skp)
     ]
     d = distribusi_unit(instansi=instansi, unit=ev.unit_kerja, tahun=ev.tahun, periode=ev.periode)
     keberatan = _keberatan_diputus(ev)

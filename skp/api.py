@@ -55,9 +55,9 @@ class RhkOutput(serializers.Serializer):
     indikator = IndikatorOutput(many=True)
 
     def get_rhk_pimpinan_teks(self, obj: Rhk) -> str | None:
-        return (
-            obj.rhk_pimpinan.rencana_hasil_kerja if obj.rhk_pimpinan is not None else None
-        )  # select_related
+        # The approval snapshot once approved (the leader may have reworded since), else the live
+        # text (select_related); None when not linked.
+        return obj.rhk_pimpinan_tampil or None
 
 
 class PerilakuOutput(serializers.Serializer):
@@ -86,6 +86,7 @@ class SkpDetailOutput(serializers.Serializer):
     disetujui_at = serializers.DateTimeField(allow_null=True)
     snapshot_pegawai = serializers.JSONField(allow_null=True)
     snapshot_penilai = serializers.JSONField(allow_null=True)
+    snapshot_instansi = serializers.JSONField(allow_null=True)
 
     def get_lampiran(self, obj: Skp) -> dict[str, list[str]]:
         return {

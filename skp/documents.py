@@ -30,6 +30,7 @@ from kinerja.models.org import JPT, JenisJabatan
 from kinerja.selectors.people import identitas_pegawai
 from kinerja.validators import format_nip
 from skp.models import Aspek, JenisRhk, Pendekatan, Skp, SkpStatus
+from skp.snapshots import skp_instansi, skp_perilaku
 
 SKP_TEMPLATE = "dokumen/skp.html"
 MATRIKS_TEMPLATE = "dokumen/matriks_peran_hasil.html"
@@ -72,7 +73,9 @@ def skp_identitas(skp: Skp) -> tuple[dict[str, str], dict[str, str] | None]:
 
 def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]) -> dict[str, Any]:
     """Everything ``dokumen/skp.html`` shows, as plain data. ``skp`` comes from
-    ``skp_detail_queryset`` (results, indicators, leader results and behaviour prefetched)."""
+    ``skp_detail_queryset`` (results, indicators, leader results and behaviour prefetched). An
+    approved SKP prints its approval snapshots (identities, instansi, leader results; ``core_values``
+    from ``skp_perilaku``), never what others edited later."""
     pegawai, penilai = skp_identitas(skp)
     jenis_jabatan = pegawai.get("jenis_jabatan", "")
     is_jpt = jenis_jabatan in JPT
@@ -94,7 +97,7 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
                 {
                     "no": no,
                     "teks": r.rencana_hasil_kerja,
-                    "rhk_pimpinan": r.rhk_pimpinan.rencana_hasil_kerja if r.rhk_pimpinan else "",
+                    "rhk_pimpinan": r.rhk_pimpinan_tampil,
                     "perspektif": r.perspektif,
                     "penugasan_dari": r.penugasan_dari,
                     "indikator": indikator,
@@ -118,7 +121,8 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
         {"judul": "SKEMA PERTANGGUNGJAWABAN", "butir": list(skp.skema_pertanggungjawaban or [])},
         {"judul": "KONSEKUENSI", "butir": list(skp.konsekuensi or [])},
     ]
-    tempat = instansi.tempat or instansi.nama
+    kop = skp_instansi(skp, instansi)
+    tempat = kop.get("tempat") or kop.get("nama", "")
     ttd = {
         "tempat_tanggal": f"{tempat}, {tanggal_indonesia(skp.disetujui_at)}",
         "kiri": {
@@ -141,7 +145,7 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
     periode = f"{tanggal_indonesia(skp.periode_mulai)} s.d. {tanggal_indonesia(skp.periode_selesai)}"
     return {
         "judul": skp_document_title(skp=skp, nama=pegawai.get("nama", "")),
-        "instansi": {"nama": instansi.nama, "kode": instansi.kode, "tempat": instansi.tempat},
+        "instansi": kop,
         "jenis_jabatan_judul": JENIS_JABATAN_JUDUL.get(jenis_jabatan, "PEGAWAI ASN"),
         "pendekatan_judul": "KUANTITATIF" if kuantitatif else "KUALITATIF",
         "periode": periode,
@@ -164,8 +168,6 @@ def skp_document_title(*, skp: Skp, nama: str) -> str:
 
 def skp_document_kwargs(*, skp: Skp, instansi: Instansi) -> dict[str, Any]:
     """Arguments for ``dokumen_create_signed`` for an approved SKP (one document per SKP version)."""
-    from skp.services import core_values_current
-
     pegawai, penilai = skp_identitas(skp)
     if penilai:
         signer_label = f"Pejabat Penilai Kinerja: {penilai.get('nama', '')}"
@@ -176,9 +178,7 @@ def skp_document_kwargs(*, skp: Skp, instansi: Instansi) -> dict[str, Any]:
         "jenis": JenisDokumen.SKP,
         "judul": skp_document_title(skp=skp, nama=pegawai.get("nama", "")),
         "template_name": SKP_TEMPLATE,
-        "context": lambda: skp_document_context(
-            skp=skp, instansi=instansi, core_values=core_values_current()
-        ),
+        "context": lambda: skp_document_context(skp=skp, instansi=instansi, core_values=skp_perilaku(skp)),
         "signer_label": signer_label,
         "pegawai_id": skp.pegawai_id,
         "pegawai_nama": pegawai.get("nama", ""),

@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http.response import HttpResponseBase
 
-from skp.models import Skp
+from skp.models import Rhk, Skp
+
+if TYPE_CHECKING:
+    from kinerja.models import User
+    from skp.selectors import Dependan
 
 logger = logging.getLogger(__name__)
+
+RhkPimpinanListener = Callable[..., Any]
+_rhk_pimpinan_listeners: list[RhkPimpinanListener] = []
+
+
+def register_rhk_pimpinan_listener(fn: RhkPimpinanListener) -> None:
+    """Apps above skp (dialog) subscribe at start-up to "a leader reworded a result that submitted or
+    approved SKPs link to"; called inside the edit's transaction as
+    ``fn(actor=, rhk=, teks_lama=, dependan=[Dependan, ...])``."""
+    if fn not in _rhk_pimpinan_listeners:
+        _rhk_pimpinan_listeners.append(fn)
+
+
+def rhk_pimpinan_diubah(*, actor: User, rhk: Rhk, teks_lama: str, dependan: list[Dependan]) -> None:
+    for listener in _rhk_pimpinan_listeners:
+        listener(actor=actor, rhk=rhk, teks_lama=teks_lama, dependan=dependan)
 
 
 def on_skp_approved(*, skp: Skp) -> None:

@@ -96,6 +96,10 @@ class Skp(TenantOwnedModel):
     # Identity snapshots taken at approval: the approved document never changes.
     snapshot_pegawai = models.JSONField(null=True, blank=True)
     snapshot_penilai = models.JSONField(null=True, blank=True)
+    # Also frozen at approval: the instansi's name/kode/tempat and the BerAKHLAK texts used (what the
+    # signed PDF shows), so renaming the instansi or editing a core value never changes an approved SKP.
+    snapshot_instansi = models.JSONField(null=True, blank=True)
+    snapshot_perilaku = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("SKP")
@@ -129,6 +133,9 @@ class Rhk(TenantOwnedModel):
     rhk_pimpinan = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rhk_bawahan"
     )
+    # The leader's result text as it was when this SKP was approved ("" = not linked then; null = not
+    # frozen yet). An approved SKP shows this, whatever the leader edits later.
+    rhk_pimpinan_teks = models.TextField(null=True, blank=True)
     cascading_tipe = models.CharField(max_length=12, choices=CascadingTipe.choices, blank=True)
     perspektif = models.CharField(max_length=100, blank=True)
     penugasan_dari = models.CharField(max_length=255, blank=True)
@@ -140,6 +147,14 @@ class Rhk(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.rencana_hasil_kerja[:80]
+
+    @property
+    def rhk_pimpinan_tampil(self) -> str:
+        """The leader's result as shown for this row: the approval snapshot when frozen, else the live
+        text (``rhk_pimpinan`` select_related by the caller); "" when not linked."""
+        if self.rhk_pimpinan_teks is not None:
+            return self.rhk_pimpinan_teks
+        return self.rhk_pimpinan.rencana_hasil_kerja if self.rhk_pimpinan_id and self.rhk_pimpinan else ""
 
 
 class Indikator(TenantOwnedModel):

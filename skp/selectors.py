@@ -111,6 +111,48 @@ def rhk_pimpinan_choices(*, skp: Skp) -> QuerySet[Rhk]:
     )
 
 
+#: The statuses whose links to a leader's result must not move under them (issue #14).
+STATUS_TERKUNCI = (SkpStatus.DIAJUKAN, SkpStatus.DISETUJUI)
+
+
+@dataclass(frozen=True)
+class Dependan:
+    """One SKP whose results name a leader result as ``rhk_pimpinan``."""
+
+    rhk_pimpinan_id: int
+    skp_id: int
+    pegawai_nama: str
+    pemilik_user_id: int | None
+    status: str
+
+    @property
+    def terkunci(self) -> bool:
+        return self.status in STATUS_TERKUNCI
+
+    def label(self) -> str:
+        return f"{self.pegawai_nama} ({SkpStatus(self.status).label})"
+
+
+def rhk_dependan(*, instansi_id: int, rhk_ids: list[int]) -> dict[int, list[Dependan]]:
+    """``{leader result id: [SKPs linking to it]}``, one entry per SKP (superseded versions left out),
+    ordered by name. One query."""
+    out: dict[int, list[Dependan]] = {}
+    if not rhk_ids:
+        return out
+    rows = (
+        Rhk.objects.filter(instansi_id=instansi_id, rhk_pimpinan_id__in=rhk_ids)
+        .exclude(skp__status=SkpStatus.DIGANTI)
+        .values_list(
+            "rhk_pimpinan_id", "skp_id", "skp__pegawai__nama", "skp__pegawai__user_id", "skp__status"
+        )
+        .distinct()
+        .order_by("rhk_pimpinan_id", "skp__pegawai__nama", "skp_id")
+    )
+    for pimpinan_id, skp_id, nama, user_id, status in rows:
+        out.setdefault(pimpinan_id, []).append(Dependan(pimpinan_id, skp_id, nama, user_id, status))
+    return out
+
+
 def skp_previous_of(*, skp: Skp) -> QuerySet[Skp]:
     """Earlier own SKPs to copy from (newest first)."""
     return (

@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any, TypedDict
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,10 +33,17 @@ from skp.models import (
     SkpStatus,
 )
 from skp.permissions import grant_approve, revoke_approve
+from skp.selectors import Dependan, rhk_dependan
+from skp.snapshots import instansi_snapshot, perilaku_snapshot
 from skp.transitions import skp_lock, skp_transition
 
 MAX_INDIKATOR = 4
 MAX_TEXT = 2000
+
+
+class RhkMasihDiacu(InvalidTransition):
+    """409: a leader result that submitted or approved SKPs link to cannot be deleted (issue #14).
+    Not a ``Conflict``: reloading the page does not help, the message names who depends on it."""
 
 
 class IndikatorInput(TypedDict):
@@ -435,6 +443,7 @@ def skp_rhk_update(
         "rencana_hasil_kerja": rhk.rencana_hasil_kerja,
         "rhk_pimpinan": rhk.rhk_pimpinan_id,
     }
+    teks_lama = rhk.rencana_hasil_kerja
     rhk.jenis, rhk.rencana_hasil_kerja, rhk.rhk_pimpinan = jenis, text.strip(), pimpinan
     rhk.cascading_tipe, rhk.perspektif = cascading_tipe, perspektif.strip()
     rhk.penugasan_dari = (penugasan_dari or "").strip()
@@ -463,15 +472,65 @@ def skp_rhk_update(
             "rhk_pimpinan": rhk_pimpinan_id,
         },
     )
+    if rhk.rencana_hasil_kerja != teks_lama:
+        _notify_reworded(actor=actor, rhk=rhk, teks_lama=teks_lama)
     return rhk
+
+
+def _notify_reworded(*, actor: User, rhk: Rhk, teks_lama: str) -> None:
+    """A leader reworded a result that submitted/approved SKPs link to: those SKPs keep (approved) or
+    will be approved with (submitted) their own record; their owners are told, after the edit, through
+    the listeners apps above skp register (dialog's notifications)."""
+    terkunci = [
+        d for d in rhk_dependan(instansi_id=rhk.instansi_id, rhk_ids=[rhk.pk]).get(rhk.pk, []) if d.terkunci
+    ]
+    if not terkunci:
+        return
+    from skp.hooks import rhk_pimpinan_diubah
+
+    rhk_pimpinan_diubah(actor=actor, rhk=rhk, teks_lama=teks_lama, dependan=terkunci)
+
+
+def _lock_rhk(*, instansi_id: int, rhk_ids: list[int]) -> None:
+    """Lock leader results (single-table FOR UPDATE, id order): deleting one and submitting an SKP
+    that links to it serialise, so neither sees the other half-done."""
+    list(
+        Rhk.objects.filter(instansi_id=instansi_id, pk__in=sorted(rhk_ids))
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk")
+    )
+
+
+def _daftar(dependan: list[Dependan]) -> str:
+    return ", ".join(d.label() for d in dependan)
 
 
 @transaction.atomic
 def skp_rhk_remove(*, actor: User, rhk: Rhk, versi: int | None = None) -> None:
-    """Owner removes a result (and its indicators). Subordinates' links to it are cleared."""
+    """Owner removes a result (and its indicators). Refused (409, naming them) while a submitted or
+    approved SKP links to it as ``rhk_pimpinan``; links from drafts and returned SKPs are cleared."""
     skp = rhk.skp
     _require_owner(actor=actor, skp=skp)
     _require_editable(skp)
+    _lock_rhk(instansi_id=rhk.instansi_id, rhk_ids=[rhk.pk])
+    dependan = rhk_dependan(instansi_id=rhk.instansi_id, rhk_ids=[rhk.pk]).get(rhk.pk, [])
+    terkunci = [d for d in dependan if d.terkunci]
+    if terkunci:
+        raise RhkMasihDiacu(
+            _(
+                "Rencana hasil kerja ini tidak dapat dihapus karena menjadi acuan SKP yang sudah diajukan "
+                "atau disetujui: %(daftar)s. Ubah rumusannya bila perlu; SKP yang sudah disetujui tetap "
+                "memuat rumusan saat disetujui."
+            )
+            % {"daftar": _daftar(terkunci)},
+            errors={"rhk_bawahan": [d.label() for d in terkunci]},
+            extra={
+                "dependan": [
+                    {"skp": d.skp_id, "pegawai": d.pegawai_nama, "status": d.status} for d in terkunci
+                ]
+            },
+        )
     _bump_versi(skp=skp, versi=versi)
     audit_log(
         actor=actor,
@@ -479,6 +538,7 @@ def skp_rhk_remove(*, actor: User, rhk: Rhk, versi: int | None = None) -> None:
         action="skp.rhk_hapus",
         obj=rhk,
         before={"rencana_hasil_kerja": rhk.rencana_hasil_kerja},
+        after={"kaitan_dikosongkan": [d.skp_id for d in dependan]} if dependan else None,
     )
     Indikator.objects.filter(instansi_id=rhk.instansi_id, rhk=rhk).delete()
     Rhk.objects.filter(instansi_id=rhk.instansi_id, rhk_pimpinan=rhk).update(rhk_pimpinan=None)
@@ -530,6 +590,16 @@ def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
             ),
             extra={"versi": locked.versi},
         )
+    # The leader results linked to: a deletion in flight finishes first (its links are then cleared
+    # and the check below sees them), or waits for this submission and is refused.
+    _lock_rhk(
+        instansi_id=locked.instansi_id,
+        rhk_ids=list(
+            Rhk.objects.filter(instansi_id=locked.instansi_id, skp=locked, rhk_pimpinan__isnull=False)
+            .values_list("rhk_pimpinan_id", flat=True)
+            .distinct()
+        ),
+    )
     errors = _submission_errors(locked)
     if errors:
         raise ApplicationError(_("SKP belum dapat diajukan."), errors=errors)
@@ -551,7 +621,8 @@ def _can_approve(*, actor: User, skp: Skp) -> bool:
 
 @transaction.atomic
 def skp_approve(*, actor: User, skp: Skp) -> Skp:
-    """Pejabat Penilai approves (diajukan → disetujui): snapshots both identities, supersedes the
+    """Pejabat Penilai approves (diajukan → disetujui): snapshots both identities, the instansi, the
+    BerAKHLAK texts and each leader result's text (the approved SKP never changes), supersedes the
     previous version of a revision, revokes the approve permission, queues the signed PDF."""
     if not _can_approve(actor=actor, skp=skp):
         raise NotFoundOrForbidden()
@@ -571,7 +642,20 @@ def skp_approve(*, actor: User, skp: Skp) -> Skp:
             "disetujui_oleh": actor,
             "snapshot_pegawai": identitas_pegawai(pegawai),
             "snapshot_penilai": identitas_pegawai(penilai),
+            "snapshot_instansi": instansi_snapshot(locked.instansi),
+            "snapshot_perilaku": perilaku_snapshot(core_values_current()),
         },
+    )
+    # Each result keeps the leader's text as approved, whatever the leader edits later (issue #14).
+    Rhk.objects.filter(instansi_id=locked.instansi_id, skp=locked).update(
+        rhk_pimpinan_teks=Coalesce(
+            Subquery(
+                Rhk.objects.filter(instansi_id=locked.instansi_id, pk=OuterRef("rhk_pimpinan_id")).values(
+                    "rencana_hasil_kerja"
+                )[:1]
+            ),
+            Value(""),
+        )
     )
     if locked.revisi_dari_id:
         old = skp_lock(skp_id=locked.revisi_dari_id)
@@ -738,6 +822,7 @@ def skp_revise(*, actor: User, skp: Skp, catatan: str = "") -> Skp:
 
 __all__ = [
     "MAX_INDIKATOR",
+    "RhkMasihDiacu",
     "core_values_current",
     "is_penilai_of",
     "skp_approve",

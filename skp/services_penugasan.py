@@ -59,6 +59,8 @@ def skp_rhk_add_from_penugasan(
         rencana_hasil_kerja=text,
         penugasan_dari=penugasan_dari.strip()[:255],
         urutan=urutan,
+        # added to an approved SKP: frozen like its other rows (no leader result, issue #14)
+        rhk_pimpinan_teks="" if locked.status == SkpStatus.DISETUJUI else None,
     )
     _replace_indikator(rhk=rhk, indikator=indikator)
     audit_log(

@@ -56,6 +56,7 @@ from skp.selectors import (
     matriks_peran_hasil,
     pegawai_subtree_ids,
     pohon_kinerja,
+    rhk_dependan,
     rhk_pimpinan_choices,
     skp_inbox,
     skp_list,
@@ -64,6 +65,7 @@ from skp.selectors import (
     skp_riwayat,
     skp_visible_to,
 )
+from skp.snapshots import skp_instansi, skp_perilaku
 from skp.tugas_belajar import panduan_ipk
 
 INBOX_PER_HALAMAN = 50
@@ -179,7 +181,8 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
     is_admin = has_any_role(roles, ROLES_ORGANISASI)
     is_jpt = skp.pegawai.jabatan.jenis in JPT
     rhk = list(skp.rhk.all())
-    core_values = {cv.kode: cv for cv in services.core_values_current()}
+    # An approved SKP shows the BerAKHLAK texts and the instansi it was approved with (issue #14).
+    core_values = {cv.kode: cv for cv in skp_perilaku(skp)}
     ctx: dict[str, Any] = {
         "skp": skp,
         "is_owner": is_owner,
@@ -202,6 +205,7 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "ident_penilai": skp.snapshot_penilai
         if skp.snapshot_pegawai
         else identitas_pegawai(skp.pejabat_penilai),
+        "kop_instansi": skp_instansi(skp, request.instansi),
         "tampil_panduan_ipk": skp.tugas_belajar and (is_penilai or is_admin or is_owner),
         "wajib_terkait": not is_jpt and not skp.tugas_belajar,
     }
@@ -215,9 +219,14 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         )
         ctx["dokumen_tampil"] = True
     if ctx["wajib_terkait"]:
-        ctx["belum_terkait"] = sum(1 for r in ctx["rhk_utama"] if r.rhk_pimpinan_id is None)
+        ctx["belum_terkait"] = sum(1 for r in ctx["rhk_utama"] if not r.rhk_pimpinan_tampil)
     if can_edit:
         ctx["pimpinan_choices"] = [] if is_jpt else list(rhk_pimpinan_choices(skp=skp))
+        # Who links to each of this SKP's results: the delete confirmation names them.
+        dependan = rhk_dependan(instansi_id=skp.instansi_id, rhk_ids=[r.pk for r in rhk])
+        for r in rhk:
+            r.dependan_terkunci = [d.label() for d in dependan.get(r.pk, []) if d.terkunci]  # type: ignore[attr-defined]
+            r.dependan_draf = [d.pegawai_nama for d in dependan.get(r.pk, []) if not d.terkunci]  # type: ignore[attr-defined]
         ctx["sumber_salin"] = [] if rhk else list(skp_previous_of(skp=skp))
         ctx["pendekatan_form"] = PendekatanForm(initial={"versi": skp.versi, "pendekatan": skp.pendekatan})
     if ctx["can_ekspektasi"]:
