@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
@@ -28,3 +30,13 @@ class KataSandiGantiForm(PasswordChangeForm):
         self.fields["old_password"].label = _("Kata sandi lama")
         self.fields["new_password1"].label = _("Kata sandi baru")
         self.fields["new_password2"].label = _("Ulangi kata sandi baru")
+
+    def save(self, commit: bool = True) -> Any:
+        """Only the password column, through the one path allowed to write it (``kinerja.identity``)."""
+        from kinerja.identity import account_set_password
+
+        if commit:
+            account_set_password(self.user, self.cleaned_data["new_password1"])
+        else:
+            self.user.set_password(self.cleaned_data["new_password1"])
+        return self.user
