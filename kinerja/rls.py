@@ -10,6 +10,12 @@ What the database enforces (``ensure_rls``, run by migration ``kinerja.0005`` an
   equals the session setting ``kinerja.instansi``, or when that setting is ``'semua'``. Rows with a
   NULL ``instansi_id`` (platform events in the audit log) are visible only under ``'semua'``.
 
+* on the identity tables (accounts, sessions, tokens, guardian permissions, django-axes, Django's
+  permission tables), which have no ``instansi_id``: their own privileges and policies
+  (``IDENTITY_POLICIES``, ``_ensure_identity``), driven by three more settings: ``kinerja.user``
+  (the request's user), ``kinerja.sesi`` (digest of its session key) and ``kinerja.auth`` (the
+  authentication step, ``rls_authentication``; see ``kinerja/identity.py``).
+
 What the application does (``rls_tenant`` / ``rls_unrestricted``): requests (``TenantMiddleware``)
 and tenant tasks (``TenantTask``) ``SET ROLE kinerja_app`` and set ``kinerja.instansi`` to their
 instansi id ('' when the request has no instansi: then no tenant row is visible at all), and put
