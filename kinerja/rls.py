@@ -363,12 +363,22 @@ def _ensure_identity(cursor: Any) -> list[str]:
             )[0][0]
         ):
             cursor.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLE {_q(table)} FROM {ROLE}")
-    if _fetch(
-        cursor,
-        "SELECT has_table_privilege(%s, %s, 'UPDATE,DELETE,TRUNCATE') "
-        "OR NOT has_column_privilege(%s, %s, %s, 'UPDATE')",
-        [ROLE, USER_TABLE, ROLE, USER_TABLE, USER_UPDATABLE_COLUMNS[0]],
-    )[0][0]:
+    updatable = {
+        r[0]
+        for r in _fetch(
+            cursor,
+            "SELECT attname::text FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+            "AND NOT attisdropped AND has_column_privilege(%s, attrelid, attnum, 'UPDATE')",
+            [USER_TABLE, ROLE],
+        )
+    }
+    if (
+        updatable != set(USER_UPDATABLE_COLUMNS)
+        or _fetch(cursor, "SELECT has_table_privilege(%s, %s, 'UPDATE,DELETE,TRUNCATE')", [ROLE, USER_TABLE])[
+            0
+        ][0]
+    ):
+        # Revoking the table privilege takes every column privilege with it; then grant the few back.
         cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON TABLE {USER_TABLE} FROM {ROLE}")
         columns = ", ".join(_q(c) for c in USER_UPDATABLE_COLUMNS)
         cursor.execute(f"GRANT UPDATE ({columns}) ON TABLE {USER_TABLE} TO {ROLE}")

@@ -527,3 +527,12 @@ def test_the_identity_escapes_are_used_only_where_reviewed() -> None:
                 if name in text:
                     found[name].add(path.relative_to(root).as_posix())
     assert found == IDENTITY_ESCAPES
+
+
+def test_a_broad_grant_on_the_account_table_is_taken_back_by_the_next_ensure() -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"GRANT UPDATE ON kinerja_user TO {rls.ROLE}")
+        cur.execute(f"GRANT UPDATE (is_platform_admin) ON kinerja_user TO {rls.ROLE}")
+        cur.execute(f"GRANT INSERT, DELETE ON auth_permission TO {rls.ROLE}")
+    rls.ensure_rls()
+    test_read_only_tables_and_account_columns_for_the_application_role()
