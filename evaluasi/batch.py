@@ -38,7 +38,7 @@ from evaluasi import hooks, scoring
 from evaluasi.models import AngkaKredit, KinerjaOrganisasi, TahapBatch, TindakLanjut
 from evaluasi.selectors import aturan_distribusi_for
 from evaluasi.services import tahunan_best_stint_sql, tahunan_ensure_execute
-from kinerja.models import Instansi, Job
+from kinerja.models import Instansi, Job, User
 from kinerja.services.audit import audit_log
 from kinerja.services.jobs import job_advance, job_fail, job_finish, job_set_detail, job_start
 
@@ -729,8 +729,10 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
     if not dry:
         ronde_tutup(instansi_id=instansi.pk, tahun=tahun, ronde=ronde, job_id=job.pk)
         hooks.on_tahunan_finalised(instansi.pk, tahun)
+        # By id: the starter may be a platform admin, whose account the tenant task cannot read (kinerja/rls.py).
+        starter = User(pk=job.dibuat_oleh_id) if job.dibuat_oleh_id else None
         audit_log(
-            actor=job.dibuat_oleh, instansi=instansi, action="evaluasi.tahunan.selesai", obj=job,
+            actor=starter, instansi=instansi, action="evaluasi.tahunan.selesai", obj=job,
             after={"tahun": tahun, **detail["ringkasan"]},
         )  # fmt: skip
     detail["tahap"] = "6/6 Uji coba: tidak ada yang disimpan" if dry else "6/6 Serah dokumen & notifikasi"

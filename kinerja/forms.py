@@ -50,9 +50,17 @@ class KataSandiGantiForm(PasswordChangeForm):
         self.fields["new_password1"].label = _("Kata sandi baru")
         self.fields["new_password2"].label = _("Ulangi kata sandi baru")
 
-    def save(self, commit=True):
-        """The new password and the revocation of the API tokens (kinerja.password_validation) commit together."""
+    def save(self, commit: bool = True) -> Any:
+        """Only the password column, through the one path allowed to write it (``kinerja.identity``);
+        the new password and the revocation of the API tokens (its ``password_changed`` hook, see
+        kinerja.password_validation) commit together."""
         from django.db import transaction
 
-        with transaction.atomic():
-            return super().save(commit=commit)
+        from kinerja.identity import account_set_password
+
+        if commit:
+            with transaction.atomic():
+                account_set_password(self.user, self.cleaned_data["new_password1"])
+        else:
+            self.user.set_password(self.cleaned_data["new_password1"])
+        return self.user

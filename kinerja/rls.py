@@ -10,6 +10,12 @@ What the database enforces (``ensure_rls``, run by migration ``kinerja.0005`` an
   equals the session setting ``kinerja.instansi``, or when that setting is ``'semua'``. Rows with a
   NULL ``instansi_id`` (platform events in the audit log) are visible only under ``'semua'``.
 
+* on the identity tables (accounts, sessions, tokens, guardian permissions, django-axes, Django's
+  permission tables), which have no ``instansi_id``: their own privileges and policies
+  (``IDENTITY_POLICIES``, ``_ensure_identity``), driven by three more settings: ``kinerja.user``
+  (the request's user), ``kinerja.sesi`` (digest of its session key) and ``kinerja.auth`` (the
+  authentication step, ``rls_authentication``; see ``kinerja/identity.py``).
+
 What the application does (``rls_tenant`` / ``rls_unrestricted``): requests (``TenantMiddleware``)
 and tenant tasks (``TenantTask``) ``SET ROLE kinerja_app`` and set ``kinerja.instansi`` to their
 instansi id ('' when the request has no instansi: then no tenant row is visible at all), and put
@@ -32,10 +38,12 @@ run arbitrary SQL can also ``RESET ROLE``. See docs/security.md.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +55,9 @@ logger = logging.getLogger(__name__)
 
 ROLE = "kinerja_app"
 SETTING = "kinerja.instansi"
+USER_SETTING = "kinerja.user"
+SESI_SETTING = "kinerja.sesi"
+AUTH_SETTING = "kinerja.auth"
 SEMUA = "semua"
 POLICY = "kinerja_instansi"
 OWNER_POLICY = "kinerja_owner"
@@ -66,6 +77,114 @@ CREATE OR REPLACE FUNCTION kinerja_rls_semua() RETURNS boolean
 $$;
 """
 POLICY_EXPR = f"(kinerja_rls_semua() OR {TENANT_COLUMN} = kinerja_rls_instansi())"
+
+# ------------------------------------------------------------------------------ identity tables
+# Accounts, sessions, tokens, object permissions and the login-attempt tables carry no instansi_id:
+# their own rules below (``_ensure_identity``, docs/security.md "What the database wall covers").
+
+USER_TABLE = "kinerja_user"
+#: The only account columns the application role may UPDATE (the password goes through
+#: ``kinerja_akun_set_password``; privilege flags, NIP and id only through the owner).
+#: ``sesi_versi`` is raised to log an account out everywhere (kinerja.services.auth.sesi_revoke_all).
+USER_UPDATABLE_COLUMNS = ("last_login", "nama", "email", "is_active", "sesi_versi")
+#: Read by the application, written only by migrations and management commands (the owner).
+READ_ONLY_TABLES = (
+    "auth_permission",
+    "auth_group",
+    "auth_group_permissions",
+    "django_content_type",
+    "kinerja_user_groups",
+    "kinerja_user_user_permissions",
+)
+#: Tables whose rows belong to one user (``user_id``): a request sees and writes only its own.
+OWN_ROW_TABLES = ("authtoken_token", "knox_authtoken", "django_admin_log")
+SESSION_TABLE = "django_session"
+AXES_PREFIX = "axes_"
+
+IDENTITY_FUNCTIONS_SQL = f"""
+CREATE OR REPLACE FUNCTION kinerja_rls_user() RETURNS bigint
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN pg_catalog.current_setting('{USER_SETTING}', true) ~ '^[0-9]{{1,18}}$'
+                THEN pg_catalog.current_setting('{USER_SETTING}', true)::bigint END
+$$;
+CREATE OR REPLACE FUNCTION kinerja_rls_sesi() RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN pg_catalog.current_setting('{SESI_SETTING}', true) ~ '^[0-9a-f]{{64}}$'
+                THEN pg_catalog.current_setting('{SESI_SETTING}', true) END
+$$;
+CREATE OR REPLACE FUNCTION kinerja_rls_auth() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce(pg_catalog.current_setting('{AUTH_SETTING}', true) = 'on', false)
+$$;
+CREATE OR REPLACE FUNCTION kinerja_rls_akun_bebas(akun bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_catalog AS $$
+    SELECT NOT EXISTS (SELECT 1 FROM kinerja_pegawai WHERE user_id = akun)
+$$;
+CREATE OR REPLACE FUNCTION kinerja_akun_set_password(akun bigint, sandi text) RETURNS void
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_catalog AS $$
+BEGIN
+    IF akun IS NULL OR sandi IS NULL OR NOT (kinerja_rls_auth() OR akun = kinerja_rls_user()) THEN
+        RAISE EXCEPTION 'kinerja: the password of account % cannot be set in this context', akun
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE {USER_TABLE} SET password = sandi WHERE id = akun;
+END
+$$;
+REVOKE ALL ON FUNCTION kinerja_rls_akun_bebas(bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION kinerja_akun_set_password(bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kinerja_rls_akun_bebas(bigint) TO {ROLE};
+GRANT EXECUTE ON FUNCTION kinerja_akun_set_password(bigint, text) TO {ROLE};
+"""  # noqa: S608  (module constants only)
+
+_PEGAWAI_OF_INSTANSI = "EXISTS (SELECT 1 FROM kinerja_pegawai p WHERE p.user_id = {col} AND p.instansi_id = kinerja_rls_instansi())"
+_UNPRIVILEGED = "NOT (is_superuser OR is_staff OR is_platform_admin)"
+#: An account a request may change: its own, one of its instansi's pegawai, or a fresh unprivileged
+#: account not attached to any pegawai yet (pegawai creation and import insert the account first).
+USER_WRITABLE = (
+    f"(id = kinerja_rls_user() OR {_PEGAWAI_OF_INSTANSI.format(col=USER_TABLE + '.id')} "
+    f"OR ({_UNPRIVILEGED} AND kinerja_rls_akun_bebas(id)))"
+)
+USER_READABLE = f"(kinerja_rls_semua() OR kinerja_rls_auth() OR {USER_WRITABLE})"
+_SESSION_OWN = (
+    "(kinerja_rls_sesi() IS NOT NULL AND "
+    "pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(session_key, 'UTF8')), 'hex') = kinerja_rls_sesi())"
+)
+_PERM_OWN_INSTANSI = _PEGAWAI_OF_INSTANSI.format(col="guardian_userobjectpermission.user_id")
+
+#: table -> [(policy, command, USING, WITH CHECK)]; a command without a policy is refused.
+IDENTITY_POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
+    USER_TABLE: [
+        ("kinerja_akun_baca", "SELECT", USER_READABLE, None),
+        ("kinerja_akun_tambah", "INSERT", None, _UNPRIVILEGED),
+        ("kinerja_akun_ubah", "UPDATE", USER_WRITABLE, USER_WRITABLE),
+    ],
+    SESSION_TABLE: [
+        ("kinerja_sesi", "ALL", _SESSION_OWN, _SESSION_OWN),
+        ("kinerja_sesi_baru", "INSERT", None, "true"),
+    ],
+    "guardian_userobjectpermission": [
+        ("kinerja_izin_baca", "SELECT", "(kinerja_rls_semua() OR user_id = kinerja_rls_user())", None),
+        ("kinerja_izin", "ALL", _PERM_OWN_INSTANSI, _PERM_OWN_INSTANSI),
+    ],
+    "guardian_groupobjectpermission": [
+        ("kinerja_izin_grup_baca", "SELECT", "kinerja_rls_semua()", None),
+    ],
+    **{
+        t: [("kinerja_milik", "ALL", "user_id = kinerja_rls_user()", "user_id = kinerja_rls_user()")]
+        for t in OWN_ROW_TABLES
+    },
+}
+# The instansi's admin logs one of its pegawai out everywhere (kinerja.services.auth.akun_keluar_semua):
+# the tokens of the instansi's pegawai are visible and deletable too (digests only: no token is readable).
+IDENTITY_POLICIES["knox_authtoken"].append(
+    (
+        "kinerja_token_instansi",
+        "ALL",
+        _PEGAWAI_OF_INSTANSI.format(col="knox_authtoken.user_id"),
+        _PEGAWAI_OF_INSTANSI.format(col="knox_authtoken.user_id"),
+    )
+)
+AXES_POLICY = ("kinerja_autentikasi", "ALL", "kinerja_rls_auth()", "kinerja_rls_auth()")
 
 
 class RlsSetupError(RuntimeError):
@@ -126,9 +245,9 @@ def _ensure_grants(cursor: Any) -> int:
         """
         SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-          AND NOT has_table_privilege(%s, c.oid, 'INSERT')
+          AND NOT has_table_privilege(%s, c.oid, CASE WHEN c.relname = ANY(%s) THEN 'SELECT' ELSE 'INSERT' END)
         """,
-        [ROLE],
+        [ROLE, list(READ_ONLY_TABLES)],
     )
     seqs = _fetch(
         cursor,
@@ -142,7 +261,12 @@ def _ensure_grants(cursor: Any) -> int:
     if missing or seqs:
         cursor.execute(f"GRANT USAGE ON SCHEMA {_q(_schema(cursor))} TO {ROLE}")
         for (table,) in missing:
-            privileges = "SELECT, INSERT" if table in APPEND_ONLY_TABLES else "SELECT, INSERT, UPDATE, DELETE"
+            if table in READ_ONLY_TABLES:
+                privileges = "SELECT"
+            elif table in APPEND_ONLY_TABLES:
+                privileges = "SELECT, INSERT"
+            else:
+                privileges = "SELECT, INSERT, UPDATE, DELETE"
             cursor.execute(f"GRANT {privileges} ON TABLE {_q(table)} TO {ROLE}")
         for (seq,) in seqs:
             cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON SEQUENCE {_q(seq)} TO {ROLE}")
@@ -214,6 +338,114 @@ def _ensure_policies(cursor: Any) -> list[str]:
     return changed
 
 
+def _existing_tables(cursor: Any) -> set[str]:
+    return {
+        r[0]
+        for r in _fetch(
+            cursor,
+            """
+            SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+            """,
+        )
+    }
+
+
+def _ensure_identity(cursor: Any) -> list[str]:
+    """Privileges and row-level security of the identity tables that exist (idempotent).
+
+    Tables that appear later (django-rest-knox's ``knox_authtoken``) are covered by the next
+    ``migrate``. Returns the tables whose policies or RLS flags it changed.
+    """
+    tables = _existing_tables(cursor)
+    if "kinerja_pegawai" not in tables or USER_TABLE not in tables:
+        return []  # before kinerja's first migration: nothing to protect yet
+    cursor.execute(IDENTITY_FUNCTIONS_SQL.replace("{schema}", _q(_schema(cursor))))
+
+    # Privileges: tables taken back every time, as for the audit log (a DBA's broad GRANT, default
+    # privileges of a table created later).
+    for table in READ_ONLY_TABLES:
+        if (
+            table in tables
+            and _fetch(
+                cursor,
+                "SELECT has_table_privilege(%s, %s, 'INSERT,UPDATE,DELETE,TRUNCATE')",
+                [ROLE, f"{_schema(cursor)}.{table}"],
+            )[0][0]
+        ):
+            cursor.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLE {_q(table)} FROM {ROLE}")
+    updatable = {
+        r[0]
+        for r in _fetch(
+            cursor,
+            "SELECT attname::text FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+            "AND NOT attisdropped AND has_column_privilege(%s, attrelid, attnum, 'UPDATE')",
+            [USER_TABLE, ROLE],
+        )
+    }
+    if (
+        updatable != set(USER_UPDATABLE_COLUMNS)
+        or _fetch(cursor, "SELECT has_table_privilege(%s, %s, 'UPDATE,DELETE,TRUNCATE')", [ROLE, USER_TABLE])[
+            0
+        ][0]
+    ):
+        # Revoking the table privilege takes every column privilege with it; then grant the few back.
+        cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON TABLE {USER_TABLE} FROM {ROLE}")
+        columns = ", ".join(_q(c) for c in USER_UPDATABLE_COLUMNS)
+        cursor.execute(f"GRANT UPDATE ({columns}) ON TABLE {USER_TABLE} TO {ROLE}")
+
+    wanted: dict[str, list[tuple[str, str, str | None, str | None]]] = {
+        t: p for t, p in IDENTITY_POLICIES.items() if t in tables
+    }
+    for table in sorted(tables):
+        if table.startswith(AXES_PREFIX):
+            wanted[table] = [AXES_POLICY]
+    return _ensure_table_policies(cursor, wanted)
+
+
+def _ensure_table_policies(
+    cursor: Any, wanted: dict[str, list[tuple[str, str, str | None, str | None]]]
+) -> list[str]:
+    if not wanted:
+        return []
+    superuser = _fetch(cursor, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")[0][0]
+    rows = _fetch(
+        cursor,
+        """
+        SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+               ARRAY(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relname = ANY(%s)
+        """,
+        [list(wanted)],
+    )
+    changed = []
+    for table, enabled, forced, existing in rows:
+        t = _q(table)
+        dirty = False
+        for name, command, using, check in wanted[table]:
+            if name in existing:
+                continue
+            sql = f"CREATE POLICY {name} ON {t} FOR {command} TO {ROLE}"
+            if using is not None:
+                sql += f" USING ({using})"
+            if check is not None:
+                sql += f" WITH CHECK ({check})"
+            cursor.execute(sql)
+            dirty = True
+        if not superuser and OWNER_POLICY not in existing:
+            cursor.execute(
+                f"CREATE POLICY {OWNER_POLICY} ON {t} TO CURRENT_USER USING (true) WITH CHECK (true)"
+            )
+        if not enabled:
+            cursor.execute(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
+        if not forced:
+            cursor.execute(f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY")
+        if dirty or not (enabled and forced):
+            changed.append(table)
+    return changed
+
+
 def ensure_rls(using: str = DEFAULT_DB_ALIAS, *, verbosity: int = 1) -> list[str]:
     """Idempotent: role, grants, and RLS + policy on every tenant table. Returns the tables it changed.
 
@@ -233,8 +465,11 @@ def ensure_rls(using: str = DEFAULT_DB_ALIAS, *, verbosity: int = 1) -> list[str
             return []
         _ensure_grants(cursor)
         changed = _ensure_policies(cursor)
+        identity = _ensure_identity(cursor)
     if changed and verbosity >= 1:
         logger.info("RLS enabled on %d table(s): %s", len(changed), ", ".join(changed))
+    if identity and verbosity >= 1:
+        logger.info("RLS on identity table(s): %s", ", ".join(identity))
     return changed
 
 
@@ -257,6 +492,30 @@ def disable_rls(using: str = DEFAULT_DB_ALIAS) -> None:
             cursor.execute(f"DROP POLICY IF EXISTS {OWNER_POLICY} ON {t}")
             cursor.execute(f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY")
             cursor.execute(f"ALTER TABLE {t} DISABLE ROW LEVEL SECURITY")
+        identity = _fetch(
+            cursor,
+            """
+            SELECT c.relname, array_agg(p.polname::text) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = current_schema() AND p.polname LIKE %s
+            GROUP BY c.relname
+            """,
+            ["kinerja\\_%"],
+        )
+        for table, names in identity:
+            t = _q(table)
+            for name in names:
+                cursor.execute(f"DROP POLICY IF EXISTS {_q(name)} ON {t}")
+            cursor.execute(f"ALTER TABLE {t} NO FORCE ROW LEVEL SECURITY")
+            cursor.execute(f"ALTER TABLE {t} DISABLE ROW LEVEL SECURITY")
+        for function in (
+            "kinerja_akun_set_password(bigint, text)",
+            "kinerja_rls_akun_bebas(bigint)",
+            "kinerja_rls_auth()",
+            "kinerja_rls_sesi()",
+            "kinerja_rls_user()",
+        ):
+            cursor.execute(f"DROP FUNCTION IF EXISTS {function}")
         cursor.execute("DROP FUNCTION IF EXISTS kinerja_rls_semua()")
         cursor.execute("DROP FUNCTION IF EXISTS kinerja_rls_instansi()")
 
@@ -273,48 +532,78 @@ def _on_post_migrate(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) 
 _local = threading.local()
 
 
-def _stack(using: str) -> list[str]:
-    stacks: dict[str, list[str]] = _local.__dict__.setdefault("stacks", {})
+@dataclass(frozen=True)
+class _State:
+    """What the connection runs as: ``instansi`` ('' none, an id, or ``'semua'``), the request's user id
+    (''), the SHA-256 of its session key (''), and whether an authentication step is running."""
+
+    instansi: str
+    user: str = ""
+    sesi: str = ""
+    auth: bool = False
+
+
+def _stack(using: str) -> list[_State]:
+    stacks: dict[str, list[_State]] = _local.__dict__.setdefault("stacks", {})
     return stacks.setdefault(using, [])
 
 
-def current_value(using: str = DEFAULT_DB_ALIAS) -> str | None:
-    """The ``kinerja.instansi`` value this thread runs under ('' = no instansi), or None (owner)."""
+def _current(using: str = DEFAULT_DB_ALIAS) -> _State | None:
     stack = _stack(using)
     return stack[-1] if stack else None
 
 
-def _apply(conn: Any, value: str | None) -> None:
-    """Put the open connection in state ``value`` (None = owner, no setting)."""
+def current_value(using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """The ``kinerja.instansi`` value this thread runs under ('' = no instansi), or None (owner)."""
+    state = _current(using)
+    return state.instansi if state is not None else None
+
+
+def _apply(conn: Any, state: _State | None) -> None:
+    """Put the open connection in ``state`` (None = owner, no settings)."""
     raw = conn.connection
     if raw is None:
         return  # not connected: connection_created applies the state when it connects
     with conn.wrap_database_errors:
-        if value is None:
+        if state is None:
             raw.execute(
-                "SELECT pg_catalog.set_config(%s, '', false), pg_catalog.set_config('role', 'none', false)",
-                [SETTING],
+                "SELECT pg_catalog.set_config(%s, '', false), pg_catalog.set_config(%s, '', false), "
+                "pg_catalog.set_config(%s, '', false), pg_catalog.set_config(%s, '', false), "
+                "pg_catalog.set_config('role', 'none', false)",
+                [SETTING, USER_SETTING, SESI_SETTING, AUTH_SETTING],
             )
         else:
             raw.execute(
-                "SELECT pg_catalog.set_config('role', %s, false), pg_catalog.set_config(%s, %s, false)",
-                [ROLE, SETTING, value],
+                "SELECT pg_catalog.set_config('role', %s, false), pg_catalog.set_config(%s, %s, false), "
+                "pg_catalog.set_config(%s, %s, false), pg_catalog.set_config(%s, %s, false), "
+                "pg_catalog.set_config(%s, %s, false)",
+                [
+                    ROLE,
+                    SETTING,
+                    state.instansi,
+                    USER_SETTING,
+                    state.user,
+                    SESI_SETTING,
+                    state.sesi,
+                    AUTH_SETTING,
+                    "on" if state.auth else "",
+                ],
             )
 
 
 def _on_connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
-    value = current_value(connection.alias)
-    if value is not None and connection.vendor == "postgresql":
-        _apply(connection, value)
+    state = _current(connection.alias)
+    if state is not None and connection.vendor == "postgresql":
+        _apply(connection, state)
 
 
 @contextmanager
-def _push(value: str, using: str) -> Iterator[None]:
+def _push(state: _State, using: str) -> Iterator[None]:
     conn = connections[using]
     stack = _stack(using)
-    stack.append(value)
+    stack.append(state)
     try:
-        _apply(conn, value)
+        _apply(conn, state)
     except BaseException:
         stack.pop()
         raise
@@ -333,14 +622,32 @@ def _push(value: str, using: str) -> Iterator[None]:
                 conn.close()
 
 
+def session_digest(session_key: str | None) -> str:
+    """What ``kinerja.sesi`` holds for a session key: its SHA-256 (the key itself never reaches the
+    database's settings, statement logs or ``pg_stat_activity``)."""
+    return hashlib.sha256(session_key.encode()).hexdigest() if session_key else ""
+
+
 @contextmanager
-def rls_tenant(instansi_id: int | None, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Run the body as ``kinerja_app`` seeing only ``instansi_id``'s rows (None: no tenant rows at all)."""
+def rls_tenant(
+    instansi_id: int | None,
+    using: str = DEFAULT_DB_ALIAS,
+    *,
+    user_id: int | None = None,
+    session_key: str | None = None,
+) -> Iterator[None]:
+    """Run the body as ``kinerja_app`` seeing only ``instansi_id``'s rows (None: no tenant rows at all).
+
+    ``user_id``/``session_key``: the request's authenticated user and session. The identity tables
+    (``IDENTITY_POLICIES``) show a request its own account, tokens and session row besides the
+    accounts of its instansi's pegawai; without them, only the latter.
+    """
     if not rls_enabled(using):
         yield
         return
     value = "" if instansi_id is None else str(int(instansi_id))
-    with _push(value, using):
+    user = "" if user_id is None else str(int(user_id))
+    with _push(_State(value, user, session_digest(session_key)), using):
         yield
 
 
@@ -349,13 +656,46 @@ def rls_unrestricted(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """Every instansi's rows, for the audited unscoped (scope-disabled) reads inside a request or task.
 
     A no-op outside ``rls_tenant`` (owner code already sees everything). Keep the body to the one
-    query that needs it, and never return model instances from it.
+    query that needs it, and never return model instances from it. Identity rows stay as narrow as
+    before except that every account becomes readable (``semua`` never writes them).
     """
-    if not rls_enabled(using) or current_value(using) is None:
+    state = _current(using)
+    if not rls_enabled(using) or state is None:
         yield
         return
-    with _push(SEMUA, using):
+    with _push(replace(state, instansi=SEMUA), using):
         yield
+
+
+@contextmanager
+def rls_authentication(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """The authentication step of a request (``kinerja.identity``): accounts readable by NIP, the
+    django-axes tables readable and writable; tenant rows, sessions and tokens stay as they were.
+
+    Only the authentication backend and the axes handler enter it. A no-op outside ``rls_tenant``.
+    """
+    state = _current(using)
+    if not rls_enabled(using) or state is None:
+        yield
+        return
+    with _push(replace(state, auth=True), using):
+        yield
+
+
+def rls_identify(user_id: int, using: str = DEFAULT_DB_ALIAS, *, session_key: str | None = None) -> None:
+    """The request has just authenticated ``user_id`` (login): from now on it runs as that user in the
+    identity tables (its own account row, its tokens; with ``session_key``, the new session row).
+
+    Changes the current (innermost) state in place; it ends with the request. A no-op for the owner.
+    """
+    stack = _stack(using)
+    if not rls_enabled(using) or not stack:
+        return
+    state = replace(stack[-1], user=str(int(user_id)))
+    if session_key is not None:
+        state = replace(state, sesi=session_digest(session_key))
+    stack[-1] = state
+    _apply(connections[using], state)
 
 
 def connect_signals() -> None:

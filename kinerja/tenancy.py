@@ -55,21 +55,24 @@ def resolve_instansi(request: HttpRequest, user: User) -> Instansi | None:
 
 
 @contextmanager
-def tenant_context(instansi_id: int | None) -> Iterator[None]:
+def tenant_context(
+    instansi_id: int | None, *, user_id: int | None = None, session_key: str | None = None
+) -> Iterator[None]:
     """The django-scopes scope and the database tenant (RLS) for ``instansi_id``.
 
     ``None``: no scope, and the database role with no instansi (no tenant row visible).
+    ``user_id``/``session_key``: the request's own account, tokens and session row (``kinerja.rls``).
     """
     with ExitStack() as stack:
-        stack.enter_context(rls_tenant(instansi_id))
+        stack.enter_context(rls_tenant(instansi_id, user_id=user_id, session_key=session_key))
         if instansi_id is not None:
             stack.enter_context(scope(instansi=instansi_id))
         yield
 
 
-def _streamed_in_context(content: Iterable[Any], instansi_id: int | None) -> Iterator[Any]:
+def _streamed_in_context(content: Iterable[Any], instansi_id: int | None, **identity: Any) -> Iterator[Any]:
     """Streaming bodies are produced after the view returned: produce them in the same tenant context."""
-    with tenant_context(instansi_id):
+    with tenant_context(instansi_id, **identity):
         yield from content
 
 
@@ -92,8 +95,13 @@ class TenantMiddleware:
             user = _user_from_token(request)
         instansi = resolve_instansi(request, user) if user is not None else None
         request.instansi = instansi  # type: ignore[attr-defined]
+        session = getattr(request, "session", None)
+        identity = {
+            "user_id": user.pk if user is not None else None,
+            "session_key": session.session_key if session is not None else None,
+        }
         if instansi is None:
-            return self._respond(request, None)
+            return self._respond(request, None, identity)
         own = pegawai_of(user)
         if user.is_platform_admin and (own is None or own.instansi_id != instansi.pk):
             from kinerja.services.audit import audit_platform_access
@@ -101,17 +109,21 @@ class TenantMiddleware:
             audit_platform_access(
                 actor=user, instansi=instansi, path=request.path, method=request.method or ""
             )
-        return self._respond(request, instansi.pk)
+        return self._respond(request, instansi.pk, identity)
 
-    def _respond(self, request: HttpRequest, instansi_id: int | None) -> HttpResponse:
-        with tenant_context(instansi_id):
+    def _respond(
+        self, request: HttpRequest, instansi_id: int | None, identity: dict[str, Any]
+    ) -> HttpResponse:
+        with tenant_context(instansi_id, **identity):
             response = self.get_response(request)
         if (
             isinstance(response, StreamingHttpResponse)
             and not response.is_async
             and not (isinstance(response, FileResponse) and response.file_to_stream is not None)
         ):
-            response.streaming_content = _streamed_in_context(response.streaming_content, instansi_id)
+            response.streaming_content = _streamed_in_context(
+                response.streaming_content, instansi_id, **identity
+            )
         return response
 
 

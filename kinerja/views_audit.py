@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from kinerja.csv_aman import csv_writer
 from kinerja.models import Role
-from kinerja.selectors.audit import audit_csv_rows, audit_list
+from kinerja.selectors.audit import audit_actor_fill, audit_csv_rows, audit_list
 from kinerja.web import paginate, tenant_view
 
 
@@ -30,6 +30,7 @@ def _filters(request: HttpRequest) -> dict[str, object]:
 def audit_page(request: HttpRequest) -> HttpResponse:
     f = _filters(request)
     page = paginate(request, audit_list(instansi=request.instansi, **f), per_page=50)  # type: ignore[arg-type,attr-defined]
+    page.object_list = audit_actor_fill(page.object_list)
     return render(request, "kinerja/audit.html", {"page": page, "f": f})
 
 

@@ -1,5 +1,6 @@
 """Tenancy: the instansi (tenant), user accounts, per-instansi roles, periods and delegations."""
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -94,6 +95,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         key_salt = "kinerja.models.User.get_session_auth_hash"
         value = f"{self.password}:{self.sesi_versi}"
         return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def check_password(self, raw_password: str | None) -> bool:
+        """Django's check; a hash upgrade is stored through ``account_set_password`` (the application
+        role may not UPDATE the ``password`` column, see ``kinerja.identity``)."""
+
+        def setter(raw: str | None) -> None:
+            from kinerja.identity import account_set_password
+
+            account_set_password(self, raw, upgrade=True)
+
+        return check_password(raw_password, self.password, setter)
 
 
 class Role(models.TextChoices):

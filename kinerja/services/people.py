@@ -8,6 +8,7 @@ from django.utils import timezone
 from kinerja.exceptions import ApplicationError
 from kinerja.models import Instansi, Jabatan, Pegawai, Penempatan, UnitKerja, User
 from kinerja.models.people import JenisPenempatan
+from kinerja.rls import rls_unrestricted
 from kinerja.services.audit import audit_log, snapshot
 from kinerja.validators import nip_errors
 
@@ -36,12 +37,14 @@ def pegawai_create(
     if errors:
         raise ApplicationError("NIP tidak valid.", errors={"nip": errors})
     _check_same_instansi(instansi_id=instansi.pk, unit_kerja=unit_kerja, jabatan=jabatan, atasan=atasan)
-    if User.objects.filter(nip=nip).exists():
+    # NIP is unique across every instansi; row-level security hides other instansi's accounts, so
+    # this one existence check reads across them (existence only).
+    with rls_unrestricted():
+        taken = User.objects.filter(nip=nip).exists()
+    if taken:
         raise ApplicationError("NIP sudah terdaftar.", errors={"nip": ["NIP sudah terdaftar."]})
+    # password None: create_user stores an unusable password (make_password(None)).
     user = User.objects.create_user(nip=nip, password=password, nama=nama, email=email)
-    if password is None:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
     pegawai = Pegawai.objects.create(
         instansi=instansi,
         user=user,

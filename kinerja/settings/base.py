@@ -101,7 +101,7 @@ CACHES = {
 AUTH_USER_MODEL = "kinerja.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "kinerja.identity.IdentityModelBackend",  # ModelBackend under the database wall (kinerja/identity.py)
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -142,6 +142,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "kinerja.auth.lockout_response"
 AXES_VERBOSE = False
+AXES_HANDLER = "kinerja.identity.IdentityAxesHandler"  # its tables are visible only while authenticating
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -44,8 +44,34 @@ def probe_stream(request: HttpRequest) -> StreamingHttpResponse:
     return StreamingHttpResponse(body(), content_type="application/json")
 
 
+def probe_identity(request: HttpRequest) -> HttpResponse:
+    """What a "forgotten filter" sees of the identity tables: raw SQL with no WHERE."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT (SELECT coalesce(array_agg(nip ORDER BY nip), '{}') FROM kinerja_user), "
+            "(SELECT count(password) FROM kinerja_user), "
+            "(SELECT count(*) FROM django_session), "
+            "(SELECT count(*) FROM authtoken_token), "
+            "(SELECT count(*) FROM guardian_userobjectpermission), "
+            "(SELECT count(*) FROM axes_accessattempt) + (SELECT count(*) FROM axes_accesslog), "
+            "current_setting('kinerja.user', true)"
+        )
+        nips, hashes, sessions, tokens, perms, axes, user = cur.fetchone()
+    body = {
+        "nips": list(nips),
+        "hashes": hashes,
+        "sessions": sessions,
+        "tokens": tokens,
+        "perms": perms,
+        "axes": axes,
+        "user": user,
+    }
+    return HttpResponse(json.dumps(body), content_type="application/json")
+
+
 urlpatterns = [
     path("probe/", probe),
+    path("probe/identitas/", probe_identity),
     path("probe/semua/", probe_unrestricted),
     path("probe/reconnect/", probe_reconnect),
     path("probe/stream/", probe_stream),

@@ -268,6 +268,8 @@ RLS_UNRESTRICTED_ALLOWED = {
     "kinerja/selectors/dokumen.py": "public /verifikasi/ lookups by capability code (masked value objects)",
     "kinerja/services/impor.py": "which NIPs of an import file belong to another instansi (existence only)",
     "kinerja/management/tenant.py": "command_semua(): cross-tenant read-only management commands (demo_logins)",
+    "kinerja/selectors/audit.py": "NIP and name of audit actors outside the tenant (platform admins), values only",
+    "kinerja/services/people.py": "whether a new pegawai's NIP already has an account in any instansi (existence only)",
 }
 
 

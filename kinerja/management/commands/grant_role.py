@@ -18,6 +18,7 @@ from kinerja.exceptions import ApplicationError
 from kinerja.management.tenant import command_tenant, instansi_by_kode
 from kinerja.models import Instansi, Pegawai, Role, User
 from kinerja.models.tenancy import GRANTABLE_ROLES
+from kinerja.rls import rls_unrestricted
 from kinerja.services.tenancy import role_grant, role_revoke
 
 ROLES = [*(r.value for r in GRANTABLE_ROLES), Role.PLATFORM_ADMIN.value]
@@ -60,7 +61,10 @@ class Command(BaseCommand):
         with command_tenant(instansi):
             pegawai = Pegawai.objects.filter(instansi=instansi, nip=nip).select_related("user").first()
             if pegawai is None:
-                if User.objects.filter(nip=nip).exists():
+                # Accounts of other instansi are hidden by row-level security: existence only, across them.
+                with rls_unrestricted():
+                    elsewhere = User.objects.filter(nip=nip).exists()
+                if elsewhere:
                     raise CommandError(f"NIP '{nip}' bukan pegawai instansi {instansi.kode}.")
                 raise CommandError(f"Pegawai dengan NIP '{nip}' tidak ditemukan.")
             self._apply(
