@@ -374,24 +374,27 @@ def _ensure_identity(cursor: Any) -> list[str]:
             )[0][0]
         ):
             cursor.execute(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON TABLE {_q(table)} FROM {ROLE}")
-    updatable = {
-        r[0]
+    present: dict[str, bool] = {
+        r[0]: r[1]
         for r in _fetch(
             cursor,
-            "SELECT attname::text FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
-            "AND NOT attisdropped AND has_column_privilege(%s, attrelid, attnum, 'UPDATE')",
-            [USER_TABLE, ROLE],
+            "SELECT attname::text, has_column_privilege(%s, attrelid, attnum, 'UPDATE') FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [ROLE, USER_TABLE],
         )
     }
+    updatable = {c for c, granted in present.items() if granted}
+    # a column added by a later migration (the account table grows) is granted when it exists
+    wanted_columns = [c for c in USER_UPDATABLE_COLUMNS if c in present]
     if (
-        updatable != set(USER_UPDATABLE_COLUMNS)
+        updatable != set(wanted_columns)
         or _fetch(cursor, "SELECT has_table_privilege(%s, %s, 'UPDATE,DELETE,TRUNCATE')", [ROLE, USER_TABLE])[
             0
         ][0]
     ):
         # Revoking the table privilege takes every column privilege with it; then grant the few back.
         cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON TABLE {USER_TABLE} FROM {ROLE}")
-        columns = ", ".join(_q(c) for c in USER_UPDATABLE_COLUMNS)
+        columns = ", ".join(_q(c) for c in wanted_columns)
         cursor.execute(f"GRANT UPDATE ({columns}) ON TABLE {USER_TABLE} TO {ROLE}")
 
     wanted: dict[str, list[tuple[str, str, str | None, str | None]]] = {
