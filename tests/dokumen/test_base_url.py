@@ -48,7 +48,9 @@ def test_pdf_link_and_qr_use_the_address_of_the_approving_request(
     add_rhk(c, skp["id"], "Meningkatnya kualitas pelayanan publik", None)
     assert c.post(f"/api/v1/skp/{skp['id']}/ajukan/").status_code == 200
     # when the approval reaches the server at another host and port than 127.0.0.1:8000
-    resp = api(org.admin.user).post(f"/api/v1/skp/{skp['id']}/setujui/", HTTP_HOST="kinerja.sukamaju.test:8123")
+    resp = api(org.admin.user).post(
+        f"/api/v1/skp/{skp['id']}/setujui/", HTTP_HOST="kinerja.sukamaju.test:8123"
+    )
     assert resp.status_code == 200, resp.content
     # then the signed PDF (rendered by the task queued on commit) prints and encodes that address
     with scope(instansi=org.instansi.pk):
