@@ -498,8 +498,8 @@ def walkthrough(tahun: int) -> list[str]:
     penilai, pegawai = sukamaju.by_key("kasi_kur"), sukamaju.by_key("pel_kur1")
     admin, admin2 = sukamaju.by_key("asdm_muda"), contoh.by_key("asdm_madya")
     return [
-        f"1. Pejabat penilai: masuk dengan NIP {penilai.nip} ({penilai.nama}). Beranda menampilkan SKP bawahan "
-        "yang menunggu persetujuan: setujui satu, kembalikan yang lain dengan catatan.",
+        f"1. Pejabat penilai: masuk dengan NIP {penilai.nip} ({penilai.nama}). Menu Persetujuan SKP berisi SKP "
+        "bawahan yang menunggu: setujui satu, kembalikan yang lain dengan catatan.",
         f"2. Masih sebagai pejabat penilai: menu Evaluasi. Triwulan I-III {tahun} sudah dinilai; beri umpan balik, "
         f"lalu nilai triwulan IV {tahun}.",
         f"3. Pegawai: masuk dengan NIP {pegawai.nip} ({pegawai.nama}). SKP {tahun} disetujui: isi realisasi "
