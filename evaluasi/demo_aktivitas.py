@@ -263,7 +263,7 @@ def demo_aktivitas_seed(
     notif: list[tuple[Notifikasi, dt.datetime]] = []
     for s in diajukan_skp:
         p = semua[s.pegawai_id]
-        if s.pejabat_penilai_id in semua:
+        if s.pejabat_penilai_id in semua and s.diajukan_at:
             notif.append((Notifikasi(
                 instansi_id=instansi.pk, penerima_id=semua[s.pejabat_penilai_id].user_id, aktor_id=p.user_id,
                 jenis=JenisNotifikasi.SKP_DIAJUKAN, judul=f"SKP {s.tahun} {p.nama} menunggu persetujuan Anda",
@@ -271,12 +271,13 @@ def demo_aktivitas_seed(
             ), s.diajukan_at))  # fmt: skip
     for s in dikembalikan_skp:
         atasan = semua.get(s.pejabat_penilai_id or 0)
+        kembali_at = (s.diajukan_at or _waktu(today)) + dt.timedelta(days=1)
         notif.append((Notifikasi(
             instansi_id=instansi.pk, penerima_id=semua[s.pegawai_id].user_id, aktor_id=atasan.user_id if atasan else None,
             jenis=JenisNotifikasi.SKP_DIKEMBALIKAN, judul=f"SKP {s.tahun} Anda dikembalikan untuk diperbaiki",
             pesan=s.catatan_pengembalian, tautan=reverse("skp:detail", args=[s.pk]),
             email_status=StatusEmail.TIDAK_PERLU,
-        ), s.diajukan_at + dt.timedelta(days=1)))  # fmt: skip
+        ), kembali_at))  # fmt: skip
     Notifikasi.objects.bulk_create([n for n, _ in notif])
     _backdate(Notifikasi, [(n.pk, t) for n, t in notif])
     hitung["notifikasi"] += len(notif)
@@ -309,6 +310,7 @@ def _seed_year(
 
     # 1. SKPs with their status, dates and (approved) identity snapshots.
     skps: dict[int, Skp] = {}
+    dibuat_pada: dict[int, dt.datetime] = {}
     for i, p in enumerate(baru):
         if not sekarang or p.pk in punya_bawahan or p.atasan_id is None:
             status = S.DISETUJUI
@@ -317,7 +319,7 @@ def _seed_year(
         atasan = semua.get(p.atasan_id) if p.atasan_id else None
         dibuat = awal + dt.timedelta(days=3 + i % 7)
         diajukan = dibuat + dt.timedelta(days=4)
-        disetujui = diajukan + dt.timedelta(days=3)
+        setuju = diajukan + dt.timedelta(days=3)
         if sekarang and status in (S.DIAJUKAN, S.DIKEMBALIKAN, S.DRAFT):
             dibuat = today - dt.timedelta(days=12 + i % 5)
             diajukan = today - dt.timedelta(days=2 + i % 4)
@@ -326,16 +328,16 @@ def _seed_year(
             periode_selesai=dt.date(tahun, 12, 31), status=status, tugas_belajar=p.tugas_belajar,
             versi=3 if status != S.DRAFT else 2,
             diajukan_at=_waktu(diajukan) if status != S.DRAFT else None,
-            disetujui_at=_waktu(disetujui, 14) if status == S.DISETUJUI else None,
+            disetujui_at=_waktu(setuju, 14) if status == S.DISETUJUI else None,
             disetujui_oleh_id=atasan.user_id if atasan and status == S.DISETUJUI else None,
             snapshot_pegawai=identitas_pegawai(p) if status == S.DISETUJUI else None,
             snapshot_penilai=identitas_pegawai(atasan) if status == S.DISETUJUI else None,
             catatan_pengembalian=CATATAN_KEMBALI[i % 2] if status == S.DIKEMBALIKAN else "",
         )  # fmt: skip
-        skps[p.pk].__dict__["_dibuat"] = dibuat
+        dibuat_pada[p.pk] = _waktu(dibuat)
     Skp.objects.bulk_create(skps.values())
     hitung[f"skp_{tahun}"] += len(skps)
-    _backdate(Skp, [(s.pk, _waktu(s.__dict__["_dibuat"])) for s in skps.values()], updated=False)
+    _backdate(Skp, [(s.pk, dibuat_pada[pk]) for pk, s in skps.items()], updated=False)
 
     PerilakuKerja.objects.bulk_create(
         PerilakuKerja(
@@ -350,11 +352,12 @@ def _seed_year(
     for s in skps.values():
         p = semua[s.pegawai_id]
         atasan = semua.get(p.atasan_id) if p.atasan_id else None
-        if s.diajukan_at:
-            riwayat.append((SkpStatusChange(instansi_id=iid, skp=s, actor_id=p.user_id, dari=S.DRAFT, ke=S.DIAJUKAN),
-                            s.diajukan_at))  # fmt: skip
+        if s.diajukan_at is None:
+            continue
+        riwayat.append((SkpStatusChange(instansi_id=iid, skp=s, actor_id=p.user_id, dari=S.DRAFT, ke=S.DIAJUKAN),
+                        s.diajukan_at))  # fmt: skip
         if s.status in (S.DISETUJUI, S.DIKEMBALIKAN):
-            when = s.disetujui_at or (s.diajukan_at + dt.timedelta(days=1))  # type: ignore[operator]
+            when = s.disetujui_at or s.diajukan_at + dt.timedelta(days=1)
             riwayat.append((
                 SkpStatusChange(instansi_id=iid, skp=s, actor_id=atasan.user_id if atasan else None, dari=S.DIAJUKAN,
                                 ke=s.status, catatan=s.catatan_pengembalian),
@@ -407,13 +410,13 @@ def _seed_year(
     Indikator.objects.bulk_create(indikator)
 
     # 4. Realisasi of the approved SKPs: every period so far; the current one for every other pegawai.
-    disetujui = {s.pk for s in skps.values() if s.status == S.DISETUJUI}
+    setuju_ids = {s.pk for s in skps.values() if s.status == S.DISETUJUI}
     lewat = [pr for pr in periode if pr.selesai < today]
     berjalan = [pr for pr in periode if pr.mulai <= today <= pr.selesai]
     realisasi: list[tuple[Realisasi, dt.datetime]] = []
     for ind in indikator:
         s = ind.rhk.skp
-        if s.pk not in disetujui:
+        if s.pk not in setuju_ids:
             continue
         seed = ind.rhk.skp.pegawai_id
         if not sekarang and ind.urutan > 0:
@@ -434,16 +437,16 @@ def _seed_year(
     # Links as evidence on the first realisasi of each SKP and period (files: see _bukti_berkas).
     bukti: list[tuple[BuktiDukung, dt.datetime]] = []
     seen: set[tuple[int, int]] = set()
-    for r, t in realisasi:
-        key = (r.skp.pk, r.periode.pk)
-        if key in seen or (not sekarang and r.periode.nomor != len(periode)):
+    for rl, t in realisasi:
+        key = (rl.skp.pk, rl.periode.pk)
+        if key in seen or (not sekarang and rl.periode.nomor != len(periode)):
             continue
         seen.add(key)
-        p = semua[r.skp.pegawai_id]
+        p = semua[rl.skp.pegawai_id]
         bukti.append((
-            BuktiDukung(instansi_id=iid, realisasi=r, jenis=JenisBukti.TAUTAN, diunggah_oleh_id=p.user_id,
-                        tautan=f"https://arsip.sukamaju.example/{tahun}/periode-{r.periode.nomor}/{p.nip}",
-                        judul=f"Folder laporan periode {r.periode.nomor}"),
+            BuktiDukung(instansi_id=iid, realisasi=rl, jenis=JenisBukti.TAUTAN, diunggah_oleh_id=p.user_id,
+                        tautan=f"https://arsip.sukamaju.example/{tahun}/periode-{rl.periode.nomor}/{p.nip}",
+                        judul=f"Folder laporan periode {rl.periode.nomor}"),
             t,
         ))  # fmt: skip
     BuktiDukung.objects.bulk_create([b for b, _ in bukti])
@@ -459,7 +462,7 @@ def _seed_year(
             by_team[p.atasan_id].append(p.pk)
     for s in skps.values():
         p = semua[s.pegawai_id]
-        if s.pk not in disetujui or p.atasan_id is None or not rhk_skp.get(s.pk):
+        if s.pk not in setuju_ids or p.atasan_id is None or not rhk_skp.get(s.pk):
             continue
         for pr in lewat + berjalan:
             seed = p.pk + pr.nomor
@@ -512,13 +515,13 @@ def _seed_year(
     BalasanUmpanBalik.objects.bulk_create([b for b, _ in balasan])
     _backdate(BalasanUmpanBalik, [(b.pk, t) for b, t in balasan])
     UmpanBalikDibaca.objects.bulk_create(dibaca)
-    for r, t in realisasi:
-        if sekarang and r.indikator.urutan == 0 and r.rhk.urutan == 1 and r.rhk.jenis == JenisRhk.UTAMA:
-            p = semua[r.skp.pegawai_id]
+    for rl, t in realisasi:
+        if sekarang and rl.indikator.urutan == 0 and rl.rhk.urutan == 1 and rl.rhk.jenis == JenisRhk.UTAMA:
+            p = semua[rl.skp.pegawai_id]
             aktivitas.append((Aktivitas(
                 instansi_id=iid, pegawai=p, aktor_id=p.user_id, jenis="realisasi.diisi",
-                ringkasan=f"{r.indikator.iki[:120]}: {r.realisasi[:200]}", objek_tipe="realisasi", objek_id=r.pk,
-                skp_id=r.skp.pk,
+                ringkasan=f"{rl.indikator.iki[:120]}: {rl.realisasi[:200]}", objek_tipe="realisasi", objek_id=rl.pk,
+                skp_id=rl.skp.pk,
             ), t))  # fmt: skip
     Aktivitas.objects.bulk_create([a for a, _ in aktivitas])
     _backdate(Aktivitas, [(a.pk, t) for a, t in aktivitas])
@@ -548,7 +551,7 @@ def _evaluasi(
         .filter(tahun__in=[lalu, tahun])
         .values_list("pk", "pegawai_id", "jenis", "tahun", "periode_id")
     )
-    ub = defaultdict(int)
+    ub: dict[tuple[int, int], int] = defaultdict(int)
     for penerima_id, periode_id in UmpanBalik.objects.filter(
         instansi=instansi, penerima_id__in=ids
     ).values_list("penerima_id", "periode_id"):

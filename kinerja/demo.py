@@ -309,7 +309,8 @@ EXTRA_PIMPINAN = [
 ]
 
 # (jabatan, jenis, jenjang, PNS pangkat choices); PPPK get a golongan from their jenjang.
-_KANTOR = [
+Menu = list[tuple[str, str, str, list[str]]]
+_KANTOR: Menu = [
     ("Pengadministrasi Perkantoran", J.PELAKSANA, "", [IIa, IIb, IIc]),
     ("Pengolah Data dan Informasi", J.PELAKSANA, "", [IIc, IId, IIIa]),
     ("Penata Layanan Operasional", J.PELAKSANA, "", [IIIa, IIIb]),
@@ -317,7 +318,7 @@ _KANTOR = [
     ("Arsiparis Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIb, IIc, IId]),
     ("Pranata Komputer Ahli Pertama", J.FUNGSIONAL, JJ.AHLI_PERTAMA, [IIIa, IIIb]),
 ]
-_PUSKESMAS = [
+_PUSKESMAS: Menu = [
     ("Perawat Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIc, IId]),
     ("Perawat Ahli Pertama", J.FUNGSIONAL, JJ.AHLI_PERTAMA, [IIIa, IIIb]),
     ("Bidan Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIc, IId]),
@@ -326,19 +327,19 @@ _PUSKESMAS = [
     ("Pranata Laboratorium Kesehatan Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIc, IId]),
     ("Pengadministrasi Perkantoran", J.PELAKSANA, "", [IIa, IIb]),
 ]
-_TEKNIK = [
+_TEKNIK: Menu = [
     ("Teknik Jalan dan Jembatan Ahli Pertama", J.FUNGSIONAL, JJ.AHLI_PERTAMA, [IIIa, IIIb]),
     ("Teknik Tata Bangunan dan Perumahan Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIb, IIc, IId]),
     ("Pengawas Lapangan Pekerjaan Konstruksi", J.PELAKSANA, "", [IIc, IId, IIIa]),
     ("Pengolah Data dan Informasi", J.PELAKSANA, "", [IIc, IIIa]),
 ]
-_KECAMATAN = [
+_KECAMATAN: Menu = [
     ("Penata Kelola Pemerintahan", J.PELAKSANA, "", [IIIa, IIIb]),
     ("Pengelola Layanan Kependudukan", J.PELAKSANA, "", [IIb, IIc, IId]),
     ("Pengadministrasi Perkantoran", J.PELAKSANA, "", [IIa, IIb]),
 ]
 # team head key -> (number of generated staff, jabatan menu)
-GENERATED_TEAMS: list[tuple[str, int, list[tuple[str, str, str, list[str]]]]] = [
+GENERATED_TEAMS: list[tuple[str, int, Menu]] = [
     ("kasubbag_kel", 8, _KANTOR), ("kasubbag_tu", 12, _KANTOR), ("kasubbag_disdik", 12, _KANTOR),
     ("kasi_kur", 8, _KANTOR), ("kasi_pd", 12, _KANTOR), ("kasi_ptk", 12, _KANTOR),
     ("kasubbag_dinkes", 10, _KANTOR), ("kasi_primer", 10, _KANTOR), ("kasi_surv", 10, _KANTOR),
