@@ -615,6 +615,10 @@ def _evaluasi(
             urutan=i,
         )
     batch.ronde_tutup(instansi_id=instansi.pk, tahun=lalu, ronde=ronde, job_id=None)
+    # The batch told everyone "today"; in the story that was 20 January, read long ago.
+    Notifikasi.objects.filter(
+        instansi=instansi, kunci=f"evaluasi-tahunan-final-{lalu}", dibaca_at__isnull=True
+    ).update(created_at=final_at, updated_at=final_at, dibaca_at=final_at + dt.timedelta(days=1))
     hitung["evaluasi_final"] = Evaluasi.objects.filter(
         instansi=instansi, tahun=lalu, jenis=JenisEvaluasi.TAHUNAN, status=StatusEvaluasi.FINAL
     ).count()

@@ -124,9 +124,9 @@ def test_seed_demo_builds_a_living_demo_idempotently(db: Any, settings: Any, tmp
         assert {e.final_at.date() for e in tahunan} == {dt.date(2026, 1, 20)}
         assert len(set(tahunan.values_list("predikat", flat=True))) >= 3
         assert TindakLanjut.objects.filter(instansi=instansi, tahun=2025).exists()
-        assert Notifikasi.objects.filter(
-            instansi=instansi, kunci="evaluasi-tahunan-final-2025"
-        ).count() == len(pegawai)
+        final_notif = Notifikasi.objects.filter(instansi=instansi, kunci="evaluasi-tahunan-final-2025")
+        assert final_notif.count() == len(pegawai)
+        assert not final_notif.filter(dibaca_at__isnull=True).exists()  # told in January, read long ago
         # this year's annual evaluations are not rated yet
         assert (
             not Evaluasi.objects.filter(instansi=instansi, jenis="tahunan", tahun=2026)
