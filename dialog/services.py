@@ -367,7 +367,10 @@ def preferensi_set(*, actor: User, instansi: Instansi, mode_email: str) -> Prefe
 
 
 def _base_url() -> str:
-    return str(getattr(settings, "KINERJA_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    """``KINERJA_BASE_URL`` if configured, else the same address documents use (the request's own)."""
+    from kinerja.documents import public_base_url
+
+    return str(getattr(settings, "KINERJA_BASE_URL", "") or public_base_url()).rstrip("/")
 
 
 def notifikasi_email_send(*, instansi: Instansi, notifikasi_ids: list[int]) -> int:

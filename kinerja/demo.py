@@ -266,6 +266,144 @@ SUKAMAJU_PEGAWAI = [
 ]
 # fmt: on
 
+# ---------------------------------------------------------------- generated staff (~300 pegawai in DEMO)
+# Two more perangkat daerah led by named officials, then staff generated deterministically under every
+# team head, so the demo looks like a kabupaten of ~300 pegawai. Names, NIPs and pangkat are derived from
+# the position in the list: the same on every machine and every run (idempotent seeding by NIP).
+
+# fmt: off
+EXTRA_UNITS = [
+    UnitDef("dpupr", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    UnitDef("dpupr.sekr", "Sekretariat", "dpupr"),
+    UnitDef("dpupr.sekr.umum", "Subbagian Umum dan Kepegawaian", "dpupr.sekr"),
+    UnitDef("dpupr.bm", "Bidang Bina Marga", "dpupr"),
+    UnitDef("dpupr.bm.jalan", "Seksi Pembangunan Jalan dan Jembatan", "dpupr.bm"),
+    UnitDef("dpupr.ck", "Bidang Cipta Karya", "dpupr"),
+    UnitDef("dpupr.ck.air", "Seksi Air Minum dan Sanitasi", "dpupr.ck"),
+    UnitDef("kec", "Kecamatan Sukamaju"),
+    UnitDef("kec.pem", "Seksi Pemerintahan", "kec"),
+    UnitDef("kec.pel", "Seksi Pelayanan Umum", "kec"),
+]
+
+EXTRA_PIMPINAN = [
+    _pg("kadpupr", nip("19720814", "199803", L), "Ir. H. Dedi Mulyadi, M.T.", PNS,
+        "Kepala Dinas Pekerjaan Umum dan Penataan Ruang", J.JPT_PRATAMA, "dpupr", "sekda", IVc),
+    _pg("sekdis_dpupr", nip("19770505", "200203", P), "Nina Karlina, S.T., M.M.", PNS,
+        "Sekretaris Dinas Pekerjaan Umum dan Penataan Ruang", J.ADMINISTRATOR, "dpupr.sekr", "kadpupr", IVa),
+    _pg("kasubbag_dpupr", nip("19840302", "201001", L), "Rian Hermawan, S.E.", PNS,
+        "Kepala Subbagian Umum dan Kepegawaian", J.PENGAWAS, "dpupr.sekr.umum", "sekdis_dpupr", IIIc),
+    _pg("kabid_bm", nip("19760611", "200103", L), "Yayat Ruhiyat, S.T., M.T.", PNS,
+        "Kepala Bidang Bina Marga", J.ADMINISTRATOR, "dpupr.bm", "kadpupr", IVa),
+    _pg("kasi_jalan", nip("19820925", "200803", L), "Anton Sutrisna, S.T.", PNS,
+        "Kepala Seksi Pembangunan Jalan dan Jembatan", J.PENGAWAS, "dpupr.bm.jalan", "kabid_bm", IIId),
+    _pg("kabid_ck", nip("19790117", "200403", P), "Ir. Sri Mulyati, M.Eng.", PNS,
+        "Kepala Bidang Cipta Karya", J.ADMINISTRATOR, "dpupr.ck", "kadpupr", IVa),
+    _pg("kasi_air", nip("19860708", "201103", P), "Desi Ratnasari, S.T.", PNS,
+        "Kepala Seksi Air Minum dan Sanitasi", J.PENGAWAS, "dpupr.ck.air", "kabid_ck", IIIc),
+    _pg("camat", nip("19780420", "200312", L), "Drs. Engkos Kosasih, M.Si.", PNS,
+        "Camat Sukamaju", J.ADMINISTRATOR, "kec", "sekda", IVa),
+    _pg("kasi_pem", nip("19850216", "201003", L), "Dadang Kurnia, S.IP.", PNS,
+        "Kepala Seksi Pemerintahan", J.PENGAWAS, "kec.pem", "camat", IIIc),
+    _pg("kasi_pel", nip("19880909", "201203", P), "Lia Amelia, S.Sos.", PNS,
+        "Kepala Seksi Pelayanan Umum", J.PENGAWAS, "kec.pel", "camat", IIIb),
+]
+
+# (jabatan, jenis, jenjang, PNS pangkat choices); PPPK get a golongan from their jenjang.
+Menu = list[tuple[str, str, str, list[str]]]
+_KANTOR: Menu = [
+    ("Pengadministrasi Perkantoran", J.PELAKSANA, "", [IIa, IIb, IIc]),
+    ("Pengolah Data dan Informasi", J.PELAKSANA, "", [IIc, IId, IIIa]),
+    ("Penata Layanan Operasional", J.PELAKSANA, "", [IIIa, IIIb]),
+    ("Penelaah Teknis Kebijakan", J.PELAKSANA, "", [IIIa, IIIb, IIIc]),
+    ("Arsiparis Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIb, IIc, IId]),
+    ("Pranata Komputer Ahli Pertama", J.FUNGSIONAL, JJ.AHLI_PERTAMA, [IIIa, IIIb]),
+]
+_PUSKESMAS: Menu = [
+    ("Perawat Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIc, IId]),
+    ("Perawat Ahli Pertama", J.FUNGSIONAL, JJ.AHLI_PERTAMA, [IIIa, IIIb]),
+    ("Bidan Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIc, IId]),
+    ("Bidan Mahir", J.FUNGSIONAL, JJ.MAHIR, [IIIa, IIIb]),
+    ("Nutrisionis Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIb, IIc]),
+    ("Pranata Laboratorium Kesehatan Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIc, IId]),
+    ("Pengadministrasi Perkantoran", J.PELAKSANA, "", [IIa, IIb]),
+]
+_TEKNIK: Menu = [
+    ("Teknik Jalan dan Jembatan Ahli Pertama", J.FUNGSIONAL, JJ.AHLI_PERTAMA, [IIIa, IIIb]),
+    ("Teknik Tata Bangunan dan Perumahan Terampil", J.FUNGSIONAL, JJ.TERAMPIL, [IIb, IIc, IId]),
+    ("Pengawas Lapangan Pekerjaan Konstruksi", J.PELAKSANA, "", [IIc, IId, IIIa]),
+    ("Pengolah Data dan Informasi", J.PELAKSANA, "", [IIc, IIIa]),
+]
+_KECAMATAN: Menu = [
+    ("Penata Kelola Pemerintahan", J.PELAKSANA, "", [IIIa, IIIb]),
+    ("Pengelola Layanan Kependudukan", J.PELAKSANA, "", [IIb, IIc, IId]),
+    ("Pengadministrasi Perkantoran", J.PELAKSANA, "", [IIa, IIb]),
+]
+# team head key -> (number of generated staff, jabatan menu)
+GENERATED_TEAMS: list[tuple[str, int, Menu]] = [
+    ("kasubbag_kel", 8, _KANTOR), ("kasubbag_tu", 12, _KANTOR), ("kasubbag_disdik", 12, _KANTOR),
+    ("kasi_kur", 8, _KANTOR), ("kasi_pd", 12, _KANTOR), ("kasi_ptk", 12, _KANTOR),
+    ("kasubbag_dinkes", 10, _KANTOR), ("kasi_primer", 10, _KANTOR), ("kasi_surv", 10, _KANTOR),
+    ("kapus", 48, _PUSKESMAS), ("kasubbag_bkpsdm", 10, _KANTOR), ("kasubbag_dpupr", 10, _KANTOR),
+    ("kasi_jalan", 18, _TEKNIK), ("kasi_air", 14, _TEKNIK), ("kasi_pem", 14, _KECAMATAN),
+    ("kasi_pel", 14, _KECAMATAN),
+]
+_NAMA_L = ["Ahmad", "Budi", "Cecep", "Dadan", "Eko", "Fajar", "Gilang", "Hendra", "Irwan", "Jajang", "Kurnia",
+           "Lukman", "Maman", "Nanang", "Opik", "Pepen", "Rizky", "Sandi", "Tono", "Usep", "Wahyu", "Yayan",
+           "Zaenal", "Bayu"]
+_NAMA_P = ["Ani", "Cucu", "Dina", "Elis", "Fitri", "Gina", "Hani", "Ida", "Lilis", "Mega", "Nurul", "Oom",
+           "Putri", "Rina", "Sari", "Tuti", "Umi", "Vina", "Wati", "Yanti", "Euis", "Neneng", "Ratih", "Siska"]
+_MARGA_L = ["Hidayat", "Permana", "Nugraha", "Kurniawan", "Saputra", "Gunawan", "Setiawan", "Firmansyah",
+            "Maulana", "Ramdani", "Sulaeman", "Suryana", "Wibowo"]
+_MARGA_P = ["Lestari", "Rahayu", "Wulandari", "Anggraini", "Purnamasari", "Handayani", "Kusumawati",
+            "Nurjanah", "Susanti", "Marlina", "Fitriani", "Yuliani", "Oktaviani"]
+_GOL_PPPK = {JJ.AHLI_PERTAMA: PPPK_IX, JJ.MAHIR: PPPK_VII, JJ.TERAMPIL: PPPK_VII, "": "Golongan V"}
+# fmt: on
+
+
+def _generated_staff(heads: dict[str, PegawaiDef]) -> list[PegawaiDef]:
+    rows: list[PegawaiDef] = []
+    i = 0
+    for head_key, count, menu in GENERATED_TEAMS:
+        head = heads[head_key]
+        for j in range(count):
+            i += 1
+            gender = L if i % 2 else P
+            first = (_NAMA_L if gender == L else _NAMA_P)[(i // 2) % 24]
+            last = (_MARGA_L if gender == L else _MARGA_P)[(i // 2 + i // 48) % 13]
+            jabatan, jenis, jenjang, pangkat = menu[j % len(menu)]
+            lahir_year = 1972 + (i * 7) % 28
+            lahir = f"{lahir_year}{1 + i % 12:02d}{1 + (i * 3) % 28:02d}"
+            if i % 9 == 4 and jenjang in _GOL_PPPK:
+                status, gol = PPPK, _GOL_PPPK[jenjang]
+                nip_ = ni_pppk(lahir, str(2021 + i % 4), gender, 100 + i)
+            elif i % 23 == 11 and jenis == J.PELAKSANA:  # CPNS of the 2025 intake, born 1996 or later
+                status, gol = CPNS, pangkat[0]
+                nip_ = nip(f"{max(lahir_year, 1996)}{lahir[4:]}", "202506", gender, 100 + i)
+            else:
+                status, gol = PNS, pangkat[i % len(pangkat)]
+                nip_ = nip(lahir, f"{max(lahir_year + 23, 1998 + i % 24)}03", gender, 100 + i)
+            rows.append(
+                _pg(
+                    f"gen{i:03d}",
+                    nip_,
+                    f"{first} {last}",
+                    status,
+                    jabatan,
+                    jenis,
+                    head.unit,
+                    head.key,
+                    gol,
+                    jenjang,
+                )
+            )
+    return rows
+
+
+def _sukamaju_pegawai() -> list[PegawaiDef]:
+    named = SUKAMAJU_PEGAWAI + EXTRA_PIMPINAN
+    return named + _generated_staff({p.key: p for p in named})
+
+
 SUKAMAJU = InstansiDef(
     kode="DEMO",
     nama="Pemerintah Kabupaten Sukamaju",
@@ -299,8 +437,9 @@ SUKAMAJU = InstansiDef(
         UnitDef("bkpsdm.sekr", "Sekretariat", "bkpsdm"),
         UnitDef("bkpsdm.sekr.umum", "Subbagian Umum dan Kepegawaian", "bkpsdm.sekr"),
         UnitDef("bkpsdm.pkk", "Bidang Pengembangan Kompetensi dan Penilaian Kinerja", "bkpsdm"),
+        *EXTRA_UNITS,
     ],
-    pegawai=SUKAMAJU_PEGAWAI,
+    pegawai=_sukamaju_pegawai(),
     grants=[("asdm_muda", Role.ADMIN_INSTANSI), ("psdm_mahir", Role.HR_VIEWER)],
 )
 
@@ -341,7 +480,7 @@ INSTANSI: list[InstansiDef] = [SUKAMAJU, BADAN_CONTOH]
 
 # One login per role (demo_logins prints these; every other pegawai has the same password too).
 ACCOUNTS: list[DemoAccount] = [
-    DemoAccount(Role.PEGAWAI, "DEMO", "pel_kur1", "pelaksana; menyusun SKP sendiri"),
+    DemoAccount(Role.PEGAWAI, "DEMO", "pel_kur1", "pelaksana; SKP disetujui, mengisi realisasi"),
     DemoAccount(Role.PEJABAT_PENILAI, "DEMO", "kasi_kur", "kepala seksi, atasan langsung akun pegawai"),
     DemoAccount(Role.ADMIN_INSTANSI, "DEMO", "asdm_muda", "admin instansi (BKPSDM)"),
     DemoAccount(Role.HR_VIEWER, "DEMO", "psdm_mahir", "staf SDM: lihat dan ekspor"),
@@ -352,6 +491,32 @@ ACCOUNTS: list[DemoAccount] = [
 
 def instansi_def(kode: str) -> InstansiDef:
     return next(d for d in INSTANSI if d.kode == kode)
+
+
+def walkthrough(tahun: int) -> list[str]:
+    """Five lines printed under the login table by ``demo_logins``: who to log in as, what to try."""
+    sukamaju, contoh = instansi_def("DEMO"), instansi_def("DEMO2")
+    penilai, pegawai = sukamaju.by_key("kasi_kur"), sukamaju.by_key("pel_kur1")
+    admin, admin2 = sukamaju.by_key("asdm_muda"), contoh.by_key("asdm_madya")
+    return [
+        f"1. Pejabat penilai: masuk dengan NIP {penilai.nip} ({penilai.nama}). Menu Persetujuan SKP berisi SKP "
+        "bawahan yang menunggu: setujui satu, kembalikan yang lain dengan catatan.",
+        f"2. Masih sebagai pejabat penilai: menu Evaluasi. Triwulan I-III {tahun} sudah dinilai; beri umpan balik, "
+        f"lalu nilai triwulan IV {tahun}.",
+        f"3. Pegawai: masuk dengan NIP {pegawai.nip} ({pegawai.nama}). SKP {tahun} disetujui: isi realisasi "
+        "triwulan IV dengan bukti, balas umpan balik, unduh PDF bertanda tangan dan cek kodenya di /verifikasi/.",
+        f"4. Admin instansi: masuk dengan NIP {admin.nip} ({admin.nama}). Evaluasi tahunan {tahun - 1} sudah "
+        f"final (lihat laporan dan distribusi predikat); jalankan batch {tahun} sebagai uji coba.",
+        f"5. Isolasi: masuk dengan NIP {admin2.nip} ({contoh.kode}): tidak ada data Sukamaju; admin platform "
+        f"(NIP {PLATFORM_ADMIN_NIP}) memilih instansi, dan setiap aksesnya dicatat di audit.",
+    ]
+
+
+def sorotan_keys(d: InstansiDef) -> set[str]:
+    """The demo accounts' own team (the pejabat penilai account and everyone it rates): they also get
+    evidence files, replied feedback threads and a colleague's note, so the walkthrough has them."""
+    penilai = {a.pegawai for a in ACCOUNTS if a.instansi == d.kode and a.role == Role.PEJABAT_PENILAI}
+    return {p.key for p in d.pegawai if p.key in penilai or p.atasan in penilai}
 
 
 def account_nip(account: DemoAccount) -> str:

@@ -36,7 +36,6 @@ FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 # WeasyPrint logs every layout step at INFO; workers render thousands of documents.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 # Crockford base32 without I, L, O, U: no look-alikes when a code is typed from paper.
 KODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -64,11 +63,18 @@ def format_public_code(code: str) -> str:
 
 
 def public_base_url() -> str:
-    """Absolute base for links printed on documents (``KINERJA_PUBLIC_BASE_URL`` setting or env)."""
+    """Absolute base for links printed on documents: ``KINERJA_PUBLIC_BASE_URL`` (setting or env) when
+    configured, else the address the request that caused the document reached the server at (carried
+    into the Celery task, ``kinerja.base_url``), else ``http://127.0.0.1:<KINERJA_PORT or 8000>/``."""
     import os
 
-    value = getattr(settings, "KINERJA_PUBLIC_BASE_URL", None) or os.environ.get(
-        "KINERJA_PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL
+    from kinerja.base_url import current_base_url
+
+    value = (
+        getattr(settings, "KINERJA_PUBLIC_BASE_URL", None)
+        or os.environ.get("KINERJA_PUBLIC_BASE_URL")
+        or current_base_url()
+        or f"http://127.0.0.1:{os.environ.get('KINERJA_PORT') or '8000'}"
     )
     return str(value).rstrip("/") + "/"
 

@@ -2,7 +2,10 @@
 
 from collections.abc import Callable
 
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
+
+from kinerja.base_url import base_url_context
 
 
 class IndonesianFirstMiddleware:
@@ -15,3 +18,19 @@ class IndonesianFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class PublicBaseUrlMiddleware:
+    """Remember ``scheme://host:port/`` of the request while it is served (``kinerja.base_url``), so the
+    documents and e-mails it causes, even when a Celery task renders them, link back to that address."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            base = request.build_absolute_uri("/")
+        except DisallowedHost:
+            base = ""
+        with base_url_context(base):
+            return self.get_response(request)

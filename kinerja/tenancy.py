@@ -10,7 +10,7 @@ every other instansi's rows even from a query that forgot its filter.
 """
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from typing import Any
 
 from celery import Task
@@ -138,8 +138,12 @@ class TenantTask(Task):
     abstract = True
 
     def apply_async(self, *args: Any, **kwargs: Any) -> Any:
+        from kinerja.base_url import HEADER, current_base_url
         from kinerja.resilience import TaskQueueUnavailable, is_queue_down
 
+        base = current_base_url()
+        if base:  # the address the user came in on, for links in what the task renders
+            kwargs["headers"] = {HEADER: base, **(kwargs.get("headers") or {})}
         try:
             return super().apply_async(*args, **kwargs)
         except Exception as exc:
@@ -151,5 +155,9 @@ class TenantTask(Task):
         tenant_id = kwargs.get("tenant_id", args[0] if args else None)
         if tenant_id is None:
             raise ValueError(f"{self.name}: tenant_id is required")
-        with tenant_context(int(tenant_id)):
+        from kinerja.base_url import HEADER, base_url_context
+
+        headers = getattr(self.request, "headers", None) or {}
+        base = getattr(self.request, HEADER, None) or headers.get(HEADER)
+        with tenant_context(int(tenant_id)), base_url_context(base) if base else nullcontext():
             return super().__call__(*args, **kwargs)

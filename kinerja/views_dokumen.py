@@ -25,6 +25,7 @@ from kinerja.documents import (
     ExportRequest,
     all_exports,
     all_jobs,
+    format_public_code,
     get_export,
     get_job,
     normalize_public_code,
@@ -166,8 +167,10 @@ def verifikasi_detail(request: HttpRequest, kode: str) -> HttpResponse:
     if normal and normal != kode:
         return redirect("dokumen-verifikasi", kode=normal)
     dokumen = dokumen_by_public_code_dangerously_unscoped(kode=normal)
-    if dokumen is None:
-        raise Http404("Kode verifikasi tidak dikenal.")
+    if dokumen is None:  # a friendly page that says so, still a 404 (no different answer for a bad format)
+        tampil = format_public_code(normal) if normal else kode[:40]
+        resp = render(request, "dokumen/verifikasi_tidak_terdaftar.html", {"kode_tampil": tampil}, status=404)
+        return _public_headers(resp)
     form = UnggahForm(request.POST or None, request.FILES or None)
     hasil, code = None, 200
     if request.method == "POST":

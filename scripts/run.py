@@ -4,7 +4,8 @@
 Ctrl-C (or SIGTERM) stops the web server and the worker, then the embedded PostgreSQL/Redis.
 A worker that dies is restarted (up to 5 times a minute); a web server that dies stops everything.
 Environment knobs: DATABASE_URL / REDIS_URL (use external services), KINERJA_HOST (127.0.0.1),
-KINERJA_PORT (8000), KINERJA_SKIP_SEED=1.
+KINERJA_PORT (8000), KINERJA_SKIP_SEED=1, KINERJA_DEBUG=1 (Django debug mode; by default it serves like
+production: DEBUG off, static files through WhiteNoise, the friendly 404/500 pages).
 """
 
 from __future__ import annotations
@@ -101,6 +102,15 @@ def main() -> int:
             "DJANGO_SETTINGS_MODULE": "kinerja.settings.local",
             "PYTHONUNBUFFERED": "1",
         }
+        if host not in {"127.0.0.1", "localhost"} and "DJANGO_ALLOWED_HOSTS" not in os.environ:
+            # DEBUG is off: Django answers only the hosts it knows (0.0.0.0 = reachable by any name)
+            env["DJANGO_ALLOWED_HOSTS"] = "*" if host in {"0.0.0.0", "::"} else f"127.0.0.1,localhost,{host}"
+        debug = os.environ.get("KINERJA_DEBUG", "").lower() in {"1", "true", "yes", "on"}
+        log(
+            "mode debug (KINERJA_DEBUG=1)"
+            if debug
+            else "seperti produksi: DEBUG mati (KINERJA_DEBUG=1 untuk debug)"
+        )
         try:
             manage("migrate", "--noinput", env=env)
             if os.environ.get("KINERJA_SKIP_SEED", "") not in {"1", "true", "yes"}:

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "kinerja.middleware.IndonesianFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "kinerja.middleware.PublicBaseUrlMiddleware",  # links in documents/e-mails: the address used
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,6 +155,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / ".data" / "staticfiles")))
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"  # /favicon.ico for clients that ask the root for it
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 MEDIA_URL = "/media-not-public/"  # files are served only through access-checked views
 STORAGES = {
@@ -283,7 +285,8 @@ LOGGING = {
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="django-admin/")
 
 # Public address printed in QR codes and e-mail links.
-KINERJA_PUBLIC_BASE_URL = env("KINERJA_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Empty: links in documents use the address each request came in on (kinerja.base_url); set it in production.
+KINERJA_PUBLIC_BASE_URL = env("KINERJA_PUBLIC_BASE_URL", default="")
 KINERJA_BASE_URL = KINERJA_PUBLIC_BASE_URL
 # Demo signing CA per instansi, generated on first use; production must configure KINERJA_P12_<KODE>.
 KINERJA_DEMO_CA = env.bool("KINERJA_DEMO_CA", default=True)

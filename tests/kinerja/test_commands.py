@@ -52,8 +52,9 @@ def _counts() -> dict[str, int]:
 
 
 def _seed() -> str:
+    # People only: the activity (SKPs, feedback, ratings) has its own tests in test_demo_aktivitas.py.
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--tanpa-aktivitas", stdout=out)
     return out.getvalue()
 
 

@@ -8,6 +8,7 @@ with ``kinerja.instansi = 'semua'``, not as the owner.
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from kinerja import demo
 from kinerja.management.tenant import command_semua
@@ -55,3 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Semua pegawai demo lainnya juga dapat masuk dengan NIP masing-masing dan kata sandi {demo.DEMO_PASSWORD}."
         )
+        self.stdout.write("")
+        self.stdout.write("Coba ini:")
+        for baris in demo.walkthrough(timezone.localdate().year):
+            self.stdout.write(baris)

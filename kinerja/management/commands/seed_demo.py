@@ -5,11 +5,18 @@ and periods are granted/ensured idempotently, so a second run changes nothing.
 
 Creating the demo instansi, the platform admin account and the shared password hash are platform
 steps and run as the connecting (owner) role; everything inside one demo instansi (units, jabatan,
-pegawai, roles, periods) runs inside ``command_tenant`` (``kinerja/management/tenant.py``): the scope
-and the database role ``kinerja_app`` with RLS set to that instansi.
+pegawai, roles, periods, and the activity) runs inside ``command_tenant``
+(``kinerja/management/tenant.py``): the scope and the database role ``kinerja_app`` with RLS set to
+that instansi.
+
+After the people, each instansi gets a year and a bit of activity (``evaluasi.demo_aktivitas``: SKPs in
+every state, realisasi with evidence, feedback threads, periodic ratings, last year finalised), also
+idempotent: only pegawai without an SKP get it. ``--tanpa-aktivitas`` skips it (people only).
 """
 
 import datetime as dt
+import time
+from importlib import import_module
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -31,9 +38,18 @@ class Command(BaseCommand):
         "Memuat data demo (Kabupaten Sukamaju dan Badan Kepegawaian Contoh). Aman dijalankan berulang kali."
     )
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--tanpa-aktivitas",
+            action="store_true",
+            help="Hanya instansi, unit, jabatan, pegawai dan peran; tanpa SKP, realisasi, umpan balik dan evaluasi.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         tahun = timezone.localdate().year
         new_users: list[int] = []
+        aktivitas = not options.get("tanpa_aktivitas")
+        mulai = time.monotonic()
         try:
             with transaction.atomic():
                 for definition in demo.INSTANSI:
@@ -46,6 +62,8 @@ class Command(BaseCommand):
                     )
                     with command_tenant(instansi):
                         self._seed_instansi(definition, instansi, tahun, new_users)
+                        if aktivitas:
+                            self._seed_aktivitas(definition, instansi)
                 self._seed_platform_admin(new_users)
                 if new_users:
                     # One hash for every new demo account: hashing ~75 passwords one by one with the
@@ -56,9 +74,25 @@ class Command(BaseCommand):
             raise CommandError(f"Data demo gagal dimuat: {exc.message} {detail}".strip()) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Data demo siap ({len(new_users)} akun baru). Kata sandi semua akun demo: {demo.DEMO_PASSWORD}"
+                f"Data demo siap ({len(new_users)} akun baru, {time.monotonic() - mulai:.1f} detik). "
+                f"Kata sandi semua akun demo: {demo.DEMO_PASSWORD}"
             )
         )
+
+    def _seed_aktivitas(self, d: demo.InstansiDef, instansi: Instansi) -> None:
+        """SKPs, realisasi, feedback and ratings for the pegawai that have none (see module docstring).
+        The seeder lives in the top app (evaluasi), so kinerja imports nothing above it at module level."""
+        t0 = time.monotonic()
+        seed = import_module("evaluasi.demo_aktivitas").demo_aktivitas_seed
+        by_nip = dict(Pegawai.objects.filter(instansi=instansi).values_list("nip", "pk"))
+        urutan = [by_nip[p.nip] for p in d.pegawai if p.nip in by_nip]
+        sorotan = {by_nip[p.nip] for p in d.pegawai if p.key in demo.sorotan_keys(d) and p.nip in by_nip}
+        hitung = seed(instansi=instansi, pegawai_ids=urutan, sorotan_ids=sorotan)
+        if hitung:
+            ringkas = ", ".join(f"{k} {v}" for k, v in sorted(hitung.items()))
+            self.stdout.write(f"{instansi.kode} aktivitas ({time.monotonic() - t0:.1f} detik): {ringkas}.")
+        else:
+            self.stdout.write(f"{instansi.kode} aktivitas: sudah ada, tidak ada yang ditambahkan.")
 
     def _seed_instansi(
         self, d: demo.InstansiDef, instansi: Instansi, tahun: int, new_users: list[int]
