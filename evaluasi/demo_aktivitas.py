@@ -64,6 +64,7 @@ from skp.models import (
     SkpStatusChange,
 )
 from skp.services import core_values_current
+from skp.snapshots import instansi_snapshot, perilaku_snapshot
 
 S = SkpStatus
 R = scoring.Rating
@@ -308,7 +309,9 @@ def _seed_year(
     sekarang = tahun == today.year
     awal = dt.date(tahun, 1, 1)
 
-    # 1. SKPs with their status, dates and (approved) identity snapshots.
+    # 1. SKPs with their status, dates and (approved) snapshots, as skp_approve freezes them.
+    instansi_beku = instansi_snapshot(instansi)
+    perilaku_beku = perilaku_snapshot(core_values)
     skps: dict[int, Skp] = {}
     dibuat_pada: dict[int, dt.datetime] = {}
     for i, p in enumerate(baru):
@@ -332,6 +335,8 @@ def _seed_year(
             disetujui_oleh_id=atasan.user_id if atasan and status == S.DISETUJUI else None,
             snapshot_pegawai=identitas_pegawai(p) if status == S.DISETUJUI else None,
             snapshot_penilai=identitas_pegawai(atasan) if status == S.DISETUJUI else None,
+            snapshot_instansi=instansi_beku if status == S.DISETUJUI else None,
+            snapshot_perilaku=perilaku_beku if status == S.DISETUJUI else None,
             catatan_pengembalian=CATATAN_KEMBALI[i % 2] if status == S.DIKEMBALIKAN else "",
         )  # fmt: skip
         dibuat_pada[p.pk] = _waktu(dibuat)
@@ -386,12 +391,15 @@ def _seed_year(
             induk = rhk_pimpinan.get(p.atasan_id or 0, [])
             for j, (teks, perspektif) in enumerate(_rhk_teks(p, n)):
                 link = induk[j % len(induk)] if induk and not jpt and not p.tugas_belajar else None
+                beku = (link.rencana_hasil_kerja if link else "") if s.status == S.DISETUJUI else None
                 rows.append(Rhk(
                     instansi_id=iid, skp=s, jenis=JenisRhk.UTAMA, rencana_hasil_kerja=teks, rhk_pimpinan=link,
+                    rhk_pimpinan_teks=beku,
                     cascading_tipe=CascadingTipe.DIRECT if link else "", perspektif=perspektif, urutan=j + 1,
                 ))  # fmt: skip
             if i % 4 == 0 and s.status != S.DRAFT:
                 rows.append(Rhk(instansi_id=iid, skp=s, jenis=JenisRhk.TAMBAHAN, urutan=1,
+                                rhk_pimpinan_teks="" if s.status == S.DISETUJUI else None,
                                 rencana_hasil_kerja="Menjadi narasumber kegiatan berbagi pengetahuan internal"))  # fmt: skip
         Rhk.objects.bulk_create(rows)
         for r in rows:

@@ -82,6 +82,11 @@ def test_seed_demo_builds_a_living_demo_idempotently(db: Any, settings: Any, tmp
         assert own.status == "disetujui"
         assert own.snapshot_pegawai
         assert own.snapshot_penilai
+        # frozen like skp_approve freezes them (issue #14): instansi, core values, each leader text
+        assert own.snapshot_instansi["nama"] == instansi.nama
+        assert len(own.snapshot_perilaku) == 7
+        assert all(s.snapshot_instansi for s in skp if s.status == "disetujui")
+        assert not any(s.snapshot_instansi for s in skp if s.status != "disetujui")
         utama = Rhk.objects.filter(
             skp__in=[s for s in skp if s.status == "disetujui"], jenis="utama"
         ).select_related("skp__pegawai__jabatan", "rhk_pimpinan__skp")
@@ -91,6 +96,7 @@ def test_seed_demo_builds_a_living_demo_idempotently(db: Any, settings: Any, tmp
                 assert r.rhk_pimpinan is not None, r
                 assert r.rhk_pimpinan.skp.pegawai_id == p.atasan_id
                 assert r.rhk_pimpinan.skp.tahun == r.skp.tahun
+                assert r.rhk_pimpinan_teks == r.rhk_pimpinan.rencana_hasil_kerja
         # realisasi with evidence (links everywhere, real files for the demo team) and feedback threads
         assert (
             Realisasi.objects.filter(instansi=instansi, periode__tahun=2026, periode__nomor=3).count() > 300
