@@ -39,8 +39,6 @@ def _answer(request: HttpRequest, status: int, pesan: str) -> HttpResponse:
             status=status,
             content_type="text/html; charset=utf-8",
         )
-    # the body was not read: the connection cannot be reused for another request
-    resp["Connection"] = "close"
     return resp
 
 
