@@ -86,3 +86,13 @@ class NulByteMiddleware:
         if _has_nul(request):
             return _answer(request, 400, _("Permintaan berisi karakter NUL yang tidak diizinkan."))
         return self.get_response(request)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: an unknown URL under ``/api/`` (e.g. ``/api/v1/skp/abc/``) answers the API's JSON
+    error shape, as its OpenAPI schema says; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Data tidak ditemukan.")}, status=404)
+    from django.views.defaults import page_not_found as django_page_not_found
+
+    return django_page_not_found(request, exception)

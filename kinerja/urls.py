@@ -33,3 +33,5 @@ urlpatterns = [
     path("", include("kinerja.urls_dokumen")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]
+
+handler404 = "kinerja.request_guard.page_not_found"

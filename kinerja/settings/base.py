@@ -176,6 +176,11 @@ REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "rest_framework.parsers.MultiPartParser",
 ]
 REST_FRAMEWORK["DEFAULT_METADATA_CLASS"] = "kinerja.api.metadata.KinerjaMetadata"
+# The schema declares every status an operation can answer (checked by schemathesis in CI).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "kinerja.api.schema.tambah_respons_galat",
+]
 # Outer wall above every per-purpose upload limit (imports 20 MB + multipart overhead): 413 unread.
 KINERJA_MAX_REQUEST_BYTES = env.int("DJANGO_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 
