@@ -54,14 +54,15 @@ def _mb(n: int) -> str:
 
 def zip_periksa(f: IO[bytes]) -> None:
     """Refuse a ZIP whose expansion is out of proportion (see the module docstring). Reads only the
-    central directory; leaves ``f`` at position 0."""
+    central directory; leaves ``f`` at position 0. A file that is no readable ZIP passes: the caller's
+    parser (openpyxl, the Office sniffing) rejects it with its own message."""
     batas = int(getattr(settings, "KINERJA_ZIP_MAX_UNCOMPRESSED", ZIP_MAX_UNCOMPRESSED))
     f.seek(0)
     try:
         with zipfile.ZipFile(f) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise BerkasTidakAman(_("Berkas rusak: bukan arsip ZIP/Office yang utuh.")) from None
+        return  # not a readable ZIP at all: the caller's own parser says so in its words
     finally:
         f.seek(0)
     if len(infos) > ZIP_MAX_MEMBERS:
