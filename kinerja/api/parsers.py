@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -23,17 +24,17 @@ def _check(data: Any) -> None:
         value, depth = stack.pop()
         if isinstance(value, dict):
             if depth >= MAX_DEPTH:
-                raise ParseError("JSON terlalu dalam bersarang.")
+                raise ParseError(_("JSON terlalu dalam bersarang."))
             for k, v in value.items():
                 if "\x00" in k:
-                    raise ParseError("JSON berisi karakter NUL yang tidak diizinkan.")
+                    raise ParseError(_("JSON berisi karakter NUL yang tidak diizinkan."))
                 stack.append((v, depth + 1))
         elif isinstance(value, list):
             if depth >= MAX_DEPTH:
-                raise ParseError("JSON terlalu dalam bersarang.")
+                raise ParseError(_("JSON terlalu dalam bersarang."))
             stack.extend((v, depth + 1) for v in value)
         elif isinstance(value, str) and "\x00" in value:
-            raise ParseError("JSON berisi karakter NUL yang tidak diizinkan.")
+            raise ParseError(_("JSON berisi karakter NUL yang tidak diizinkan."))
 
 
 class JSONParser(parsers.JSONParser):
@@ -41,6 +42,6 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON terlalu dalam bersarang.") from None
+            raise ParseError(_("JSON terlalu dalam bersarang.")) from None
         _check(data)
         return data
