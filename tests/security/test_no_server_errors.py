@@ -142,3 +142,24 @@ def test_nul_in_a_path_segment_or_a_header_is_a_400(org_a: Org) -> None:
 def test_an_ordinary_request_passes_the_guards(org_a: Org) -> None:
     resp = api_client_for(org_a.admin.user).get("/api/v1/evaluasi/", {"tahun": 2026, "status": "dinilai"})
     assert resp.status_code == 200
+
+
+def test_the_schema_declares_errors_versions_and_list_shapes(org_a: Org) -> None:
+    """Fast companion of the schemathesis conformance run (tests/security/test_fuzz_api.py)."""
+    schema = api_client_for(org_a.admin.user).get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    patch = paths["/api/v1/evaluasi/{id}/"]["patch"]
+    assert {"200", "400", "401", "403", "404", "409", "413", "503"} <= set(patch["responses"])
+    body = schema["components"]["schemas"]["PatchedEvaluasiDetailApiEvaluasiNilaiRequest"]
+    assert body["properties"]["versi"]["type"] == "integer"
+    assert "versi" in schema["components"]["schemas"]["EvaluasiDetailOutput"]["required"]
+    assert "409" not in paths["/api/v1/evaluasi/"]["get"]["responses"]  # reads cannot meet a state conflict
+    assert "429" in paths["/api/v1/auth/token/"]["post"]["responses"]
+
+    def shape(path: str) -> dict[str, Any]:
+        return paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert shape("/api/v1/evaluasi/")["$ref"].endswith("/PaginatedEvaluasiOutputList")
+    assert shape("/api/v1/skp/{id}/rhk-pimpinan/")["type"] == "array"
+    assert shape("/api/v1/skp/{id}/riwayat/")["type"] == "array"
+    assert schema["components"]["schemas"]["Galat"]["required"] == ["detail"]
