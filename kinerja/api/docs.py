@@ -10,7 +10,7 @@ class KinerjaSwaggerView(SpectacularSwaggerView):
     """``OPTIONS`` answers the allowed methods without a body: the page's only renderer is an HTML
     template, which has nothing to render metadata with (it was a 500)."""
 
-    def options(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    def options(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
         resp = HttpResponse(status=200)
         resp["Allow"] = ", ".join(self.allowed_methods)
         return resp
