@@ -163,3 +163,20 @@ def test_the_schema_declares_errors_versions_and_list_shapes(org_a: Org) -> None
     assert shape("/api/v1/skp/{id}/rhk-pimpinan/")["type"] == "array"
     assert shape("/api/v1/skp/{id}/riwayat/")["type"] == "array"
     assert schema["components"]["schemas"]["Galat"]["required"] == ["detail"]
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999999999999999", "%FF%FE"])
+def test_odd_query_values_on_every_page_and_api_path_are_never_a_server_error(org_a: Org, value: str) -> None:
+    objs = AObjects(org_a)
+    web = Client()
+    web.force_login(org_a.admin.user)
+    api = api_client_for(org_a.admin.user)
+    query = "&".join(f"{name}={value}" for name in (*FILTERS, "limit", "offset", "page", "unit", "kode"))
+    failures = []
+    for route in ALL_ROUTES:
+        url = _url(route, objs)
+        sep = "&" if "?" in url else "?"
+        resp = (api if route.is_api else web).get(f"{url}{sep}{query}")
+        if resp.status_code >= 500:
+            failures.append(f"GET {url}{sep}{query}: {resp.status_code}")
+    assert not failures, "\n".join(failures[:30])
