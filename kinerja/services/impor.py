@@ -29,7 +29,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinerja.berkas_aman import BerkasTidakAman, zip_periksa
 from kinerja.exceptions import ApplicationError
 from kinerja.models import AuditLog, Instansi, Jabatan, Pegawai, Penempatan, UnitKerja, User
 from kinerja.models.org import JenisJabatan, JenjangJf
@@ -314,6 +313,8 @@ def impor_parse(*, content: bytes, nama_berkas: str) -> BerkasImpor:
     if lower.endswith(".xlsx"):
         if not is_zip:
             raise ImporBerkasError(_("Berkas berakhiran .xlsx tetapi isinya bukan berkas Excel (.xlsx)."))
+        from kinerja.berkas_aman import BerkasTidakAman, zip_periksa
+
         try:  # a zip bomb is refused from its directory, before openpyxl inflates anything
             zip_periksa(io.BytesIO(content))
         except BerkasTidakAman as exc:
