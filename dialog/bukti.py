@@ -1,4 +1,6 @@
-"""Bukti dukung files: type and size are decided by CONTENT (magic bytes), never by the file name.
+"""Bukti dukung files: type and size are decided by CONTENT, never by the file name: the magic bytes
+pick the candidate type and the whole file must then be that type (``kinerja.berkas_aman``: a PDF that
+parses, an image that decodes with nothing after its end, a ZIP that does not explode).
 
 Accepted: PDF, PNG, JPEG, OOXML (docx/xlsx/pptx, checked through ``[Content_Types].xml`` and the main part),
 legacy OLE2 Word/Excel/PowerPoint (checked through the compound-file directory). Everything else, including
@@ -18,6 +20,7 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kinerja import berkas_aman
 from kinerja.exceptions import ApplicationError
 
 MAX_BYTES_DEFAULT = 10 * 1024 * 1024
@@ -179,12 +182,20 @@ def sniff(f: IO[bytes], *, size: int | None = None) -> JenisBerkas:
     f.seek(0)
     head = f.read(16)
     f.seek(0)
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
+    try:
+        if head.startswith(b"%PDF-"):
+            berkas_aman.pdf_periksa(f)
+            return PDF
+        if head.startswith(b"\x89PNG\r\n\x1a\n"):
+            berkas_aman.gambar_periksa(f, jenis="png")
+            return PNG
+        if head.startswith(b"\xff\xd8\xff"):
+            berkas_aman.gambar_periksa(f, jenis="jpeg")
+            return JPEG
+        if head.startswith(b"PK\x03\x04"):
+            berkas_aman.zip_periksa(f)
+    except berkas_aman.BerkasTidakAman as exc:
+        raise _tolak(exc.pesan) from None
     if head.startswith(b"PK\x03\x04"):
         jenis = _sniff_ooxml(f)
         f.seek(0)

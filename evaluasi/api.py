@@ -74,6 +74,7 @@ class EvaluasiOutput(serializers.Serializer):
     status = serializers.CharField()
     dinilai_at = serializers.DateTimeField(allow_null=True)
     final_at = serializers.DateTimeField(allow_null=True)
+    versi = serializers.IntegerField(help_text="Send it back with PATCH: a stale one answers 409.")
 
 
 class EvaluasiDetailOutput(EvaluasiOutput):
@@ -174,6 +175,9 @@ class EvaluasiDetailApi(_EvaluasiApi):
         rating_hasil_kerja = serializers.ChoiceField(choices=Rating.choices)
         rating_perilaku_kerja = serializers.ChoiceField(choices=Rating.choices)
         justifikasi = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+        # The ``versi`` of the last GET (a stale one → 409 with the current ``versi``). Optional so clients
+        # written before the check keep working (their write is unchecked, and still bumps the version).
+        versi = serializers.IntegerField(required=False, min_value=0, max_value=2_147_483_647)
 
     @extend_schema(responses=EvaluasiDetailOutput)
     def get(self, request: Request, pk: int) -> Response:

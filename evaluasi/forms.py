@@ -21,6 +21,9 @@ class PenilaianForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Wajib bila pegawai belum menerima umpan balik dalam periode ini."),
     )
+    # the evaluation's ``versi`` the page was rendered from: a rating saved meanwhile (another tab or
+    # person) makes this save a conflict instead of silently overwriting it
+    versi = forms.IntegerField(required=False, min_value=0, max_value=2_147_483_647, widget=forms.HiddenInput)
 
 
 class KinerjaOrganisasiForm(forms.Form):

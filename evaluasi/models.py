@@ -65,6 +65,9 @@ class Evaluasi(TenantOwnedModel):
     )
     dinilai_at = models.DateTimeField(null=True, blank=True)
     final_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic lock of the rating (api-contract §3: PATCH with a stale ``versi`` → 409). Bumped by every
+    # rating and keberatan decision; the database default covers the set-based INSERTs of the batch.
+    versi = models.PositiveIntegerField(default=1, db_default=1)
 
     class Meta:
         verbose_name = _("evaluasi kinerja")

@@ -40,6 +40,7 @@ from kinerja.models import Instansi, Job, Periode, UnitKerja, User
 from kinerja.services.audit import audit_log
 from kinerja.services.jobs import job_create
 from kinerja.services.tenancy import periode_ensure_year
+from kinerja.services.versi import versi_cek
 from kinerja.tenancy import pegawai_of
 
 MAX_TEKS = 5000
@@ -233,6 +234,13 @@ def evaluasi_ensure(*, instansi: Instansi, tahun: int, pegawai_ids: list[int] | 
 # ---------------------------------------------------------------------------------------------- rating
 
 
+def _pesan_konflik() -> str:
+    return _(
+        "Penilaian ini telah diubah orang lain atau di tab lain sejak halaman Anda dimuat. "
+        "Muat ulang untuk melihat penilaian terbaru, lalu simpan lagi bila perlu."
+    )
+
+
 def _lock(evaluasi_id: int) -> Evaluasi:
     """Lock the evaluation row (single-table query, no JOIN, so FOR UPDATE is safe with scopes)."""
     return Evaluasi.objects.select_for_update().get(pk=evaluasi_id)
@@ -246,10 +254,14 @@ def evaluasi_nilai(
     rating_hasil_kerja: str,
     rating_perilaku_kerja: str,
     justifikasi: str = "",
+    versi: int | None = None,
 ) -> Evaluasi:
     """The Pejabat Penilai (direct or delegated) sets both ratings; the predikat comes from the matrix.
 
     404 for anyone else; 409 once final (locked by the year-end batch) or before the period starts;
+    409 (``Conflict`` with the current ``versi``) when ``versi``, the version the rater was looking at,
+    is stale: of concurrent ratings from the same version exactly one wins (the row is locked, checked
+    and bumped in one transaction). ``versi`` None (old API clients) is not checked but still bumps.
     400 with a ``justifikasi`` field error when the pegawai received no feedback in the period and no
     justification is given. Re-rating before finalisation is allowed and audited (before/after)."""
     if not is_penilai(user=actor, evaluasi=evaluasi):
@@ -271,6 +283,7 @@ def evaluasi_nilai(
         )
     if evaluasi.periode is not None and evaluasi.periode.mulai > timezone.localdate():
         raise InvalidTransition(_("Periode ini belum dimulai; penilaian belum dapat diberikan."))
+    versi_cek(sekarang=locked.versi, diharapkan=versi, pesan=_pesan_konflik())
     jumlah = umpan_balik_jumlah(evaluasi=evaluasi)
     if jumlah == 0 and not justifikasi:
         raise ApplicationError(
@@ -295,8 +308,10 @@ def evaluasi_nilai(
     locked.status = StatusEvaluasi.DINILAI
     locked.dinilai_oleh = actor
     locked.dinilai_at = timezone.now()
+    locked.versi += 1
     locked.save(
         update_fields=[
+            "versi",
             "rating_hasil_kerja",
             "rating_perilaku_kerja",
             "predikat",
@@ -635,10 +650,14 @@ def keberatan_putus(
         tautan=f"/evaluasi/{evaluasi.pk}/",
         aktor=actor,
     )
+    # the decision changes what the evaluation's document shows: a new version either way
+    evaluasi.versi += 1
+    if not terima:
+        evaluasi.save(update_fields=["versi", "updated_at"])
     if terima:
         before = {"predikat": evaluasi.predikat}
         evaluasi.predikat = predikat_baru
-        evaluasi.save(update_fields=["predikat", "updated_at"])
+        evaluasi.save(update_fields=["predikat", "versi", "updated_at"])
         audit_log(
             actor=actor,
             instansi=evaluasi.instansi_id,

@@ -24,7 +24,7 @@ from evaluasi.models import Evaluasi, JenisEvaluasi, StatusEvaluasi
 from evaluasi.selectors import evaluasi_detail_queryset
 from kinerja.dokumen_http import antrikan_sekali, lupakan_antrian
 from kinerja.models import Dokumen, Instansi, JenisDokumen, Periode, UnitKerja
-from kinerja.services.dokumen import dokumen_create_signed
+from kinerja.services.dokumen import DokumenUsang, dokumen_create_signed
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +32,37 @@ logger = logging.getLogger(__name__)
 # ---------------------------------------------------------------- render (tasks)
 
 
-def evaluasi_dokumen_buat(*, instansi: Instansi, evaluasi_ids: list[int]) -> list[int]:
+def evaluasi_dokumen_buat(
+    *, instansi: Instansi, evaluasi_ids: list[int], versi: int | None = None
+) -> list[int]:
     """Render + sign the current version of each evaluation's document (skipping those that may not
-    have one yet, and versions already signed). Returns the Dokumen ids."""
+    have one yet, and versions already signed). Returns the Dokumen ids.
+
+    Only the state saved last is ever signed: with ``versi`` (the row version the task was queued for,
+    one evaluation) a task whose evaluation has been re-rated since does nothing (the newer rating queued
+    its own task), and the document is stored only if the row still has the version it was rendered
+    from, checked under the row lock in the storing transaction (a rating that commits during the render
+    makes it discard its PDF)."""
     out = []
     for ev in evaluasi_detail_queryset(instansi=instansi).filter(pk__in=evaluasi_ids).order_by("pk"):
+        if versi is not None and len(evaluasi_ids) == 1 and ev.versi != versi:
+            logger.info("dokumen evaluasi %s: versi %s sudah diganti %s, dilewati", ev.pk, versi, ev.versi)
+            continue
         if evaluasi_dokumen_alasan(ev):
             continue
-        out.append(dokumen_create_signed(**evaluasi_document_kwargs(ev=ev)).pk)
+
+        def masih_berlaku(pk: int = ev.pk, dibaca: int = ev.versi) -> bool:
+            sekarang = (
+                Evaluasi.objects.select_for_update().filter(pk=pk).values_list("versi", flat=True).first()
+            )
+            return sekarang == dibaca
+
+        try:
+            dok = dokumen_create_signed(**evaluasi_document_kwargs(ev=ev), masih_berlaku=masih_berlaku)
+        except DokumenUsang:
+            logger.info("dokumen evaluasi %s: dinilai ulang selama dirender, tidak disimpan", ev.pk)
+            continue
+        out.append(dok.pk)
     return out
 
 
@@ -111,11 +134,16 @@ def dokumen_tahunan_status(*, instansi: Instansi, tahun: int) -> dict[str, int]:
 
 
 def evaluasi_dokumen_antrikan(*, evaluasi: Evaluasi, versi: str = "") -> bool:
-    """Queue the render of ``evaluasi``'s document after commit (throttled per version)."""
+    """Queue the render of ``evaluasi``'s document after commit (throttled per content version ``versi``),
+    for the row version ``evaluasi.versi`` the caller saw (the task skips it once re-rated)."""
     from evaluasi.tasks import evaluasi_dokumen_task
 
     return _antrikan(
-        f"evaluasi:{evaluasi.pk}:{versi}", evaluasi_dokumen_task, evaluasi.instansi_id, [evaluasi.pk]
+        f"evaluasi:{evaluasi.pk}:{versi}",
+        evaluasi_dokumen_task,
+        evaluasi.instansi_id,
+        [evaluasi.pk],
+        evaluasi.versi,
     )
 
 

@@ -34,13 +34,16 @@ DOKUMEN_RETRY: dict[str, Any] = {
 
 
 @shared_task(base=TenantTask, name="evaluasi.tasks.evaluasi_dokumen_task", **DOKUMEN_RETRY)
-def evaluasi_dokumen_task(tenant_id: int, evaluasi_ids: list[int]) -> list[int]:
+def evaluasi_dokumen_task(tenant_id: int, evaluasi_ids: list[int], versi: int | None = None) -> list[int]:
     """Render + sign the Dokumen Evaluasi Kinerja of these evaluations (those that may have one and
-    lack the current version). Returns the Dokumen ids."""
+    lack the current version). ``versi``: the row version one evaluation was queued for (a task for a
+    state that was re-rated since does nothing). Returns the Dokumen ids."""
     from evaluasi.services_dokumen import evaluasi_dokumen_buat
     from kinerja.models import Instansi
 
-    return evaluasi_dokumen_buat(instansi=Instansi.objects.get(pk=tenant_id), evaluasi_ids=evaluasi_ids)
+    return evaluasi_dokumen_buat(
+        instansi=Instansi.objects.get(pk=tenant_id), evaluasi_ids=evaluasi_ids, versi=versi
+    )
 
 
 @shared_task(base=TenantTask, name="evaluasi.tasks.penetapan_dokumen_task", **DOKUMEN_RETRY)

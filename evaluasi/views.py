@@ -50,7 +50,7 @@ from evaluasi.selectors import (
     umpan_balik_jumlah_bulk,
     unit_terlihat,
 )
-from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
+from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden
 from kinerja.models import Instansi, Job, JobStatus, Pegawai, Periode, UnitKerja, User
 from kinerja.selectors.org import unit_kerja_ancestors
 from kinerja.tenancy import pegawai_of
@@ -242,9 +242,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rating_hasil_kerja": ev.rating_hasil_kerja,
         "rating_perilaku_kerja": ev.rating_perilaku_kerja,
         "justifikasi": ev.justifikasi,
+        "versi": ev.versi,
     }
     form = PenilaianForm(initial=initial)
     status = 200
+    konflik = ""
     if request.method == "POST":
         if not is_penilai(user=user, evaluasi=ev):
             raise Http404()
@@ -252,6 +254,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.evaluasi_nilai(actor=user, evaluasi=ev, **form.cleaned_data)
+            except Conflict as exc:
+                konflik, status = exc.message, exc.status_code
             except ApplicationError as exc:
                 _apply_errors(form, exc)
                 status = exc.status_code
@@ -262,6 +266,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
     ctx = _detail_context(ev, user)
     ctx["form"] = form
+    ctx["konflik"] = konflik
     ctx["keberatan_form"] = KeberatanForm()
     return render(request, "evaluasi/detail.html", ctx, status=status)
 

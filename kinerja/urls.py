@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from kinerja import views, views_akun, views_audit, views_jobs
+from kinerja.api.docs import KinerjaSwaggerView
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -30,7 +31,9 @@ urlpatterns = [
     path("evaluasi/", include("evaluasi.urls")),
     path("api/v1/", include("kinerja.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", KinerjaSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("kinerja.urls_dokumen")),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]
+
+handler404 = "kinerja.request_guard.page_not_found"

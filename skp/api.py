@@ -380,6 +380,8 @@ class SkpBulkApproveApi(_SkpApi):
 
 
 class RhkPimpinanChoicesApi(_SkpApi):
+    pagination_class = None  # a plain list (bounded by the SKP): the schema must say so
+
     @extend_schema(responses=RhkOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
@@ -388,6 +390,8 @@ class RhkPimpinanChoicesApi(_SkpApi):
 
 
 class SkpRiwayatApi(_SkpApi):
+    pagination_class = None  # a plain list (one SKP's history): the schema must say so
+
     class OutputSerializer(serializers.Serializer):
         dari = serializers.CharField()
         ke = serializers.CharField()

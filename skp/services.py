@@ -18,6 +18,7 @@ from kinerja.models import Pegawai, User
 from kinerja.models.org import JPT
 from kinerja.selectors.people import can_nilai, identitas_pegawai
 from kinerja.services.audit import audit_log
+from kinerja.services.versi import versi_cas, versi_cek
 from kinerja.tenancy import pegawai_of
 from skp.models import (
     EDITABLE_STATUSES,
@@ -86,19 +87,17 @@ def is_penilai_of(*, actor: User, skp: Skp) -> bool:
     return skp.pejabat_penilai_id is not None and can_nilai(user=actor, pegawai=skp.pegawai)
 
 
+def _pesan_konflik() -> str:
+    return _(
+        "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru."
+    )
+
+
 def _bump_versi(*, skp: Skp, versi: int | None) -> None:
     """Compare-and-swap on ``versi``: a stale version from another tab is a 409, never a lost update."""
-    qs = Skp.objects.filter(pk=skp.pk, status__in=list(EDITABLE_STATUSES))
-    if versi is not None:
-        qs = qs.filter(versi=versi)
-    updated = qs.update(versi=F("versi") + 1, updated_at=timezone.now())
-    if updated != 1:
-        raise Conflict(
-            _(
-                "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru."
-            ),
-            extra={"versi": Skp.objects.filter(pk=skp.pk).values_list("versi", flat=True).first()},
-        )
+    versi_cas(
+        Skp.objects.filter(status__in=list(EDITABLE_STATUSES)), pk=skp.pk, versi=versi, pesan=_pesan_konflik()
+    )
     skp.versi = (versi if versi is not None else skp.versi) + 1
 
 
@@ -583,13 +582,7 @@ def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
     locked = skp_lock(skp_id=skp.pk)
     if locked.status not in EDITABLE_STATUSES:
         raise InvalidTransition(_("SKP ini sudah diajukan atau disetujui."))
-    if versi is not None and versi != locked.versi:
-        raise Conflict(
-            _(
-                "SKP ini telah diubah di tab atau perangkat lain. Muat ulang halaman untuk melihat versi terbaru."
-            ),
-            extra={"versi": locked.versi},
-        )
+    versi_cek(sekarang=locked.versi, diharapkan=versi, pesan=_pesan_konflik())
     # The leader results linked to: a deletion in flight finishes first (its links are then cleared
     # and the check below sees them), or waits for this submission and is refused.
     _lock_rhk(

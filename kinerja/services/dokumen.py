@@ -84,6 +84,7 @@ def dokumen_create_signed(
     sumber_versi: str = "",
     metadata: dict[str, Any] | None = None,
     reason: str = "",
+    masih_berlaku: Callable[[], bool] | None = None,
 ) -> Dokumen:
     """Render ``template_name`` to PDF with a QR code and public code, sign it (PAdES, the
     instansi's certificate), and store it once with its SHA-256. Audited.
@@ -91,6 +92,10 @@ def dokumen_create_signed(
     Idempotent per source: with ``sumber_id`` set, an existing document for the same
     ``(jenis, sumber_type, sumber_id, sumber_versi)`` is returned without rendering; a concurrent
     duplicate loses on the unique constraint and returns the winner.
+
+    ``masih_berlaku`` (optional) is called in the storing transaction, after the slow render and sign:
+    it may lock the source row and answer whether the rendered state is still the current one; when it
+    answers False nothing is stored and ``DokumenUsang`` is raised (a newer render will sign).
     """
     if sumber_id is not None:
         existing = dokumen_for_source(
@@ -147,6 +152,8 @@ def dokumen_create_signed(
     _make_read_only(dok)
     try:
         with transaction.atomic():
+            if masih_berlaku is not None and not masih_berlaku():
+                raise DokumenUsang(f"{sumber_type}:{sumber_id}:{sumber_versi}")
             dok.save()
             audit_log(
                 actor=None,
@@ -160,6 +167,9 @@ def dokumen_create_signed(
                     "sumber": f"{sumber_type}:{sumber_id}:{sumber_versi}",
                 },
             )
+    except DokumenUsang:
+        _remove_file(dok)
+        raise
     except IntegrityError:
         _remove_file(dok)
         if sumber_id is None:
@@ -175,6 +185,10 @@ def dokumen_create_signed(
             raise
         return winner
     return dok
+
+
+class DokumenUsang(Exception):
+    """The source changed while its document was rendered: the render was not stored."""
 
 
 def _is_demo_roots(pem: str) -> bool:

@@ -321,6 +321,12 @@ def impor_parse(*, content: bytes, nama_berkas: str) -> BerkasImpor:
     if lower.endswith(".xlsx"):
         if not is_zip:
             raise ImporBerkasError(_("Berkas berakhiran .xlsx tetapi isinya bukan berkas Excel (.xlsx)."))
+        from kinerja.berkas_aman import BerkasTidakAman, zip_periksa
+
+        try:  # a zip bomb is refused from its directory, before openpyxl inflates anything
+            zip_periksa(io.BytesIO(content))
+        except BerkasTidakAman as exc:
+            raise ImporBerkasError(exc.pesan) from None
         return _build(nama_berkas, "xlsx", _xlsx_records(content))
     if lower.endswith(".csv"):
         if is_zip:

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kinerja.request_guard.BodySizeLimitMiddleware",  # 413 before reading an oversized body
+    "kinerja.request_guard.NulByteMiddleware",  # NUL in path/query/headers: 400, not a psycopg 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kinerja.security_headers.SecurityHeadersMiddleware",  # CSP (nonce) + Permissions-Policy
     "kinerja.resilience.ServiceUnavailableMiddleware",  # DB down / task queue down: 503, not 500
@@ -203,6 +205,20 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"RatingEnum": "evaluasi.scoring.Rating.choices"},
 }
+# No 500 on malformed input (issue #15): deep/NUL JSON is a 400, OPTIONS never introspects serializers.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "kinerja.api.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+REST_FRAMEWORK["DEFAULT_METADATA_CLASS"] = "kinerja.api.metadata.KinerjaMetadata"
+# The schema declares every status an operation can answer (checked by schemathesis in CI).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "kinerja.api.schema.tambah_respons_galat",
+]
+# Outer wall above every per-purpose upload limit (imports 20 MB + multipart overhead): 413 unread.
+KINERJA_MAX_REQUEST_BYTES = env.int("DJANGO_MAX_REQUEST_BYTES", default=25 * 1024 * 1024)
 
 # Celery: JSON only, global time limits, tasks take ids.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

@@ -20,12 +20,13 @@ from kinerja.models.org import JenisJabatan
 from tests.conftest import PASSWORD, build_org
 from tests.dialog.conftest import indikator_of, make_skp, periods
 from tests.factories import JabatanFactory, PegawaiFactory, UnitKerjaFactory
+from tests.factories.berkas import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def context(browser: Browser, viewport: dict[str, int] = DESKTOP) -> BrowserContext:

@@ -8,6 +8,7 @@ import pytest
 
 from dialog import bukti
 from kinerja.exceptions import ApplicationError
+from tests.factories.berkas import jpeg_bytes, pdf_bytes, png_bytes
 
 CT = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/{part}" ContentType="{ctype}"/></Types>'
 
@@ -53,9 +54,9 @@ def sniff(data: bytes) -> bukti.JenisBerkas:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"%PDF-1.4\n...", bukti.PDF),
-        (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, bukti.PNG),
-        (b"\xff\xd8\xff\xe0" + b"\0" * 20, bukti.JPEG),
+        (pdf_bytes(), bukti.PDF),
+        (png_bytes(), bukti.PNG),
+        (jpeg_bytes(), bukti.JPEG),
         (
             ooxml(
                 "word/document.xml",
@@ -126,10 +127,69 @@ def test_size_limit(settings: object) -> None:
     settings.DIALOG_BUKTI_MAX_BYTES = 1024  # type: ignore[attr-defined]
     with pytest.raises(ApplicationError, match="terlalu besar"):
         sniff(b"%PDF-" + b"0" * 2000)
-    assert sniff(b"%PDF-" + b"0" * 1000) is bukti.PDF
+    assert len(pdf_bytes()) < 1024
+    assert sniff(pdf_bytes()) is bukti.PDF
 
 
 def test_display_name_follows_the_content() -> None:
     assert bukti.nama_tampilan("laporan.pdf", bukti.PNG) == "laporan.png"
     assert bukti.nama_tampilan("foto.JPEG", bukti.JPEG) == "foto.jpeg"
     assert bukti.nama_tampilan("", bukti.PDF) == "berkas.pdf"
+
+
+# ---------------------------------------------------------------- the whole file, not only its first bytes (issue #15)
+
+SCRIPT = b"<html><body><script>fetch('/api/v1/me/').then(r => r.text()).then(alert)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        # a PNG signature followed by a web page: the old check called it a PNG
+        (b"\x89PNG\r\n\x1a\n" + SCRIPT, "rusak"),
+        (b"\xff\xd8\xff\xe0" + SCRIPT, "rusak"),
+        (b"%PDF-1.7\n" + SCRIPT, "rusak"),
+        # a real image with a script appended after its end
+        (png_bytes() + SCRIPT, "kode halaman web"),
+        (jpeg_bytes() + SCRIPT, "kode halaman web"),
+        # ... or with other trailing data
+        (png_bytes() + b"GIF89a" + b"\x01" * 64, "setelah akhir gambar"),
+        (jpeg_bytes() + b"\x01\x02" * 64, "setelah akhir gambar"),
+        # a truncated image
+        (png_bytes()[:-20], "rusak"),
+        (jpeg_bytes()[: len(jpeg_bytes()) // 2], "rusak"),
+        # a PDF that is only a signature and filler, a truncated one, one with a web page appended
+        (b"%PDF-" + b"0" * 1000, "rusak"),
+        (pdf_bytes()[: len(pdf_bytes()) // 2], "PDF"),
+        (pdf_bytes() + SCRIPT * 40, "data asing"),
+    ],
+)
+def test_the_whole_file_must_be_of_its_type(data: bytes, reason: str) -> None:
+    with pytest.raises(ApplicationError) as exc:
+        sniff(data)
+    assert reason in exc.value.errors["berkas"][0]
+
+
+def test_an_image_too_large_to_decode_safely_is_refused() -> None:
+    """A small PNG that declares 100,000 x 100,000 pixels (a decompression bomb) is not decoded."""
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + chunk(b"IEND", b"")
+    )
+    with pytest.raises(ApplicationError, match="terlalu besar"):
+        sniff(bomb)
+
+
+def test_an_office_zip_bomb_is_refused_from_its_directory() -> None:
+    from tests.security.test_upload_limits import zip_bomb
+
+    with pytest.raises(ApplicationError, match=r"mengembang|setelah dibuka"):
+        sniff(zip_bomb("word/document.xml"))

@@ -17,6 +17,7 @@ from kinerja.models import Periode
 from skp.models import Skp
 from tests.conftest import Org
 from tests.dialog.conftest import indikator_of, penugasan_diterima, rhk_of
+from tests.factories.berkas import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def objek(org_a: Org, skp_pegawai: Skp, tw: list[Periode], pejabat_lain: Any) ->
             indikator_id=ind.pk,
             periode_id=tw[1].pk,
             realisasi="x",
-            berkas=SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10),
+            berkas=SimpleUploadedFile("a.png", png_bytes()),
         )
         aksi = services.rencana_aksi_add(
             actor=org_a.pegawai.user, skp=skp_pegawai, rhk_id=rhk.pk, periode_id=tw[1].pk, uraian="u"

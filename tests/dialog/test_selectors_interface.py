@@ -12,10 +12,11 @@ from kinerja.models import Periode
 from skp.models import Skp
 from tests.conftest import Org
 from tests.dialog.conftest import indikator_of, make_skp, periods, rhk_of
+from tests.factories.berkas import png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 
 
 def give(org: Org, giver: Any, skp: Skp, periode: Periode, isi: str = "Bagus", **kw: Any) -> Any:

@@ -11,12 +11,13 @@ from kinerja.models import AuditLog, Periode
 from skp.models import Skp
 from tests.conftest import Org
 from tests.dialog.conftest import indikator_of, make_skp
+from tests.factories.berkas import pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+PNG = png_bytes()
 EXE = b"MZ\x90\x00" + b"\x00" * 200
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def client_for(user: Any) -> Client:
