@@ -376,3 +376,14 @@ def test_nilai_link_on_tim_skp_and_realisasi_pages_for_the_penilai_only(org_a: O
         'data-testid="realisasi-nilai"'
         not in owner.get(reverse("dialog:realisasi", args=[skp.pk])).content.decode()
     )
+
+
+def test_home_in_english(org_a: Org) -> None:
+    make_skp(org_a.pegawai, status=SkpStatus.DRAFT)
+    c = client_for(org_a.atasan)
+    c.post(reverse("set_language"), {"language": "en", "next": reverse("dashboard")})
+    body = c.get(reverse("dashboard")).content.decode()
+    assert "Next step" in body
+    assert "As Pejabat Penilai" in body
+    assert "Draw up your 2026 SKP" in body
+    assert "Langkah berikutnya" not in body
