@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from evaluasi.models import (
     AlasanDeviasi,
@@ -572,15 +572,46 @@ def nilai_jatuh_tempo(*, user: User, instansi: Instansi, periode: Periode) -> Qu
     )
 
 
+def _subtree_ids(*, instansi: Instansi, unit: UnitKerja) -> QuerySet[UnitKerja]:
+    return UnitKerja.objects.filter(instansi=instansi, path__startswith=unit.path).values("pk")
+
+
 def laporan_unit_pegawai(
     *, instansi: Instansi, unit: UnitKerja, tahun: int, periode: Periode | None
 ) -> QuerySet[Evaluasi]:
-    """The people of one unit with their evaluation for the period/year (drill-down), one query per page."""
+    """Drill-down of a report row: the evaluations for the period/year of the ACTIVE pegawai of the unit
+    and its sub-units (by their current unit, as the row counts them). One query per page."""
     return (
-        Evaluasi.objects.filter(instansi=instansi, unit_kerja=unit, tahun=tahun)
+        Evaluasi.objects.filter(instansi=instansi, tahun=tahun)
         .filter(_jenis_filter(periode))
-        .select_related("pegawai__jabatan", "pejabat_penilai", "periode")
+        .filter(pegawai__aktif=True, pegawai__unit_kerja_id__in=_subtree_ids(instansi=instansi, unit=unit))
+        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai", "periode")
         .order_by("pegawai__nama", "id")
+    )
+
+
+def laporan_unit_tanpa_evaluasi(
+    *, instansi: Instansi, unit: UnitKerja, tahun: int, periode: Periode | None
+) -> QuerySet[Pegawai]:
+    """The rest of the row: active pegawai of the unit and its sub-units with no evaluation for the
+    period/year because they have no approved SKP (for it), each annotated ``skp_status`` (their latest
+    SKP of the year, None = no SKP at all). Rows must be materialised first (``evaluasi_ensure``). One query."""
+    skp = Skp.objects.filter(instansi=instansi, pegawai=OuterRef("pk"), tahun=tahun).exclude(
+        status=SkpStatus.DIGANTI
+    )
+    if periode is not None:
+        skp = skp.filter(periode_mulai__lte=periode.selesai, periode_selesai__gte=periode.mulai)
+    ev = Evaluasi.objects.filter(instansi=instansi, pegawai=OuterRef("pk"), tahun=tahun).filter(
+        _jenis_filter(periode)
+    )
+    return (
+        Pegawai.objects.filter(
+            instansi=instansi, aktif=True, unit_kerja_id__in=_subtree_ids(instansi=instansi, unit=unit)
+        )
+        .exclude(Exists(ev))
+        .annotate(skp_status=Subquery(skp.order_by("-periode_mulai", "-id").values("status")[:1]))
+        .select_related("jabatan", "unit_kerja", "atasan")
+        .order_by("nama", "id")
     )
 
 

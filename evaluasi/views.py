@@ -43,6 +43,7 @@ from evaluasi.selectors import (
     laporan_per_unit,
     laporan_total,
     laporan_unit_pegawai,
+    laporan_unit_tanpa_evaluasi,
     pegawai_ids_visible,
     periode_tahun,
     realisasi_evaluasi,
@@ -506,10 +507,16 @@ def unit_tahun_periode(
 def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
     """Drill-down: the people of one unit with their evaluation (one query per page)."""
     instansi, u, tahun, periods, periode = unit_tahun_periode(request, pk)
+    services.evaluasi_ensure(instansi=instansi, tahun=tahun)  # cached: no-op while nothing changed
     qs = laporan_unit_pegawai(instansi=instansi, unit=u, tahun=tahun, periode=periode)
     status = request.GET.get("status")
     if status in StatusEvaluasi.values:
         qs = qs.filter(status=status)
+    tanpa = list(
+        laporan_unit_tanpa_evaluasi(instansi=instansi, unit=u, tahun=tahun, periode=periode)[
+            : TANPA_TAMPIL + 1
+        ]
+    )
     return render(
         request,
         "evaluasi/laporan_unit.html",
@@ -522,8 +529,14 @@ def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
             "page": paginate(request, qs, per_page=50),
             "status": status or "",
             "statuses": StatusEvaluasi.choices,
+            "tanpa": tanpa[:TANPA_TAMPIL],
+            "tanpa_lebih": len(tanpa) > TANPA_TAMPIL,
         },
     )
+
+
+#: Pegawai without an evaluation listed on the drill-down page (the report row has the count).
+TANPA_TAMPIL = 200
 
 
 # ---------------------------------------------------------------------------------------------- year-end batch

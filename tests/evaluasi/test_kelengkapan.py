@@ -168,3 +168,55 @@ def test_report_page_shows_the_new_columns(org_a: Org, client: Any) -> None:
     assert 'data-testid="total-tanpa-skp">5<' in body
     assert 'data-testid="total-persen">0%<' in body
     assert f'data-testid="tanpa-skp-{org_a.pegawai.unit_kerja_id}">2<' in body
+
+
+def test_drill_down_lists_the_rated_and_those_without_approved_skp(
+    org_a: Org, org_b: Org, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    # given the bidang (atasan, pegawai, rekan) and a seksi below it with three more
+    bidang = org_a.pegawai.unit_kerja
+    seksi = UnitKerjaFactory(instansi=org_a.instansi, nama="Seksi Data", induk=bidang)
+    extra = _people(org_a, seksi, 3)
+    make_skp(org_a.pegawai)
+    make_skp(org_a.rekan, status=SkpStatus.DIAJUKAN)
+    make_skp(extra[0], status=SkpStatus.DRAFT)
+    make_skp(org_b.pegawai)
+    client.force_login(org_a.admin.user)
+    url = f"{reverse('evaluasi:laporan-unit', args=[bidang.pk])}?tahun={TAHUN}"
+    client.get(url)  # materialises the year's rows once
+    with django_assert_max_num_queries(20):
+        body = client.get(url).content.decode()
+    # then the pegawai (approved SKP) is in the evaluation table, the five others are listed as missing
+    assert reverse("pegawai-detail", args=[org_a.pegawai.pk]) not in body
+    for p in (org_a.atasan, org_a.rekan, *extra):
+        assert reverse("pegawai-detail", args=[p.pk]) in body
+    assert f'data-testid="skp-status-{org_a.rekan.pk}">Menunggu persetujuan<' in body
+    assert f'data-testid="skp-status-{extra[0].pk}">Draf, belum diajukan<' in body
+    assert "Tanpa SKP" in body
+    assert org_b.pegawai.nama not in body
+    # the seksi alone: its three, none with an evaluation
+    body = client.get(f"{reverse('evaluasi:laporan-unit', args=[seksi.pk])}?tahun={TAHUN}").content.decode()
+    assert org_a.rekan.nama not in body
+    assert body.count('data-testid="skp-status-') == 3
+
+
+def test_drill_down_query_count_is_constant(org_a: Org, client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bidang = org_a.pegawai.unit_kerja
+    for p in _people(org_a, bidang, 3):
+        make_skp(p)
+    _people(org_a, bidang, 3)
+    client.force_login(org_a.admin.user)
+    url = f"{reverse('evaluasi:laporan-unit', args=[bidang.pk])}?tahun={TAHUN}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for p in _people(org_a, bidang, 5):
+        make_skp(p)
+    _people(org_a, bidang, 5)
+    client.get(url)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
