@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kinerja.access import access_pegawai, access_unit_kerja
-from kinerja.beranda import BerandaInput, beranda_context
 from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.forms import KataSandiGantiForm, LoginForm
 from kinerja.models import Instansi, Pegawai, Role, UnitKerja
@@ -69,6 +68,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         own = None
     ctx: dict[str, Any] = {"roles": roles, "pegawai": own, "boleh_impor": has_any_role(roles, ROLES_IMPOR)}
+    from kinerja.beranda import BerandaInput, beranda_context  # the apps' sections (kinerja/beranda.py)
+
     user_: Any = request.user
     ctx.update(
         beranda_context(
