@@ -397,10 +397,12 @@ def _kelengkapan_sql(periode: Periode | None) -> str:
             GROUP BY s.pegawai_id
         ),
         e AS (
-            SELECT DISTINCT ON (e.pegawai_id) e.pegawai_id, e.predikat
+            -- one row per pegawai (several periodic rows when stints share a period): rated if any
+            -- row is ('' sorts first); a hash aggregate, no sort
+            SELECT e.pegawai_id, max(e.predikat) AS predikat
             FROM evaluasi_evaluasi e
             WHERE e.instansi_id = %(instansi)s AND e.tahun = %(tahun)s {jenis}
-            ORDER BY e.pegawai_id, (e.predikat <> '') DESC, e.id DESC
+            GROUP BY e.pegawai_id
         ),
         x AS (
             SELECT p.unit_kerja_id, coalesce(e.predikat, '') AS predikat,
