@@ -280,6 +280,18 @@ def permintaan_masuk(*, user: User, instansi: Instansi) -> QuerySet[PermintaanUm
     )
 
 
+def permintaan_masuk_count(*, user: User, instansi: Instansi) -> int:
+    """How many open feedback requests are addressed to the user (one query)."""
+    return permintaan_masuk(user=user, instansi=instansi).count()
+
+
+def realisasi_kelengkapan(*, skp: Skp, periode: Periode) -> tuple[int, int]:
+    """``(filled, total)`` indicators of ``skp`` with a realisasi for ``periode``. Two queries."""
+    total = Indikator.objects.filter(instansi_id=skp.instansi_id, rhk__skp=skp).count()
+    terisi = Realisasi.objects.filter(instansi_id=skp.instansi_id, skp=skp, periode=periode).count()
+    return terisi, total
+
+
 def permintaan_untuk_skp(*, skp: Skp) -> QuerySet[PermintaanUmpanBalik]:
     return (
         PermintaanUmpanBalik.objects.filter(instansi_id=skp.instansi_id, skp=skp)

@@ -197,6 +197,10 @@ def _realisasi_context(
         "total": total,
         "inline_mimes": INLINE_MIMES,
         "boleh_umpan_balik": selectors.peran_pemberi_untuk(user=_user(request), skp=skp) is not None,
+        # the "Nilai" link for the Pejabat Penilai (the evaluation page decides the rest)
+        "boleh_nilai": not pemilik
+        and skp.status == SkpStatus.DISETUJUI
+        and selectors.is_pimpinan_of(user=_user(request), pegawai=skp.pegawai, skp=skp),
     }
 
 

@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from evaluasi.models import (
     AlasanDeviasi,
@@ -21,6 +22,7 @@ from evaluasi.models import (
     Keberatan,
     KinerjaOrganisasi,
     PengaturanEvaluasi,
+    StatusEvaluasi,
     StatusKeberatan,
     TindakLanjut,
 )
@@ -374,51 +376,244 @@ def unit_terlihat(*, user: User, instansi: Instansi, roles: list[str]) -> QueryS
 # ---------------------------------------------------------------------------------------------- reports
 
 
-def laporan_per_unit(*, instansi: Instansi, tahun: int, periode: Periode | None) -> list[dict[str, Any]]:
-    """Completion and predikat distribution per unit, in tree order. Three queries whatever the size."""
-    agg: dict[str, Any] = {"total": Count("id"), "dinilai": Count("id", filter=~Q(predikat=""))}
+#: How an active pegawai stands for a period or the year, exclusive: rated; an approved SKP but not rated
+#: yet; an SKP not approved yet (draft, submitted, returned); no SKP at all.
+KATEGORI_KELENGKAPAN = ("dinilai", "belum_dinilai", "skp_belum_disetujui", "tanpa_skp")
+
+
+def _kelengkapan_sql(periode: Periode | None) -> str:
+    overlap = "AND s.periode_mulai <= %(selesai)s AND s.periode_selesai >= %(mulai)s" if periode else ""
+    jenis = (
+        "AND e.jenis = 'periodik' AND e.periode_id = %(periode)s" if periode else "AND e.jenis = 'tahunan'"
+    )
+    predikat = ",\n".join(
+        f"count(*) FILTER (WHERE x.predikat = %(p{i})s) AS p{i}" for i in range(len(PREDIKAT_ORDER))
+    )
+    return f"""
+        WITH s AS (
+            SELECT s.pegawai_id, bool_or(s.status = 'disetujui') AS disetujui
+            FROM skp_skp s
+            WHERE s.instansi_id = %(instansi)s AND s.tahun = %(tahun)s AND s.status <> 'diganti' {overlap}
+            GROUP BY s.pegawai_id
+        ),
+        e AS (
+            -- one row per pegawai (several periodic rows when stints share a period): rated if any
+            -- row is ('' sorts first); a hash aggregate, no sort
+            SELECT e.pegawai_id, max(e.predikat) AS predikat
+            FROM evaluasi_evaluasi e
+            WHERE e.instansi_id = %(instansi)s AND e.tahun = %(tahun)s {jenis}
+            GROUP BY e.pegawai_id
+        ),
+        x AS (
+            SELECT p.unit_kerja_id, coalesce(e.predikat, '') AS predikat,
+                   CASE WHEN coalesce(e.predikat, '') <> '' THEN 'dinilai'
+                        WHEN s.pegawai_id IS NULL THEN 'tanpa_skp'
+                        WHEN NOT s.disetujui THEN 'skp_belum_disetujui'
+                        ELSE 'belum_dinilai' END AS kategori
+            FROM kinerja_pegawai p
+            LEFT JOIN s ON s.pegawai_id = p.id
+            LEFT JOIN e ON e.pegawai_id = p.id
+            WHERE p.instansi_id = %(instansi)s AND p.aktif
+        )
+        SELECT x.unit_kerja_id, count(*) AS pegawai,
+               count(*) FILTER (WHERE x.kategori = 'dinilai') AS dinilai,
+               count(*) FILTER (WHERE x.kategori = 'belum_dinilai') AS belum_dinilai,
+               count(*) FILTER (WHERE x.kategori = 'skp_belum_disetujui') AS skp_belum_disetujui,
+               count(*) FILTER (WHERE x.kategori = 'tanpa_skp') AS tanpa_skp,
+               {predikat}
+        FROM x GROUP BY x.unit_kerja_id
+    """  # noqa: S608 - only fixed fragments are interpolated
+
+
+def kelengkapan_per_unit_sendiri(
+    *, instansi: Instansi, tahun: int, periode: Periode | None
+) -> dict[int, dict[str, Any]]:
+    """Per unit (its own pegawai, not the sub-units): every ACTIVE pegawai counted once, in one of
+    ``KATEGORI_KELENGKAPAN``, plus the predikat counts of the rated ones. Counts people, not evaluation
+    rows, so pegawai without any SKP (who have no evaluation row) are in the total. One query; works
+    without the evaluation rows being materialised (no approved SKP = no row = not rated)."""
+    params: dict[str, Any] = {"instansi": instansi.pk, "tahun": tahun}
+    if periode is not None:
+        params.update(periode=periode.pk, mulai=periode.mulai, selesai=periode.selesai)
+    params.update({f"p{i}": p for i, p in enumerate(PREDIKAT_ORDER)})
+    with connection.cursor() as cur:
+        cur.execute(_kelengkapan_sql(periode), params)
+        cols = [c[0] for c in cur.description]
+        out: dict[int, dict[str, Any]] = {}
+        for row in cur.fetchall():
+            r = dict(zip(cols, row, strict=True))
+            out[r["unit_kerja_id"]] = {
+                "pegawai": r["pegawai"],
+                **{k: r[k] for k in KATEGORI_KELENGKAPAN},
+                "jumlah": {p: r[f"p{i}"] for i, p in enumerate(PREDIKAT_ORDER)},
+            }
+    return out
+
+
+def _kosong() -> dict[str, Any]:
+    return {"pegawai": 0, **{k: 0 for k in KATEGORI_KELENGKAPAN}, "jumlah": {p: 0 for p in PREDIKAT_ORDER}}
+
+
+def _tambah(into: dict[str, Any], r: dict[str, Any]) -> None:
+    into["pegawai"] += r["pegawai"]
+    for k in KATEGORI_KELENGKAPAN:
+        into[k] += r[k]
     for p in PREDIKAT_ORDER:
-        agg[p] = Count("id", filter=Q(predikat=p))
-    rows: dict[int, dict[str, Any]] = {
-        r["unit_kerja_id"]: dict(r)
-        for r in Evaluasi.objects.filter(instansi=instansi, tahun=tahun)
-        .filter(_jenis_filter(periode))
-        .values("unit_kerja_id")
-        .annotate(**agg)
-    }
+        into["jumlah"][p] += r["jumlah"][p]
+
+
+def _persen(r: dict[str, Any]) -> dict[str, Any]:
+    r["total"] = r["pegawai"]  # the name the report template and API readers used before
+    r["persen"] = round(r["dinilai"] * 100.0 / r["pegawai"]) if r["pegawai"] else 0
+    r["belum"] = r["pegawai"] - r["dinilai"]
+    return r
+
+
+def kelengkapan_total(*, instansi: Instansi, tahun: int, periode: Periode | None) -> dict[str, Any]:
+    """The instansi's totals of ``kelengkapan_per_unit_sendiri`` (one query)."""
+    total = _kosong()
+    for r in kelengkapan_per_unit_sendiri(instansi=instansi, tahun=tahun, periode=periode).values():
+        _tambah(total, r)
+    return _persen(total)
+
+
+def kesiapan_batch(*, instansi: Instansi, tahun: int) -> dict[str, Any]:
+    """Readiness for the year-end batch of ``tahun``: active pegawai, annual evaluations rated / not
+    rated yet, SKPs not approved, pegawai without an SKP; ``siap`` when everyone is rated. One query."""
+    k = kelengkapan_total(instansi=instansi, tahun=tahun, periode=None)
+    k["tahun"] = tahun
+    k["siap"] = k["pegawai"] > 0 and k["dinilai"] == k["pegawai"]
+    return k
+
+
+def laporan_per_unit(*, instansi: Instansi, tahun: int, periode: Periode | None) -> list[dict[str, Any]]:
+    """Completeness and predikat distribution per unit, in tree order. Each row counts every active
+    pegawai of the unit AND its sub-units (subtree) by their current unit: with and without SKP, with
+    and without rating (``KATEGORI_KELENGKAPAN``). Three queries whatever the size."""
+    sendiri = kelengkapan_per_unit_sendiri(instansi=instansi, tahun=tahun, periode=periode)
     org = {
         k.unit_kerja_id: k
         for k in KinerjaOrganisasi.objects.filter(instansi=instansi, tahun=tahun).filter(
             _periode_filter(periode)
         )
     }
-    out = []
-    for unit in UnitKerja.objects.filter(instansi=instansi).order_by("path"):
-        r: dict[str, Any] | None = rows.get(unit.pk)
-        total = r["total"] if r else 0
-        dinilai = r["dinilai"] if r else 0
-        out.append(
-            {
-                "unit": unit,
-                "total": total,
-                "dinilai": dinilai,
-                "persen": round(dinilai * 100.0 / total) if total else 0,
-                "jumlah": {p: (r[p] if r else 0) for p in PREDIKAT_ORDER},
-                "organisasi": org.get(unit.pk),
-            }
+    units = list(UnitKerja.objects.filter(instansi=instansi).order_by("path"))
+    subtree = {u.pk: _kosong() for u in units}
+    for u in units:
+        own = sendiri.get(u.pk)
+        if own is None:
+            continue
+        for anc in (int(x) for x in u.path.split(".") if x):
+            if anc in subtree:
+                _tambah(subtree[anc], own)
+    return [
+        {
+            "unit": u,
+            **_persen(subtree[u.pk]),
+            "sendiri": sendiri.get(u.pk, _kosong())["pegawai"],
+            "organisasi": org.get(u.pk),
+        }
+        for u in units
+    ]
+
+
+def laporan_total(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The instansi's totals of ``laporan_per_unit``: the sum of the root units' subtrees."""
+    total = _kosong()
+    for r in rows:
+        if r["unit"].induk_id is None:
+            _tambah(total, r)
+    return _persen(total)
+
+
+def unit_tertinggal(
+    *, instansi: Instansi, tahun: int, periode: Periode | None, limit: int = 5
+) -> list[dict[str, Any]]:
+    """The units (own pegawai) with the most active pegawai not rated yet, for the admin's home page.
+    Two queries."""
+    sendiri = kelengkapan_per_unit_sendiri(instansi=instansi, tahun=tahun, periode=periode)
+    top = sorted(
+        ((uid, _persen(r)) for uid, r in sendiri.items() if r["pegawai"] > r["dinilai"]),
+        key=lambda x: (-x[1]["belum"], x[0]),
+    )[:limit]
+    units = UnitKerja.objects.filter(instansi=instansi, pk__in=[uid for uid, _r in top]).in_bulk()
+    return [{"unit": units[uid], **r} for uid, r in top if uid in units]
+
+
+# ---------------------------------------------------------------------------------------------- ratings due
+
+
+def nilai_jatuh_tempo(*, user: User, instansi: Instansi, periode: Periode) -> QuerySet[Skp]:
+    """Approved SKP stints overlapping ``periode`` that ``user`` rates, whose periodic evaluation for the
+    period is not rated yet (no row yet counts as not rated). Who rates follows ``is_penilai``: the
+    Pejabat Penilai named on the SKP, or the current direct superior / delegate when the SKP names
+    nobody else. With pegawai, jabatan and unit; constant queries whatever the team size."""
+    own = pegawai_of(user)
+    ids = pegawai_dinilai_ids(user=user, instansi=instansi)
+    cond = Q(pegawai_id__in=ids) & (
+        Q(pejabat_penilai__isnull=True) | Q(pejabat_penilai_id=F("pegawai__atasan_id"))
+    )
+    own_id = own.pk if own is not None and own.instansi_id == instansi.pk else None
+    if own_id is not None:
+        cond |= Q(pejabat_penilai_id=own_id, pegawai__aktif=True)
+    rated = Evaluasi.objects.filter(
+        instansi=instansi, skp=OuterRef("pk"), periode=periode, jenis=JenisEvaluasi.PERIODIK
+    ).exclude(status=StatusEvaluasi.BELUM_DINILAI)  # rated, or final (locked: nothing left to do)
+    return (
+        Skp.objects.filter(
+            instansi=instansi,
+            status=SkpStatus.DISETUJUI,
+            periode_mulai__lte=periode.selesai,
+            periode_selesai__gte=periode.mulai,
         )
-    return out
+        .filter(cond)
+        .exclude(pegawai_id=own_id or -1)
+        .exclude(Exists(rated))
+        .select_related("pegawai__jabatan", "pegawai__unit_kerja")
+        .order_by("pegawai__nama", "periode_mulai", "id")
+    )
+
+
+def _subtree_ids(*, instansi: Instansi, unit: UnitKerja) -> QuerySet[UnitKerja]:
+    return UnitKerja.objects.filter(instansi=instansi, path__startswith=unit.path).values("pk")
 
 
 def laporan_unit_pegawai(
     *, instansi: Instansi, unit: UnitKerja, tahun: int, periode: Periode | None
 ) -> QuerySet[Evaluasi]:
-    """The people of one unit with their evaluation for the period/year (drill-down), one query per page."""
+    """Drill-down of a report row: the evaluations for the period/year of the ACTIVE pegawai of the unit
+    and its sub-units (by their current unit, as the row counts them). One query per page."""
     return (
-        Evaluasi.objects.filter(instansi=instansi, unit_kerja=unit, tahun=tahun)
+        Evaluasi.objects.filter(instansi=instansi, tahun=tahun)
         .filter(_jenis_filter(periode))
-        .select_related("pegawai__jabatan", "pejabat_penilai", "periode")
+        .filter(pegawai__aktif=True, pegawai__unit_kerja_id__in=_subtree_ids(instansi=instansi, unit=unit))
+        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai", "periode")
         .order_by("pegawai__nama", "id")
+    )
+
+
+def laporan_unit_tanpa_evaluasi(
+    *, instansi: Instansi, unit: UnitKerja, tahun: int, periode: Periode | None
+) -> QuerySet[Pegawai]:
+    """The rest of the row: active pegawai of the unit and its sub-units with no evaluation for the
+    period/year because they have no approved SKP (for it), each annotated ``skp_status`` (their latest
+    SKP of the year, None = no SKP at all). Rows must be materialised first (``evaluasi_ensure``). One query."""
+    skp = Skp.objects.filter(instansi=instansi, pegawai=OuterRef("pk"), tahun=tahun).exclude(
+        status=SkpStatus.DIGANTI
+    )
+    if periode is not None:
+        skp = skp.filter(periode_mulai__lte=periode.selesai, periode_selesai__gte=periode.mulai)
+    ev = Evaluasi.objects.filter(instansi=instansi, pegawai=OuterRef("pk"), tahun=tahun).filter(
+        _jenis_filter(periode)
+    )
+    return (
+        Pegawai.objects.filter(
+            instansi=instansi, aktif=True, unit_kerja_id__in=_subtree_ids(instansi=instansi, unit=unit)
+        )
+        .exclude(Exists(ev))
+        .annotate(skp_status=Subquery(skp.order_by("-periode_mulai", "-id").values("status")[:1]))
+        .select_related("jabatan", "unit_kerja", "atasan")
+        .order_by("nama", "id")
     )
 
 

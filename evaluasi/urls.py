@@ -16,4 +16,5 @@ urlpatterns = [
     path("laporan/unit/<int:pk>/", views.laporan_unit, name="laporan-unit"),
     path("tahunan/", views.tahunan, name="tahunan"),
     path("tahunan/<int:pk>/", views.tahunan_hasil, name="tahunan-hasil"),
+    path("skp/<int:pk>/nilai/", views.nilai_skp, name="nilai-skp"),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from evaluasi import scoring, services
 from evaluasi.access import evaluasi_access, keberatan_access, periode_access, unit_evaluasi_access
@@ -39,8 +39,11 @@ from evaluasi.selectors import (
     is_penilai,
     keberatan_terbuka_count,
     keberatan_untuk_pemutus,
+    kesiapan_batch,
     laporan_per_unit,
+    laporan_total,
     laporan_unit_pegawai,
+    laporan_unit_tanpa_evaluasi,
     pegawai_ids_visible,
     periode_tahun,
     realisasi_evaluasi,
@@ -55,7 +58,8 @@ from kinerja.models import Instansi, Job, JobStatus, Pegawai, Periode, UnitKerja
 from kinerja.selectors.org import unit_kerja_ancestors
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_IMPOR, ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
-from skp.selectors import skp_detail_queryset
+from skp.models import Skp, SkpStatus
+from skp.selectors import skp_detail_queryset, skp_visible_to
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -471,12 +475,7 @@ def laporan(request: HttpRequest) -> HttpResponse:
     periods = list(periode_tahun(instansi=instansi, tahun=tahun))
     periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
     rows = laporan_per_unit(instansi=instansi, tahun=tahun, periode=periode)
-    total = {
-        "total": sum(r["total"] for r in rows),
-        "dinilai": sum(r["dinilai"] for r in rows),
-        "jumlah": {p: sum(r["jumlah"][p] for r in rows) for p in scoring.PREDIKAT_ORDER},
-    }
-    total["persen"] = round(total["dinilai"] * 100 / total["total"]) if total["total"] else 0
+    total = laporan_total(rows)
     return render(
         request,
         "evaluasi/laporan.html",
@@ -513,10 +512,16 @@ def unit_tahun_periode(
 def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
     """Drill-down: the people of one unit with their evaluation (one query per page)."""
     instansi, u, tahun, periods, periode = unit_tahun_periode(request, pk)
+    services.evaluasi_ensure(instansi=instansi, tahun=tahun)  # cached: no-op while nothing changed
     qs = laporan_unit_pegawai(instansi=instansi, unit=u, tahun=tahun, periode=periode)
     status = request.GET.get("status")
     if status in StatusEvaluasi.values:
         qs = qs.filter(status=status)
+    tanpa = list(
+        laporan_unit_tanpa_evaluasi(instansi=instansi, unit=u, tahun=tahun, periode=periode)[
+            : TANPA_TAMPIL + 1
+        ]
+    )
     return render(
         request,
         "evaluasi/laporan_unit.html",
@@ -529,8 +534,14 @@ def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
             "page": paginate(request, qs, per_page=50),
             "status": status or "",
             "statuses": StatusEvaluasi.choices,
+            "tanpa": tanpa[:TANPA_TAMPIL],
+            "tanpa_lebih": len(tanpa) > TANPA_TAMPIL,
         },
     )
+
+
+#: Pegawai without an evaluation listed on the drill-down page (the report row has the count).
+TANPA_TAMPIL = 200
 
 
 # ---------------------------------------------------------------------------------------------- year-end batch
@@ -541,7 +552,8 @@ def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
 def tahunan(request: HttpRequest) -> HttpResponse:
     """admin_instansi: the December batch (start, live progress, history) and the rule-set choice."""
     instansi, roles, user = _req(request)
-    form = BatchTahunanForm(initial={"tahun": timezone.localdate().year})
+    # dry run ticked by default: a real run locks every rated evaluation (final), so it must be a choice
+    form = BatchTahunanForm(initial={"tahun": timezone.localdate().year, "dry_run": True})
     aturan_form = AturanDistribusiForm(queryset=aturan_distribusi_pilihan())
     status = 200
     if request.method == "POST":
@@ -590,9 +602,16 @@ def tahunan(request: HttpRequest) -> HttpResponse:
             "jobs": jobs,
             "job": job,
             "running": job is not None and job.status in (JobStatus.ANTRI, JobStatus.BERJALAN),
+            "kesiapan": kesiapan_batch(instansi=instansi, tahun=_tahun_batch(form)),
         },
         status=status,
     )
+
+
+def _tahun_batch(form: BatchTahunanForm) -> int:
+    """The year the batch form shows (the typed one when valid), for the readiness box."""
+    raw = str(form["tahun"].value() or "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
 
 
 @tenant_view(*ROLES_ORGANISASI)
@@ -626,3 +645,59 @@ def tahunan_hasil(request: HttpRequest, pk: int) -> HttpResponse:
             "dokumen": dokumen,
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------- "Nilai" links
+
+
+def _periode_untuk_skp(request: HttpRequest, instansi: Instansi, skp: Skp) -> Periode | None:
+    """``?periode=<id>`` among the periods overlapping the SKP's stint (404 otherwise); default the one
+    containing today, else the last one already started, else the first."""
+    periods = [
+        p
+        for p in periode_tahun(instansi=instansi, tahun=skp.tahun)
+        if p.mulai <= skp.periode_selesai and p.selesai >= skp.periode_mulai
+    ]
+    raw = request.GET.get("periode", "")
+    if raw:
+        chosen = next((p for p in periods if str(p.pk) == raw), None)
+        if chosen is None:
+            raise Http404()
+        return chosen
+    today = timezone.localdate()
+    started = [p for p in periods if p.mulai <= today]
+    current = next((p for p in started if today <= p.selesai), None)
+    return current or (started[-1] if started else (periods[0] if periods else None))
+
+
+@tenant_view()
+@require_GET
+def nilai_skp(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Nilai" link of the home page, Tim Saya and a subordinate's SKP and realisasi pages: opens
+    the periodic evaluation of SKP ``pk`` for ``?periode=`` (default: the current period), making the
+    row if it is missing. 404 for an SKP the user may not see; the evaluation page itself decides
+    whether the user may rate (else read-only, or 404 via ``evaluasi_access``)."""
+    instansi, roles, user = _req(request)
+    skp = skp_visible_to(user=user, instansi=instansi, roles=roles).filter(pk=pk).first()
+    if skp is None:
+        raise Http404()
+    if skp.status != SkpStatus.DISETUJUI:
+        messages.info(request, _("Penilaian dimulai setelah SKP disetujui."))
+        return redirect("skp:detail", skp.pk)
+    services.evaluasi_ensure(instansi=instansi, tahun=skp.tahun, pegawai_ids=[skp.pegawai_id])
+    periode = _periode_untuk_skp(request, instansi, skp)
+    ev = (
+        Evaluasi.objects.filter(
+            instansi=instansi, skp=skp, periode=periode, jenis=JenisEvaluasi.PERIODIK
+        ).first()
+        if periode is not None
+        else None
+    )
+    if ev is None:  # an inactive pegawai, or a stint outside every period of the cycle
+        messages.info(request, _("Belum ada evaluasi periodik untuk SKP ini."))
+        return redirect("evaluasi:daftar")
+    try:
+        evaluasi_access(user=user, instansi=instansi, roles=roles, evaluasi_id=ev.pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
+    return redirect("evaluasi:detail", pk=ev.pk)

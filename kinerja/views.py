@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -79,6 +80,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         own = None
     ctx: dict[str, Any] = {"roles": roles, "pegawai": own, "boleh_impor": has_any_role(roles, ROLES_IMPOR)}
+    from kinerja.beranda import BerandaInput, beranda_context  # the apps' sections (kinerja/beranda.py)
+
+    user_: Any = request.user
+    ctx.update(
+        beranda_context(
+            BerandaInput(user=user_, instansi=instansi, roles=roles, pegawai=own, today=timezone.localdate())
+        )
+    )
     if Role.PEJABAT_PENILAI in roles:
         user: Any = request.user
         dinilai = list(pegawai_dinilai_oleh(user=user, instansi=instansi)[: DASHBOARD_DINILAI_MAX + 1])

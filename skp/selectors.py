@@ -1,5 +1,6 @@
 """SKP reads with fixed query shapes (tests pin the counts)."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,19 +63,45 @@ def skp_list(*, user: User, instansi: Instansi, roles: list[str]) -> QuerySet[Sk
     )
 
 
-def skp_inbox(*, user: User, instansi: Instansi) -> QuerySet[Skp]:
-    """Submitted SKPs waiting for this Pejabat Penilai (direct or delegated)."""
+def _inbox_cond(*, user: User, instansi: Instansi) -> Q:
     own = pegawai_of(user)
     cond = Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     if own is not None:
         cond |= Q(pejabat_penilai=own)
+    return cond
+
+
+def skp_inbox(*, user: User, instansi: Instansi) -> QuerySet[Skp]:
+    """Submitted SKPs waiting for this Pejabat Penilai (direct or delegated)."""
     return (
         Skp.objects.filter(instansi=instansi, status=SkpStatus.DIAJUKAN)
-        .filter(cond)
+        .filter(_inbox_cond(user=user, instansi=instansi))
         .select_related("pegawai__jabatan", "pegawai__unit_kerja")
         .annotate(jumlah_rhk=Count("rhk", distinct=True))
         .order_by("diajukan_at", "id")
     )
+
+
+def skp_inbox_count(*, user: User, instansi: Instansi) -> int:
+    """How many SKPs wait for this Pejabat Penilai (the inbox without its annotations): three queries
+    (delegations, appraised pegawai, the count) whatever the team size."""
+    return (
+        Skp.objects.filter(instansi=instansi, status=SkpStatus.DIAJUKAN)
+        .filter(_inbox_cond(user=user, instansi=instansi))
+        .count()
+    )
+
+
+def skp_aktif_pegawai(*, pegawai: Pegawai, tahun: int, today: dt.date) -> Skp | None:
+    """The pegawai's current SKP of ``tahun`` for the home page: the stint covering ``today``, else the
+    latest stint; never a superseded version. One query, with the Pejabat Penilai."""
+    rows = list(
+        Skp.objects.filter(instansi_id=pegawai.instansi_id, pegawai=pegawai, tahun=tahun)
+        .exclude(status=SkpStatus.DIGANTI)
+        .select_related("pejabat_penilai")
+        .order_by("-periode_mulai", "-id")
+    )
+    return next((s for s in rows if s.periode_mulai <= today <= s.periode_selesai), rows[0] if rows else None)
 
 
 def skp_riwayat(*, skp: Skp) -> QuerySet[SkpStatusChange]:

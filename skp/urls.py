@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.saya, name="saya"),
     path("persetujuan/", views.inbox, name="inbox"),
     path("persetujuan/setujui/", views.inbox_setujui, name="inbox-setujui"),
+    path("persetujuan/jumlah/", views.inbox_jumlah, name="inbox-jumlah"),
     path("pohon/", views.pohon, name="pohon"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/pendekatan/", views.pendekatan, name="pendekatan"),

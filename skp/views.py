@@ -59,6 +59,7 @@ from skp.selectors import (
     rhk_dependan,
     rhk_pimpinan_choices,
     skp_inbox,
+    skp_inbox_count,
     skp_list,
     skp_previous_of,
     skp_revisi_of,
@@ -699,6 +700,14 @@ def inbox(request: TenantRequest) -> HttpResponse:
         request, skp_inbox(user=request.user, instansi=request.instansi), per_page=INBOX_PER_HALAMAN
     )
     return render(request, "skp/inbox.html", {"page": page})
+
+
+@tenant_view()
+@require_GET
+def inbox_jumlah(request: TenantRequest) -> HttpResponse:
+    """The count badge of the "Persetujuan SKP" menu (htmx fetches it after the page is shown)."""
+    n = skp_inbox_count(user=request.user, instansi=request.instansi)
+    return render(request, "skp/_inbox_jumlah.html", {"n": n})
 
 
 @tenant_view()

@@ -225,6 +225,7 @@ def test_dashboard_empty_instansi_says_what_to_do(platform_admin: User) -> None:
 
 def test_dashboard_query_count_does_not_grow_with_dinilai(org_a: Org) -> None:
     client = client_for(org_a.atasan.user)
+    client.get(reverse("dashboard"))  # the first visit of the year makes its periods (once per instansi)
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("dashboard")).status_code == 200
     for _ in range(20):

@@ -87,6 +87,7 @@ EXPECT: dict[str, dict[str, str]] = {
     "skp:saya": {"get": "login ok ok ok ok ok ok ok"},  # /skp/
     "skp:inbox": {"get": "login ok ok ok ok ok ok ok"},  # /skp/persetujuan/
     "skp:inbox-setujui": {"get": "login 405 405 405 405 405 405 405"},  # /skp/persetujuan/setujui/
+    "skp:inbox-jumlah": {"get": "login ok ok ok ok ok ok ok"},  # /skp/persetujuan/jumlah/ (own count, 0 for most)
     "skp:pohon": {"get": "login ok ok ok ok ok ok ok"},  # /skp/pohon/
     "skp:detail": {"get": "login ok ok 404 ok ok 404 ok"},  # /skp/<int:pk>/
     "skp:pendekatan": {"get": "login 405 405 405 405 405 405 405"},  # /skp/<int:pk>/pendekatan/
@@ -188,6 +189,8 @@ EXPECT: dict[str, dict[str, str]] = {
     "evaluasi:laporan-unit": {"get": "login 404 404 404 ok ok 404 ok"},  # /evaluasi/laporan/unit/<int:pk>/
     "evaluasi:tahunan": {"get": "login 404 404 404 ok 404 ok ok"},  # /evaluasi/tahunan/
     "evaluasi:tahunan-hasil": {"get": "login 404 404 404 ok ok 404 ok"},  # /evaluasi/tahunan/<int:pk>/
+    # the "Nilai" link: whoever may see the SKP (a draft here: redirect back to it); the kepala is not its penilai
+    "evaluasi:nilai-skp": {"get": "login ok ok 404 ok ok 404 ok"},  # /evaluasi/skp/<int:pk>/nilai/
     "api-auth-token": {"post": "bad bad bad bad bad bad bad bad"},  # /api/v1/auth/token/
     "api-me": {"get": "login ok ok ok ok ok ok ok"},  # /api/v1/me/
     "api-periode-list": {"get": "login ok ok ok ok ok ok ok"},  # /api/v1/periode/
