@@ -574,7 +574,7 @@ def nilai_jatuh_tempo(*, user: User, instansi: Instansi, periode: Periode) -> Qu
     )
 
 
-def _subtree_ids(*, instansi: Instansi, unit: UnitKerja) -> QuerySet[UnitKerja]:
+def _subtree_ids(*, instansi: Instansi, unit: UnitKerja) -> QuerySet[UnitKerja, Any]:
     return UnitKerja.objects.filter(instansi=instansi, path__startswith=unit.path).values("pk")
 
 

@@ -87,7 +87,9 @@ EXPECT: dict[str, dict[str, str]] = {
     "skp:saya": {"get": "login ok ok ok ok ok ok ok"},  # /skp/
     "skp:inbox": {"get": "login ok ok ok ok ok ok ok"},  # /skp/persetujuan/
     "skp:inbox-setujui": {"get": "login 405 405 405 405 405 405 405"},  # /skp/persetujuan/setujui/
-    "skp:inbox-jumlah": {"get": "login ok ok ok ok ok ok ok"},  # /skp/persetujuan/jumlah/ (own count, 0 for most)
+    "skp:inbox-jumlah": {
+        "get": "login ok ok ok ok ok ok ok"
+    },  # /skp/persetujuan/jumlah/ (own count, 0 for most)
     "skp:pohon": {"get": "login ok ok ok ok ok ok ok"},  # /skp/pohon/
     "skp:detail": {"get": "login ok ok 404 ok ok 404 ok"},  # /skp/<int:pk>/
     "skp:pendekatan": {"get": "login 405 405 405 405 405 405 405"},  # /skp/<int:pk>/pendekatan/
