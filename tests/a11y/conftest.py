@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,7 @@ TIMEOUT = 15_000
 LOCALE = "id-ID"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+SHOTS_DIR = Path(os.environ.get("KINERJA_A11Y_SHOTS") or Path(tempfile.gettempdir()) / "shots-a11y")
 
 
 @pytest.fixture(autouse=True)

@@ -116,7 +116,7 @@ class Scan:
         for viewport, size in VIEWPORTS:
             if size != DESKTOP:
                 page.set_viewport_size(size)
-                page.wait_for_timeout(50)
+                page.wait_for_timeout(300)  # kinerja.js re-checks scrolling tables after a resize
             _settle(page)
             found: list[Violation] = axe_violations(page)
             bad = [v for v in found if v.blocking]
