@@ -112,3 +112,25 @@ def test_draft_and_submit_an_skp_with_the_keyboard_only(page: Page, live_server:
         assert [r.rhk_pimpinan_id for r in rhk] == [rencana.atasan_rhk[0].pk]
     assert len(kb.visited) >= 8
     assert kb.invisible == [], f"focus not visible on: {kb.invisible}"
+
+
+def test_unit_tree_opens_and_closes_with_the_keyboard(page: Page, live_server: Any) -> None:
+    org: Org = build_org("A")
+    login(page, live_server.url, org.admin.nip)
+    page.goto(f"{live_server.url}/organisasi/")
+    kb = Keyboard(page)
+    top = org.kepala.unit_kerja
+    toggle = page.locator(f"[aria-controls='sub-unit-{top.pk}']")
+    sub = page.locator(f"#sub-unit-{top.pk}")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(sub).to_be_visible()
+    # the toggle is a named button of its own; the unit's link stays a plain link beside it
+    expect(toggle).to_have_accessible_name(f"Sub-unit {top.nama}")
+    kb.tab_to(f"[aria-controls='sub-unit-{top.pk}']")
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(sub).to_be_hidden()
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(sub.get_by_role("link", name=org.pegawai.unit_kerja.nama)).to_be_visible()
+    assert kb.invisible == [], f"focus not visible on: {kb.invisible}"
