@@ -259,7 +259,8 @@ def realisasi_simpan(request: HttpRequest, pk: int, indikator_pk: int) -> HttpRe
         )
     if _htmx(request):
         # 200 even when rejected: htmx swaps only 2xx; the fragment carries the errors and the typed values.
-        return render(request, "dialog/_indikator.html", {**ctx, "i": target, "tersimpan": ok})
+        # The indicator's card, plus the page's "n of m filled" counter swapped out of band.
+        return render(request, "dialog/_indikator_simpan.html", {**ctx, "i": target, "tersimpan": ok})
     return render(request, "dialog/realisasi.html", ctx, status=422)
 
 

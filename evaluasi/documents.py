@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from evaluasi.charts import grafik_distribusi
 from evaluasi.models import (
@@ -710,22 +710,28 @@ def _register_exports() -> None:
     for key, label, description, fn, widths in (
         (
             "predikat_per_unit",
-            "Distribusi predikat kinerja per unit kerja",
-            "Evaluasi tahunan per unit: predikat organisasi, jumlah dan persentase setiap predikat pegawai.",
+            gettext_noop("Distribusi predikat kinerja per unit kerja"),
+            gettext_noop(
+                "Evaluasi tahunan per unit: predikat organisasi, jumlah dan persentase setiap predikat pegawai."
+            ),
             predikat_per_unit_rows,
             (60, 18, 12, 12, 10, 10, 12, 12, 12),
         ),
         (
             "predikat_tahunan",
-            "Daftar predikat tahunan dan angka kredit JF",
-            "Predikat tahunan setiap pegawai beserta konversi angka kredit untuk jabatan fungsional (hanya ekspor).",
+            gettext_noop("Daftar predikat tahunan dan angka kredit JF"),
+            gettext_noop(
+                "Predikat tahunan setiap pegawai beserta konversi angka kredit untuk jabatan fungsional (hanya ekspor)."
+            ),
             predikat_tahunan_rows,
             (22, 32, 30, 16, 50, 20, 20, 18, 12, 14, 12, 10, 8, 12),
         ),
         (
             "talent_pool",
-            "Kandidat talent pool (rencana suksesi)",
-            "Pegawai dengan predikat Sangat Baik dua tahun berturut-turut yang dicatat proses akhir tahun.",
+            gettext_noop("Kandidat talent pool (rencana suksesi)"),
+            gettext_noop(
+                "Pegawai dengan predikat Sangat Baik dua tahun berturut-turut yang dicatat proses akhir tahun."
+            ),
             talent_pool_rows,
             (22, 32, 30, 50, 16, 16, 12),
         ),

@@ -398,6 +398,40 @@ def cek_distribusi(
     return out  # fmt: skip
 
 
+def _angka(x: Any) -> Any:
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def peringatan_teks(data: Mapping[str, Any]) -> str:
+    """A stored warning (``Peringatan.as_dict()``, e.g. in the year-end batch's job detail) in the active
+    language, rebuilt from its code and numbers; the stored ``pesan`` (the language of the batch run)
+    when it cannot be rebuilt."""
+    kode = str(data.get("kode", ""))
+    jenis = kode.split(":", 1)[0]
+    label = _label(data.get("predikat") or ())
+    aktual, batas = _angka(data.get("aktual")), _angka(data.get("batas"))
+    if kode == "predikat_organisasi_kosong":
+        return str(_("Predikat kinerja organisasi belum ditetapkan; pola distribusi belum dapat dicek."))
+    if jenis == "maks" and batas is not None:
+        return str(
+            _("%(label)s %(aktual)s%% melebihi pedoman paling banyak %(batas)s%%.")
+            % {"label": label, "aktual": aktual, "batas": batas}
+        )
+    if jenis == "min" and batas is not None:
+        return str(
+            _("%(label)s %(aktual)s%% di bawah pedoman paling sedikit %(batas)s%%.")
+            % {"label": label, "aktual": aktual, "batas": batas}
+        )
+    if jenis == "ada":
+        return str(_("Pedoman mensyaratkan ada pegawai dengan predikat %(label)s.") % {"label": label})
+    if jenis == "terbanyak":
+        return str(
+            _("Pedoman: sebagian besar pegawai berpredikat %(label)s, namun predikat lain lebih banyak.")
+            % {"label": label}
+        )
+    return str(data.get("pesan", ""))
+
+
 def pita_pedoman(
     definisi: Mapping[str, Any], predikat_organisasi: str | None
 ) -> dict[str, tuple[float, float]]:

@@ -200,6 +200,21 @@ def _allowed(spec_roles: tuple[str, ...], roles: list[str]) -> bool:
     return not spec_roles or has_any_role(roles, spec_roles)
 
 
+def _params_label(params: dict[str, Any], nama_unit: dict[int, str]) -> str:
+    """A job's parameters for people: "Tahun 2026 · Seluruh instansi" (not ``tahun=2026, unit=None``)."""
+    parts = []
+    if "tahun" in params:
+        parts.append(_("Tahun %(tahun)s") % {"tahun": params["tahun"]})
+    if "unit" in params:
+        unit = params["unit"]
+        parts.append(
+            nama_unit.get(unit, _("Unit kerja #%(id)s") % {"id": unit}) if unit else _("Seluruh instansi")
+        )
+    if params.get("skp"):
+        parts.append(_("SKP #%(id)s") % {"id": params["skp"]})
+    return " · ".join(parts)
+
+
 @tenant_view(*ROLES_ORGANISASI)
 def ekspor_index(request: HttpRequest) -> HttpResponse:
     """HR page: tabular exports (XLSX/CSV) and document jobs (PDF/ZIP) with their recent runs."""
@@ -212,8 +227,11 @@ def ekspor_index(request: HttpRequest) -> HttpResponse:
         .select_related("dibuat_oleh")
         .order_by("-created_at", "-id")[:15]
     )
+    units = list(unit_kerja_list(instansi=request.instansi))  # type: ignore[attr-defined]
+    nama_unit = {u.pk: u.nama for u in units}
     for job in recent:
-        job.label = labels.get(job.jenis, job.jenis)  # type: ignore[attr-defined]
+        job.label = _(labels.get(job.jenis, job.jenis))  # type: ignore[attr-defined]
+        job.keterangan = _params_label(job.params, nama_unit)  # type: ignore[attr-defined]
         job.running = job.status in (JobStatus.ANTRI, JobStatus.BERJALAN)  # type: ignore[attr-defined]
     this_year = timezone.localdate().year
     return render(
@@ -223,7 +241,7 @@ def ekspor_index(request: HttpRequest) -> HttpResponse:
             "exports": exports,
             "jobs": jobs,
             "recent": recent,
-            "units": unit_kerja_list(instansi=request.instansi),  # type: ignore[attr-defined]
+            "units": units,
             "tahun_pilihan": list(range(this_year + 1, this_year - 5, -1)),
             "tahun": this_year,
         },

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from kinerja.documents import (
     DocumentJob,
@@ -495,8 +496,10 @@ def skp_for_bulk_zip(*, instansi: Instansi, tahun: int, unit_id: int | None) -> 
 register_export(
     TabularExport(
         key="skp_rekap_unit",
-        label="Rekap penyusunan SKP per unit kerja",
-        description="Per unit: pegawai aktif, yang belum punya SKP, jumlah SKP per status, dan persentase pegawai dengan SKP disetujui.",
+        label=gettext_noop("Rekap penyusunan SKP per unit kerja"),
+        description=gettext_noop(
+            "Per unit: pegawai aktif, yang belum punya SKP, jumlah SKP per status, dan persentase pegawai dengan SKP disetujui."
+        ),
         roles=HR_ROLES,
         params=("tahun", "unit"),
         rows=_rekap_rows,
@@ -511,8 +514,10 @@ register_export(
 register_export(
     TabularExport(
         key="matriks_peran_hasil",
-        label="Matriks Peran Hasil",
-        description="Hasil kerja pimpinan (kolom) dan peran hasil setiap bawahan langsung (baris).",
+        label=gettext_noop("Matriks Peran Hasil"),
+        description=gettext_noop(
+            "Hasil kerja pimpinan (kolom) dan peran hasil setiap bawahan langsung (baris)."
+        ),
         roles=(),
         params=("skp",),
         rows=_matriks_rows,
@@ -525,8 +530,10 @@ register_export(
 register_job(
     DocumentJob(
         key="skp_zip",
-        label="Semua PDF SKP yang disetujui (ZIP)",
-        description="PDF SKP bertanda tangan elektronik dari setiap pegawai, dengan MANIFEST.csv berisi kode verifikasi dan SHA-256.",
+        label=gettext_noop("Semua PDF SKP yang disetujui (ZIP)"),
+        description=gettext_noop(
+            "PDF SKP bertanda tangan elektronik dari setiap pegawai, dengan MANIFEST.csv berisi kode verifikasi dan SHA-256."
+        ),
         roles=HR_ROLES,
         params=("tahun", "unit"),
         task="skp.tasks.skp_bulk_zip_task",
@@ -536,8 +543,10 @@ register_job(
 register_job(
     DocumentJob(
         key="skp_rekap_pdf",
-        label="Rekap SKP per unit kerja (PDF)",
-        description="Ringkasan per unit dan daftar pegawai beserta status SKP-nya, ditandatangani elektronik.",
+        label=gettext_noop("Rekap SKP per unit kerja (PDF)"),
+        description=gettext_noop(
+            "Ringkasan per unit dan daftar pegawai beserta status SKP-nya, ditandatangani elektronik."
+        ),
         roles=HR_ROLES,
         params=("tahun", "unit"),
         task="skp.tasks.skp_rekap_pdf_task",
@@ -547,8 +556,8 @@ register_job(
 register_job(
     DocumentJob(
         key="matriks_peran_hasil_pdf",
-        label="Matriks Peran Hasil (PDF)",
-        description="Matriks Peran Hasil dari SKP pimpinan, ditandatangani elektronik.",
+        label=gettext_noop("Matriks Peran Hasil (PDF)"),
+        description=gettext_noop("Matriks Peran Hasil dari SKP pimpinan, ditandatangani elektronik."),
         roles=(),
         params=("skp",),
         task="skp.tasks.skp_matriks_pdf_task",

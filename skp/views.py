@@ -211,14 +211,7 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "wajib_terkait": not is_jpt and not skp.tugas_belajar,
     }
     if skp.status in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
-        from kinerja.models import JenisDokumen
-        from kinerja.selectors.dokumen import dokumen_for_source
-        from skp.documents import SKP_SUMBER
-
-        ctx["dokumen"] = dokumen_for_source(
-            instansi_id=skp.instansi_id, jenis=JenisDokumen.SKP, sumber_type=SKP_SUMBER, sumber_id=skp.pk
-        )
-        ctx["dokumen_tampil"] = True
+        ctx.update(_dokumen_context(skp))
     if ctx["wajib_terkait"]:
         ctx["belum_terkait"] = sum(1 for r in ctx["rhk_utama"] if not r.rhk_pimpinan_tampil)
     if can_edit:
@@ -299,9 +292,33 @@ def saya(request: TenantRequest) -> HttpResponse:
 # ---------------------------------------------------------------- SKP page
 
 
+def _dokumen_context(skp: Skp) -> dict[str, Any]:
+    """The signed PDF of an approved SKP (None while the worker is still rendering it)."""
+    from kinerja.models import JenisDokumen
+    from kinerja.selectors.dokumen import dokumen_for_source
+    from skp.documents import SKP_SUMBER
+
+    dokumen = dokumen_for_source(
+        instansi_id=skp.instansi_id, jenis=JenisDokumen.SKP, sumber_type=SKP_SUMBER, sumber_id=skp.pk
+    )
+    return {
+        "dokumen": dokumen,
+        "dokumen_tampil": True,
+        "unduh_url": reverse("api-skp-dokumen", args=[skp.pk]),
+        # "being prepared" polls this page's document fragment until the PDF exists, then stops
+        "status_url": None if dokumen else f"{reverse('skp:detail', args=[skp.pk])}?bagian=dokumen",
+    }
+
+
 @tenant_view()
 @require_GET
 def detail(request: TenantRequest, pk: int) -> HttpResponse:
+    if request.htmx and request.GET.get("bagian") == "dokumen":
+        # The "PDF being prepared" block asks every few seconds; only the document lookup runs.
+        skp = _skp(request, pk)
+        if skp.status not in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
+            raise Http404()
+        return render(request, "dokumen/_dokumen_status.html", _dokumen_context(skp))
     skp = _skp(request, pk, detail=True)
     return render(request, "skp/detail.html", _detail_context(request, skp))
 

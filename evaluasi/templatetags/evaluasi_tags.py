@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating
+from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating, peringatan_teks
 
 register = template.Library()
 
@@ -56,3 +56,9 @@ def item(mapping: Any, key: Any) -> Any:
 @register.inclusion_tag("evaluasi/_predikat.html")
 def predikat_badge(value: str, kosong: str = "") -> dict[str, Any]:
     return {"value": value, "label": predikat_label(value) if value else kosong}
+
+
+@register.filter(name="peringatan_teks")
+def peringatan_teks_filter(value: Any) -> str:
+    """A distribution warning stored by the year-end batch, in the reader's language."""
+    return peringatan_teks(value) if isinstance(value, dict) else str(value)

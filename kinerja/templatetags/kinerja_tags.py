@@ -1,5 +1,6 @@
 """Presentation helpers for the HTML templates. No queries, no business rules."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from django.http import QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from kinerja.validators import format_nip
 
@@ -98,3 +100,35 @@ def unit_tree(units: Iterable[Any]) -> list[TreeNode]:
     for root in roots:
         total(root)
     return roots
+
+
+# Stage labels that long jobs write into ``Job.detail["tahap"]`` (Indonesian, as the API shows them;
+# evaluasi/batch.py and kinerja/services/dokumen.py). The page shows them in the user's language.
+_TAHAP_TEKS = {
+    gettext_noop("Rekap kelengkapan & predikat"),
+    gettext_noop("Cek pola distribusi"),
+    gettext_noop("Finalisasi & tindak lanjut"),
+    gettext_noop("Uji coba: tidak ada yang disimpan"),
+    gettext_noop("Serah dokumen & notifikasi"),
+}
+_TAHAP = re.compile(r"^(?P<nomor>\d+/\d+ )?(?P<teks>.+?)(?P<ekor> \(\d+/\d+\))?$")
+_TAHAP_DOKUMEN = re.compile(r"^(?P<n>\d+) dokumen$")
+
+
+@register.filter
+def tahap_label(value: Any) -> str:
+    """A job's stage label in the active language: "4/6 Finalisasi & tindak lanjut" -> "4/6 Finalisation
+    & follow-up", "120 dokumen" -> "120 documents". Unknown labels are shown as written."""
+    if not value:
+        return ""
+    text = str(value)
+    if text == "selesai":
+        return pgettext("tahap job", "selesai")
+    dokumen = _TAHAP_DOKUMEN.match(text)
+    if dokumen:
+        n = int(dokumen["n"])
+        return ngettext("%(n)d dokumen", "%(n)d dokumen", n) % {"n": n}
+    m = _TAHAP.match(text)
+    if m is None or m["teks"] not in _TAHAP_TEKS:
+        return text
+    return f"{m['nomor'] or ''}{gettext(m['teks'])}{m['ekor'] or ''}"

@@ -6,6 +6,9 @@
  *    the current one (the token rotates at login, possibly in another tab).
  * 2. data-confirm="Pesan?" on a form, a submit button, a link or an htmx trigger asks
  *    window.confirm() first and cancels the action when the user says no.
+ * 3. A .table-responsive that actually scrolls sideways (a wide table on a phone) becomes a
+ *    focusable, named region, so keyboard users can scroll it too (WCAG 2.1.1; axe
+ *    scrollable-region-focusable). Re-checked after htmx swaps and on resize.
  */
 (function () {
   "use strict";
@@ -72,4 +75,33 @@
     },
     true
   );
+
+  function focusableScrollers() {
+    var label = document.documentElement.lang === "en" ? "Table (scroll sideways)" : "Tabel (geser ke samping)";
+    var boxes = document.querySelectorAll(".table-responsive");
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label")) {
+          box.setAttribute("aria-label", label);
+        }
+        box.setAttribute("data-gulir", "");
+      } else if (!scrolls && box.hasAttribute("data-gulir")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("data-gulir");
+      }
+    }
+  }
+
+  var resizeTimer = null;
+  document.addEventListener("DOMContentLoaded", focusableScrollers);
+  document.addEventListener("htmx:afterSettle", focusableScrollers);
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(focusableScrollers, 100);
+  });
 })();

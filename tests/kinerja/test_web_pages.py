@@ -284,7 +284,9 @@ def test_org_tree_renders_for_admin_roles(org_a: Org, who: str) -> None:
     assert reverse("unit-detail", args=[top.pk]) in body
     assert reverse("unit-detail", args=[bidang.pk]) in body
     assert body.index(top.nama) < body.index(bidang.nama)  # tree order
-    assert "<details" in body  # top unit has a child: collapsible
+    # top unit has a child: collapsible by its own toggle button (not a link inside <summary>)
+    assert f'aria-controls="sub-unit-{top.pk}"' in body
+    assert f'id="sub-unit-{top.pk}"' in body
 
 
 def test_org_tree_empty_state(platform_admin: User) -> None:
