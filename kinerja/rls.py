@@ -97,7 +97,7 @@ READ_ONLY_TABLES = (
     "kinerja_user_user_permissions",
 )
 #: Tables whose rows belong to one user (``user_id``): a request sees and writes only its own.
-OWN_ROW_TABLES = ("authtoken_token", "knox_authtoken", "django_admin_log")
+OWN_ROW_TABLES = ("knox_authtoken", "django_admin_log")
 SESSION_TABLE = "django_session"
 AXES_PREFIX = "axes_"
 
@@ -175,15 +175,21 @@ IDENTITY_POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     },
 }
 # The instansi's admin logs one of its pegawai out everywhere (kinerja.services.auth.akun_keluar_semua):
-# the tokens of the instansi's pegawai are visible and deletable too (digests only: no token is readable).
-IDENTITY_POLICIES["knox_authtoken"].append(
-    (
-        "kinerja_token_instansi",
-        "ALL",
-        _PEGAWAI_OF_INSTANSI.format(col="knox_authtoken.user_id"),
-        _PEGAWAI_OF_INSTANSI.format(col="knox_authtoken.user_id"),
-    )
-)
+# the tokens of the instansi's pegawai are visible (digests only: no token is readable) and deletable,
+# but never written: a token row is inserted or updated only for the request's own account
+# (``kinerja_milik``), so nobody can plant a token (a digest they know) on a colleague's account.
+# DELETE ... WHERE needs the row visible (SELECT policy) and deletable (DELETE policy): two policies.
+_TOKEN_OF_INSTANSI = _PEGAWAI_OF_INSTANSI.format(col="knox_authtoken.user_id")
+IDENTITY_POLICIES["knox_authtoken"] += [
+    ("kinerja_token_instansi_baca", "SELECT", _TOKEN_OF_INSTANSI, None),
+    ("kinerja_token_instansi_hapus", "DELETE", _TOKEN_OF_INSTANSI, None),
+]
+#: Policies of earlier versions, dropped by the next ensure (permissive policies add up: an old, wider
+#: one left in place would keep what its replacement takes away).
+RETIRED_POLICIES: dict[str, tuple[str, ...]] = {
+    # FOR ALL with a WITH CHECK: let a request insert a token for any pegawai of its instansi
+    "knox_authtoken": ("kinerja_token_instansi",),
+}
 AXES_POLICY = ("kinerja_autentikasi", "ALL", "kinerja_rls_auth()", "kinerja_rls_auth()")
 
 
@@ -426,6 +432,10 @@ def _ensure_table_policies(
     for table, enabled, forced, existing in rows:
         t = _q(table)
         dirty = False
+        for name in RETIRED_POLICIES.get(table, ()):
+            if name in existing:
+                cursor.execute(f"DROP POLICY {_q(name)} ON {t}")
+                dirty = True
         for name, command, using, check in wanted[table]:
             if name in existing:
                 continue

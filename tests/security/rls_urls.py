@@ -51,7 +51,7 @@ def probe_identity(request: HttpRequest) -> HttpResponse:
             "SELECT (SELECT coalesce(array_agg(nip ORDER BY nip), '{}') FROM kinerja_user), "
             "(SELECT count(password) FROM kinerja_user), "
             "(SELECT count(*) FROM django_session), "
-            "(SELECT count(*) FROM authtoken_token), "
+            "(SELECT count(*) FROM knox_authtoken), "
             "(SELECT count(*) FROM guardian_userobjectpermission), "
             "(SELECT count(*) FROM axes_accessattempt) + (SELECT count(*) FROM axes_accesslog), "
             "current_setting('kinerja.user', true)"

@@ -217,6 +217,7 @@ MODEL_TEXT_NOT_TYPED = {
     "dialog.PernyataanBimbingan.teks",
     "evaluasi.AturanDistribusi.sumber",
     "evaluasi.AlasanDeviasi.pesan",
+    "skp.Rhk.rhk_pimpinan_teks",  # the approval snapshot of the leader's text, copied by skp_approve
 }
 
 

@@ -5,12 +5,18 @@ Each attack runs as a request of instansi B would (``rls_tenant`` with B's insta
 session), with raw SQL or the ORM and no WHERE on the tenant: it sees nothing of A and cannot write
 into A, and nobody can be made platform admin or superuser. Then the legitimate flows (login page,
 token login, password change with a hash upgrade, lockout, grant_role, Plt/Plh delegation through
-guardian, pegawai creation with a NIP taken elsewhere) still work behind the wall.
+guardian, pegawai creation with a NIP taken elsewhere) still work behind the wall. The token and
+session flows of django-rest-knox (``kinerja.services.auth``) are checked row by row afterwards, with
+their writes recorded as the database saw them (``current_user`` and ``kinerja.user``): login, token
+requests and the sliding expiry, logout, password change, "keluar dari semua perangkat" of oneself
+and of a pegawai by the instansi's admin, the expired-token purge, the login guard and axes' backstop.
 """
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from io import StringIO
 from typing import Any
 
@@ -22,16 +28,18 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import assign_perm
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from kinerja import rls
 from kinerja.exceptions import ApplicationError
 from kinerja.identity import account_set_password
 from kinerja.models import AuditLog, Pegawai, User
 from kinerja.selectors.people import PERM_NILAI
+from kinerja.services.auth import token_create
 from kinerja.services.delegasi import delegasi_create, delegasi_revoke
 from kinerja.services.people import pegawai_create
 from tests.conftest import PASSWORD, Org
@@ -49,9 +57,9 @@ def _session_of(user: User) -> str:
 
 
 @contextmanager
-def as_request_of(org: Org, *, session_key: str | None = None) -> Iterator[None]:
-    """The database state of a request by B's admin (``TenantMiddleware``), with scope."""
-    user = org.admin.user
+def as_request_of(org: Org, *, session_key: str | None = None, user: User | None = None) -> Iterator[None]:
+    """The database state of a request by the instansi's admin, or ``user`` (``TenantMiddleware``), with scope."""
+    user = user or org.admin.user
     with (
         rls.rls_tenant(org.instansi.pk, user_id=user.pk, session_key=session_key),
         scope(instansi=org.instansi.pk),
@@ -92,7 +100,7 @@ def two(org_a: Org, org_b: Org) -> tuple[Org, Org]:
 IDENTITY_TABLES = [
     "kinerja_user",
     "django_session",
-    "authtoken_token",
+    "knox_authtoken",
     "guardian_userobjectpermission",
     "guardian_groupobjectpermission",
     "django_admin_log",
@@ -140,31 +148,49 @@ def test_read_only_tables_and_account_columns_for_the_application_role() -> None
     ]
 
 
-def test_a_token_table_created_later_is_covered_by_the_next_ensure() -> None:
-    # django-rest-knox's table (another branch adds it): covered by name as soon as it exists
-    if not _rows("SELECT 1 FROM pg_class WHERE relname = 'knox_authtoken'"):
-        with connection.cursor() as cur:
-            cur.execute(
-                "CREATE TABLE knox_authtoken (digest varchar(128) PRIMARY KEY, token_key varchar(25), "
-                "user_id bigint NOT NULL, created timestamptz NOT NULL DEFAULT now(), expiry timestamptz)"
-            )
-            cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON knox_authtoken TO {rls.ROLE}")
-        assert "knox_authtoken" in rls._ensure_identity(connection.cursor())
-    assert rls._ensure_identity(connection.cursor()) == []  # idempotent
-    user_a, user_b = User.objects.create_user(nip="knox-a"), User.objects.create_user(nip="knox-b")
+def test_the_token_table_stripped_of_its_wall_gets_it_back_from_the_next_ensure(two: tuple[Org, Org]) -> None:
+    # django-rest-knox's table (migration kinerja.0006 dropped DRF's plain-text authtoken_token):
+    # a DBA or a restore that lost its policies is repaired by the next migrate (ensure_rls)
+    org_a, org_b = two
+    assert not _rows("SELECT 1 FROM pg_class WHERE relname = 'authtoken_token'")
     with connection.cursor() as cur:
-        for user in (user_a, user_b):
-            cur.execute(
-                "INSERT INTO knox_authtoken (digest, token_key, user_id) VALUES (%s, %s, %s)",
-                [f"digest-{user.pk}", f"key-{user.pk}", user.pk],
-            )
-    with rls.rls_tenant(None, user_id=user_b.pk):
-        assert _rows(
-            "SELECT user_id FROM knox_authtoken WHERE user_id IN (%s, %s)", [user_a.pk, user_b.pk]
-        ) == [(user_b.pk,)]
+        cur.execute("DROP POLICY kinerja_milik ON knox_authtoken")
+        cur.execute("ALTER TABLE knox_authtoken NO FORCE ROW LEVEL SECURITY")
+        cur.execute("ALTER TABLE knox_authtoken DISABLE ROW LEVEL SECURITY")
+    assert "knox_authtoken" in rls._ensure_identity(connection.cursor())
+    assert rls._ensure_identity(connection.cursor()) == []  # idempotent
+    token_create(user=org_a.admin.user)
+    token_create(user=org_b.pegawai.user)
+    with rls.rls_tenant(None, user_id=org_b.pegawai.user_id):  # a request without an instansi
+        assert _rows("SELECT user_id FROM knox_authtoken") == [(org_b.pegawai.user_id,)]
         assert "row-level security" in _refused(
-            "INSERT INTO knox_authtoken (digest, token_key, user_id) VALUES ('x', 'x', %s)", [user_a.pk]
+            "INSERT INTO knox_authtoken (digest, token_key, user_id, created) VALUES ('x', 'x', %s, now())",
+            [org_a.admin.user_id],
         )
+
+
+def test_an_earlier_wider_token_policy_is_dropped_by_the_next_ensure() -> None:
+    # main had ``kinerja_token_instansi`` FOR ALL (insert too); permissive policies add up, so it must go
+    with connection.cursor() as cur:
+        cur.execute(
+            f"CREATE POLICY kinerja_token_instansi ON knox_authtoken FOR ALL TO {rls.ROLE} "
+            "USING (true) WITH CHECK (true)"
+        )
+    assert "knox_authtoken" in rls._ensure_identity(connection.cursor())
+    policies = {
+        r[0]: r[1]
+        for r in _rows(
+            "SELECT polname, polcmd FROM pg_policy WHERE polrelid = 'knox_authtoken'::regclass "
+            "AND polname LIKE 'kinerja%%'"
+        )
+    }
+    # r = SELECT, d = DELETE, * = ALL: the instansi's tokens are readable and deletable, only one's own writable
+    assert policies == {
+        "kinerja_milik": "*",
+        "kinerja_token_instansi_baca": "r",
+        "kinerja_token_instansi_hapus": "d",
+        **({rls.OWNER_POLICY: "*"} if rls.OWNER_POLICY in policies else {}),
+    }
 
 
 # ---------------------------------------------------------------------------------- the attacks
@@ -191,7 +217,7 @@ def test_through_the_middleware_a_forgotten_filter_sees_only_its_own(
     org_a, org_b = two
     AccessAttempt.objects.create(username=org_a.admin.nip, ip_address="10.0.0.1", failures_since_start=3)
     assign_perm(PERM_NILAI, org_a.rekan.user, org_a.pegawai)
-    Token.objects.create(user=org_a.admin.user)
+    token_create(user=org_a.admin.user)
     _session_of(org_a.admin.user)
     client = Client()
     client.force_login(org_b.pegawai.user)
@@ -288,23 +314,43 @@ def test_sessions_of_others_are_invisible_and_cannot_be_touched(two: tuple[Org, 
     assert Session.objects.filter(session_key__in=[key_a, key_b_other, key_b]).count() == 3
 
 
+def _digest(raw: str) -> str:
+    return AuthToken.objects.get(token_key=raw[:15]).digest
+
+
 def test_tokens_of_others_are_invisible_and_cannot_be_forged(two: tuple[Org, Org]) -> None:
     org_a, org_b = two
-    token_a = Token.objects.create(user=org_a.admin.user)
-    Token.objects.create(user=org_b.pegawai.user)
-    token_b = Token.objects.create(user=org_b.admin.user)
-    with as_request_of(org_b):
-        assert _rows("SELECT key FROM authtoken_token") == [(token_b.key,)]
-        assert not Token.objects.filter(user_id=org_a.admin.user_id).exists()
+    token_a = _digest(token_create(user=org_a.admin.user)[0])
+    token_b_other = _digest(token_create(user=org_b.pegawai.user)[0])
+    token_b = _digest(token_create(user=org_b.admin.user)[0])
+    forge = "INSERT INTO knox_authtoken (digest, token_key, user_id, created, expiry) VALUES (%s, 'palsu', %s, now(), NULL)"
+    with as_request_of(org_b, user=org_b.pegawai.user):  # a plain pegawai of B
+        # the instansi's digests are readable (for the admin's revocation; a digest is no token), A's are not
+        assert {r[0] for r in _rows("SELECT digest FROM knox_authtoken")} == {token_b, token_b_other}
+        assert not AuthToken.objects.filter(user_id=org_a.admin.user_id).exists()
+        for victim in (org_a.admin.user_id, org_b.admin.user_id):  # another instansi's admin, its own admin
+            assert "row-level security" in _refused(forge, ["b" * 128, victim])
         assert "row-level security" in _refused(
-            "INSERT INTO authtoken_token (key, user_id, created) VALUES ('palsu', %s, now())",
-            [org_a.admin.user_id],
+            "UPDATE knox_authtoken SET user_id = %s WHERE digest = %s", [org_b.admin.user_id, token_b_other]
         )
+        # nobody else's token can be kept alive (the sliding expiry of one's own token only)
+        assert (
+            _rowcount("UPDATE knox_authtoken SET expiry = NULL WHERE digest IN (%s, %s)", [token_a, token_b])
+            == 0
+        )
+        assert _rowcount("DELETE FROM knox_authtoken WHERE digest = %s", [token_a]) == 0
+    with as_request_of(org_b):  # B's admin: B's pegawai's tokens (revocation), never A's
+        assert {r[0] for r in _rows("SELECT digest FROM knox_authtoken")} == {token_b, token_b_other}
+        assert "row-level security" in _refused(forge, ["a" * 128, org_a.admin.user_id])
+        # a token planted on one of its pegawai (a digest the admin knows): refused
+        assert "row-level security" in _refused(forge, ["c" * 128, org_b.pegawai.user_id])
+        assert _rowcount("UPDATE knox_authtoken SET expiry = NULL WHERE digest = %s", [token_b_other]) == 0
         assert "row-level security" in _refused(
-            "UPDATE authtoken_token SET user_id = %s WHERE key = %s", [org_a.admin.user_id, token_b.key]
+            "UPDATE knox_authtoken SET user_id = %s WHERE digest = %s", [org_a.admin.user_id, token_b]
         )
-        assert _rowcount("DELETE FROM authtoken_token WHERE key = %s", [token_a.key]) == 0
-    assert Token.objects.filter(pk=token_a.pk).exists()
+        assert _rowcount("DELETE FROM knox_authtoken WHERE digest = %s", [token_a]) == 0
+    assert AuthToken.objects.filter(digest=token_a).exists()
+    assert AuthToken.objects.get(digest=token_b_other).expiry is not None
 
 
 def test_object_permissions_of_another_instansi_are_invisible_and_cannot_be_granted(
@@ -400,7 +446,32 @@ def test_login_upgrades_an_old_hash_through_the_authentication_path(org_a: Org, 
     assert user.password.startswith("md5$")  # the test settings' preferred hasher
 
 
-def test_wrong_passwords_lock_out_and_the_lockout_is_recorded(org_a: Org, settings: Any) -> None:
+def test_wrong_passwords_make_the_nip_wait_and_axes_records_them(org_a: Org, settings: Any) -> None:
+    # the login guard (kinerja/auth.py): after KINERJA_LOGIN_NIP_FREE failures the NIP waits, even
+    # with the right password; axes, behind the wall, has recorded every failure that was checked
+    user = org_a.pegawai.user
+    client = Client()
+    for _ in range(settings.KINERJA_LOGIN_NIP_FREE):
+        assert client.post(reverse("login"), {"username": user.nip, "password": "salah"}).status_code == 200
+    assert (
+        AccessAttempt.objects.get(username=user.nip).failures_since_start == settings.KINERJA_LOGIN_NIP_FREE
+    )
+    resp = client.post(reverse("login"), {"username": user.nip, "password": PASSWORD})
+    assert resp.status_code == 429
+    assert int(resp["Retry-After"]) > 0
+    api_resp = client.post("/api/v1/auth/token/", {"username": user.nip, "password": PASSWORD})
+    assert api_resp.status_code == 401
+    assert "Retry-After" in api_resp
+    assert not AuthToken.objects.filter(user=user).exists()
+
+
+def test_axes_backstop_locks_out_behind_the_wall_when_the_guard_lets_everything_through(
+    org_a: Org, settings: Any
+) -> None:
+    # the guard's counters live in Redis; with them gone (simulated: no free-attempt limit), axes'
+    # database counters (written in the authentication state) still lock the NIP at AXES_FAILURE_LIMIT
+    settings.KINERJA_LOGIN_NIP_FREE = settings.AXES_FAILURE_LIMIT + 10
+    settings.KINERJA_LOGIN_IP_LIMIT = (settings.AXES_FAILURE_LIMIT + 10, 600)
     user = org_a.pegawai.user
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -408,23 +479,198 @@ def test_wrong_passwords_lock_out_and_the_lockout_is_recorded(org_a: Org, settin
     assert AccessAttempt.objects.get(username=user.nip).failures_since_start == settings.AXES_FAILURE_LIMIT
     resp = client.post(reverse("login"), {"username": user.nip, "password": PASSWORD})
     assert resp.status_code == 429
+    api_resp = client.post("/api/v1/auth/token/", {"username": user.nip, "password": PASSWORD})
+    assert api_resp.status_code == 401
+    assert not AuthToken.objects.filter(user=user).exists()
+    # and the lockout is not visible (nor liftable) from a request of the instansi
+    with as_request_of(org_a):
+        assert _rows("SELECT count(*) FROM axes_accessattempt") == [(0,)]
+        assert _rowcount("DELETE FROM axes_accessattempt", []) == 0
+    assert AccessAttempt.objects.filter(username=user.nip).exists()
 
 
-def test_token_login_and_token_requests(two: tuple[Org, Org]) -> None:
+# ------------------------------------------------------- token and session flows, as the database saw them
+
+_WRITE = re.compile(
+    r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?(knox_authtoken|kinerja_user|django_session)"?', re.I
+)
+
+
+@contextmanager
+def identity_writes() -> Iterator[list[tuple[str, str, str, str]]]:
+    """Every INSERT/UPDATE/DELETE on tokens, accounts and sessions, with the role and ``kinerja.user``
+    the database had when it ran: (verb, table, current_user, kinerja.user)."""
+    seen: list[tuple[str, str, str, str]] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        match = _WRITE.match(sql)
+        if match:
+            with context["connection"].connection.cursor() as raw:
+                raw.execute("SELECT current_user, coalesce(current_setting('kinerja.user', true), '')")
+                role, who = raw.fetchone()
+            seen.append((match.group(1).split()[0].upper(), match.group(2), role, who))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield seen
+
+
+def _tokens(user: User) -> int:
+    return AuthToken.objects.filter(user_id=user.pk).count()
+
+
+def test_token_login_requests_sliding_expiry_and_logout(two: tuple[Org, Org], time_machine: Any) -> None:
     org_a, _ = two
+    time_machine.move_to(timezone.now(), tick=False)
     client = Client()
-    resp = client.post("/api/v1/auth/token/", {"username": org_a.admin.nip, "password": PASSWORD})
+    with identity_writes() as writes:
+        resp = client.post("/api/v1/auth/token/", {"username": org_a.admin.nip, "password": PASSWORD})
     assert resp.status_code == 200, resp.content
     token = resp.json()["token"]
-    assert Token.objects.get(key=token).user_id == org_a.admin.user_id
+    row = AuthToken.objects.get(token_key=token[:15])
+    assert row.user_id == org_a.admin.user_id
+    # the token row was written by the application role as the user who just authenticated
+    assert ("INSERT", "knox_authtoken", rls.ROLE, str(org_a.admin.user_id)) in writes
+    assert {w[2] for w in writes} == {rls.ROLE}
     me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
     assert me.status_code == 200
     assert me.json()["nip"] == org_a.admin.nip
-    # the same login again returns the same token (found as the user's own row)
-    again = client.post("/api/v1/auth/token/", {"username": org_a.admin.nip, "password": PASSWORD})
-    assert again.json()["token"] == token
+    # a second login: a new token, both work (knox)
+    login = {"username": org_a.admin.nip, "password": PASSWORD}
+    again = client.post("/api/v1/auth/token/", login).json()["token"]
+    assert again != token
+    assert _tokens(org_a.admin.user) == 2
+    # sliding expiry: a use 10 days later moves the row's expiry (the lookup runs before the tenant)
+    time_machine.shift(timedelta(days=10))
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+    assert AuthToken.objects.get(pk=row.pk).expiry == row.expiry + timedelta(days=10)
+    # logout: DELETE as the application role and the user, that token's row only
+    with identity_writes() as writes:
+        assert client.delete("/api/v1/auth/token/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 204
+    assert writes == [("DELETE", "knox_authtoken", rls.ROLE, str(org_a.admin.user_id))]
+    assert not AuthToken.objects.filter(pk=row.pk).exists()
+    assert _tokens(org_a.admin.user) == 1
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
+    assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {again}").status_code == 200
     bad = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token bukan-token")
     assert bad.status_code == 401
+
+
+def test_password_change_on_the_web_revokes_tokens_and_sessions_behind_the_wall(org_a: Org) -> None:
+    user = org_a.pegawai.user
+    raw = [token_create(user=user)[0] for _ in range(2)]
+    colleague = token_create(user=org_a.rekan.user)[0]
+    here, elsewhere = Client(), Client()
+    here.force_login(user)
+    elsewhere.force_login(user)
+    elsewhere_key = elsewhere.session.session_key
+    new = "Sandi-Baru-2026!"
+    with identity_writes() as writes:
+        resp = here.post(
+            reverse("password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+        )
+    assert resp.status_code == 302
+    # the view's writes as the user (the hash through kinerja_akun_set_password, a function call);
+    # only SessionMiddleware's save at the end of the response runs after the switch back (owner)
+    in_view = [w for w in writes if w[:2] != ("UPDATE", "django_session")]
+    assert {w[2:] for w in in_view} == {(rls.ROLE, str(user.pk))}, writes
+    assert ("DELETE", "knox_authtoken", rls.ROLE, str(user.pk)) in writes
+    assert _tokens(user) == 0  # the rows, not just the answers
+    assert _tokens(org_a.rekan.user) == 1
+    for token in raw:
+        assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
+    assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {colleague}").status_code == 200
+    # the other browser: its next request ends the session (the row is flushed), this one goes on
+    assert elsewhere.get(reverse("dashboard")).status_code == 302
+    assert not Session.objects.filter(session_key=elsewhere_key).exists()
+    assert here.get(reverse("dashboard")).status_code == 200
+
+
+def test_keluar_dari_semua_perangkat_of_oneself_behind_the_wall(org_a: Org) -> None:
+    user = org_a.rekan.user
+    token_create(user=user)
+    here, elsewhere = Client(), Client()
+    here.force_login(user)
+    elsewhere.force_login(user)
+    keys = [here.session.session_key, elsewhere.session.session_key]
+    with identity_writes() as writes:
+        assert here.post(reverse("akun-keluar-semua")).status_code == 302
+    in_view = [w for w in writes if w[:2] != ("UPDATE", "django_session")]
+    assert {w[2] for w in in_view} == {rls.ROLE}, writes
+    assert ("DELETE", "knox_authtoken", rls.ROLE, str(user.pk)) in writes
+    assert ("UPDATE", "kinerja_user", rls.ROLE, str(user.pk)) in writes  # sesi_versi
+    assert _tokens(user) == 0
+    assert User.objects.get(pk=user.pk).sesi_versi == 1
+    assert elsewhere.get(reverse("dashboard")).status_code == 302
+    assert not Session.objects.filter(session_key__in=keys).exists()
+
+
+def test_admin_logs_a_pegawai_out_everywhere_behind_the_wall(two: tuple[Org, Org]) -> None:
+    org_a, org_b = two
+    target = org_a.pegawai
+    for _ in range(2):
+        token_create(user=target.user)
+    token_create(user=org_a.rekan.user)
+    token_create(user=org_b.pegawai.user)
+    browser = Client()
+    browser.force_login(target.user)
+    browser_key = browser.session.session_key
+    admin = Client()
+    admin.force_login(org_a.admin.user)
+    with identity_writes() as writes:
+        resp = admin.post(reverse("pegawai-keluarkan", args=[target.pk]))
+    assert resp.status_code == 302
+    # the revocation ran as the application role, as the admin (not as the owner, not as the target)
+    assert [w for w in writes if w[:2] != ("UPDATE", "django_session")] == [
+        ("DELETE", "knox_authtoken", rls.ROLE, str(org_a.admin.user_id)),
+        ("UPDATE", "kinerja_user", rls.ROLE, str(org_a.admin.user_id)),
+    ]
+    # the rows: the target's tokens are gone, nobody else's; its sesi_versi moved
+    assert _tokens(target.user) == 0
+    assert (_tokens(org_a.rekan.user), _tokens(org_b.pegawai.user)) == (1, 1)
+    assert User.objects.get(pk=target.user_id).sesi_versi == 1
+    assert User.objects.get(pk=org_a.admin.user_id).sesi_versi == 0
+    audit = AuditLog._base_manager.get(action="akun.keluar_semua")
+    assert audit.after == {"token_dicabut": 2, "sendiri": False}
+    # the pegawai's browser: its next request is logged out and its session row deleted
+    assert Session.objects.filter(session_key=browser_key).exists()
+    assert browser.get(reverse("dashboard")).status_code == 302
+    assert not Session.objects.filter(session_key=browser_key).exists()
+    assert admin.get(reverse("dashboard")).status_code == 200
+    # B's pegawai through A's admin: 404, nothing deleted
+    assert admin.post(reverse("pegawai-keluarkan", args=[org_b.pegawai.pk])).status_code == 404
+    assert _tokens(org_b.pegawai.user) == 1
+
+
+def test_platform_admin_logs_out_a_pegawai_of_the_instansi_it_acts_in(
+    two: tuple[Org, Org], platform_admin: User
+) -> None:
+    org_a, _ = two
+    token_create(user=org_a.pegawai.user)
+    platform = Client()
+    platform.force_login(platform_admin)
+    resp = platform.post(
+        reverse("pegawai-keluarkan", args=[org_a.pegawai.pk]), HTTP_X_INSTANSI=org_a.instansi.kode
+    )
+    assert resp.status_code == 302
+    assert _tokens(org_a.pegawai.user) == 0
+    assert User.objects.get(pk=org_a.pegawai.user_id).sesi_versi == 1
+
+
+def test_the_expired_token_purge_task_reaches_every_instansi(two: tuple[Org, Org], time_machine: Any) -> None:
+    from kinerja.tasks import token_purge_expired_task
+
+    org_a, org_b = two
+    time_machine.move_to(timezone.now(), tick=False)
+    token_create(user=org_a.pegawai.user)
+    token_create(user=org_b.pegawai.user)
+    time_machine.shift(timedelta(days=20))
+    fresh = token_create(user=org_a.rekan.user)[0]
+    time_machine.shift(timedelta(days=15))
+    # a platform task (owner), not a tenant one: under kinerja_app it would silently delete nothing
+    assert token_purge_expired_task.apply().get() == 2
+    assert list(AuthToken.objects.values_list("user_id", flat=True)) == [org_a.rekan.user_id]
+    assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {fresh}").status_code == 200
 
 
 def test_platform_admin_logs_in_and_acts_in_an_instansi(two: tuple[Org, Org], platform_admin: User) -> None:
