@@ -159,7 +159,11 @@ def test_admin_unit_performance_warning_and_batch_progress(
     shoot(page, "unit-distribusi")
 
     page.goto(f"{live_server.url}/evaluasi/tahunan/")
-    page.get_by_label("Tahun").fill(str(TAHUN))
+    batch_form = page.locator("form:has([data-testid=jalankan-batch])")
+    batch_form.get_by_label("Tahun").fill(str(TAHUN))
+    dry_run = batch_form.locator("input[name=dry_run]")
+    expect(dry_run).to_be_checked()  # the page opens with a dry run ticked (issue #14)
+    dry_run.uncheck()
     page.get_by_test_id("jalankan-batch").click()
     bar = page.get_by_test_id("kemajuan-batch")
     expect(bar).to_be_visible()
