@@ -3,6 +3,7 @@
 import os
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +161,38 @@ def api_client_for(user: User | None) -> APIClient:
 @pytest.fixture
 def api() -> Any:
     return api_client_for
+
+
+@contextmanager
+def private_celery_queue(prefix: str) -> Iterator[str]:
+    """Tasks queued inside go to a queue of their own that nobody consumes (the test runs the task
+    bodies itself, or not at all); the queue is deleted afterwards."""
+    from kinerja.celery import app
+
+    old, queue = app.conf.task_default_queue, f"{prefix}-{os.getpid()}"
+    app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = old
+        try:
+            with app.connection_for_write() as conn:
+                conn.default_channel.queue_delete(queue)
+        except Exception:  # noqa: S110 - broker cleanup is best effort
+            pass
+
+
+def browser_login(page: Any, base: str, nip: str, password: str = PASSWORD) -> None:
+    """Sign in through the login page (Playwright) and wait until the app answered with another page."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/masuk/")
+    page.get_by_label("NIP / NI PPPK").fill(nip)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    expect(page).not_to_have_url(re.compile(r"/masuk/"))
 
 
 def token_for(user: User) -> str:

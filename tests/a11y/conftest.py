@@ -20,7 +20,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, Org, build_org
+from tests.conftest import PASSWORD, Org, build_org, private_celery_queue
 
 TAHUN = timezone.localdate().year
 TIMEOUT = 15_000
@@ -42,20 +42,10 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 
 @pytest.fixture
-def private_queue() -> Iterator[None]:
-    """Tasks queued by the set-up (PDF renders, batch, exports) go to a queue nobody consumes; the test
-    runs the task bodies itself. The queue is deleted afterwards."""
-    from kinerja.celery import app
-
-    old, queue = app.conf.task_default_queue, f"test-a11y-{os.getpid()}"
-    app.conf.task_default_queue = queue
-    yield
-    app.conf.task_default_queue = old
-    try:
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
-    except Exception:  # noqa: S110 - broker cleanup is best effort
-        pass
+def private_queue() -> Iterator[str]:
+    """Tasks queued by the test go to a queue nobody consumes (see ``private_celery_queue``)."""
+    with private_celery_queue("test-a11y") as queue:
+        yield queue
 
 
 def login(page: Page, base: str, nip: str) -> None:

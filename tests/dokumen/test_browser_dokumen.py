@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, Org
+from tests.conftest import PASSWORD, Org, private_celery_queue
 from tests.dokumen.conftest import full_plan, read, render
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,18 +69,9 @@ def test_public_verification_page(org_a: Org, api: Any, live_server: Any, page: 
 
 @pytest.fixture
 def private_queue() -> Any:
-    """Tasks queued by this test go to a queue of their own (nobody consumes it), removed afterwards."""
-    from kinerja.celery import app
-
-    old, queue = app.conf.task_default_queue, f"test-dokumen-browser-{os.getpid()}"
-    app.conf.task_default_queue = queue
-    yield
-    app.conf.task_default_queue = old
-    try:
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
-    except Exception:  # noqa: S110 - broker cleanup is best effort
-        pass
+    """Tasks queued by the test go to a queue nobody consumes (see ``private_celery_queue``)."""
+    with private_celery_queue("test-dokumen-browser") as queue:
+        yield queue
 
 
 def test_hr_starts_zip_and_sees_progress(

@@ -9,7 +9,6 @@ Set ``KINERJA_SCREENSHOT_DIR`` to keep desktop and 390px-phone screenshots of th
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from evaluasi.models import Evaluasi
 from kinerja.models import Periode
-from tests.conftest import PASSWORD, Org, build_org
+from tests.conftest import Org, browser_login, build_org
 from tests.evaluasi.conftest import TAHUN, ensure_all, make_skp, set_rating
 from tests.factories import PegawaiFactory
 from tests.skp.test_api_skp import approved_skp, atasan_plan
@@ -35,12 +34,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "locale": "id-ID"}
 
 
-def login(page: Page, base: str, nip: str) -> None:
-    page.goto(f"{base}/masuk/")
-    page.get_by_label("NIP / NI PPPK").fill(nip)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page).not_to_have_url(re.compile(r"/masuk/"))
+login = browser_login
 
 
 def shoot(page: Page, name: str) -> None:

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from kinerja.models import Instansi, Pegawai, PeranInstansi
 from skp.models import Skp, SkpStatus
-from tests.conftest import PASSWORD, Org, build_org
+from tests.conftest import Org, browser_login, build_org
 from tests.evaluasi.conftest import make_skp
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -37,12 +37,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "locale": "id-ID", "viewport": LAPTOP}
 
 
-def login(page: Page, base: str, nip: str) -> None:
-    page.goto(f"{base}/masuk/")
-    page.get_by_label("NIP / NI PPPK").fill(nip)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page).not_to_have_url(re.compile(r"/masuk/"))
+login = browser_login
 
 
 def layout_ok(page: Page, name: str) -> None:
