@@ -41,6 +41,7 @@ NOT_PAGES = {
     "set_language",
     "audit-csv",
     "dialog:notifikasi-jumlah",  # the navbar badge fragment (checked inside every page)
+    "skp:inbox-jumlah",  # the "Persetujuan SKP" count fragment of the navbar (same)
     "api-schema",
     "api-docs",  # Swagger UI, a vendored third-party page
 }
