@@ -99,3 +99,24 @@ class AturanDistribusiForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if queryset is not None:
             self.fields["aturan"].queryset = queryset  # type: ignore[attr-defined]
+
+
+BULAN = [
+    (1, _("Januari")), (2, _("Februari")), (3, _("Maret")), (4, _("April")), (5, _("Mei")), (6, _("Juni")),
+    (7, _("Juli")), (8, _("Agustus")), (9, _("September")), (10, _("Oktober")), (11, _("November")),
+    (12, _("Desember")),
+]  # fmt: skip
+
+
+class JendelaTahunanForm(forms.Form):
+    """The annual rating window of the instansi (domain.md "Annual window"); rules in the service."""
+
+    buka_tanggal = forms.IntegerField(label=_("Dibuka tanggal"), min_value=1, max_value=31)
+    buka_bulan = forms.TypedChoiceField(label=_("Dibuka bulan"), choices=BULAN, coerce=int)
+    tutup_tanggal = forms.IntegerField(label=_("Ditutup tanggal"), min_value=1, max_value=31)
+    tutup_bulan = forms.TypedChoiceField(
+        label=_("Ditutup bulan"),
+        choices=BULAN,
+        coerce=int,
+        help_text=_("Bila sebelum tanggal dibuka, jendela ditutup pada tahun berikutnya."),
+    )

@@ -525,6 +525,43 @@ def pengaturan_aturan_set(
     return obj
 
 
+@transaction.atomic
+def pengaturan_jendela_set(
+    *,
+    actor: User,
+    roles: list[str],
+    instansi: Instansi,
+    buka_bulan: int,
+    buka_tanggal: int,
+    tutup_bulan: int,
+    tutup_tanggal: int,
+) -> PengaturanEvaluasi:
+    """admin_instansi sets the annual rating window (domain.md "Annual window": configurable per instansi;
+    default 1 December .. 31 January). A close before the open in the calendar wraps to the next year. Audited."""
+    if not ROLES_ADMIN & set(roles):
+        raise NotFoundOrForbidden()
+    errors: dict[str, list[str]] = {}
+    if not jendela.validasi_bulan_hari(buka_bulan, buka_tanggal):
+        errors["buka_tanggal"] = [_("Tanggal tidak ada dalam bulan itu.")]
+    if not jendela.validasi_bulan_hari(tutup_bulan, tutup_tanggal):
+        errors["tutup_tanggal"] = [_("Tanggal tidak ada dalam bulan itu.")]
+    if not errors and (buka_bulan, buka_tanggal) == (tutup_bulan, tutup_tanggal):
+        errors["tutup_tanggal"] = [_("Jendela harus lebih dari satu hari.")]
+    if errors:
+        raise ApplicationError(_("Jendela penilaian tahunan tidak valid."), errors=errors)
+    obj, _created = PengaturanEvaluasi.objects.select_for_update().get_or_create(instansi=instansi)
+    fields = ["jendela_buka_bulan", "jendela_buka_tanggal", "jendela_tutup_bulan", "jendela_tutup_tanggal"]
+    before = {f: getattr(obj, f) for f in fields}
+    obj.jendela_buka_bulan, obj.jendela_buka_tanggal = buka_bulan, buka_tanggal
+    obj.jendela_tutup_bulan, obj.jendela_tutup_tanggal = tutup_bulan, tutup_tanggal
+    obj.save(update_fields=[*fields, "updated_at"])
+    audit_log(
+        actor=actor, instansi=instansi, action="evaluasi.jendela_tahunan", obj=obj, before=before,
+        after={f: getattr(obj, f) for f in fields},
+    )  # fmt: skip
+    return obj
+
+
 # ---------------------------------------------------------------------------------------------- year-end batch
 
 

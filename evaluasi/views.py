@@ -22,6 +22,7 @@ from evaluasi.forms import (
     AlasanDeviasiForm,
     AturanDistribusiForm,
     BatchTahunanForm,
+    JendelaTahunanForm,
     KeberatanForm,
     KeputusanKeberatanForm,
     KinerjaOrganisasiForm,
@@ -568,9 +569,25 @@ def tahunan(request: HttpRequest) -> HttpResponse:
     # dry run ticked by default: a real run locks every rated evaluation (final), so it must be a choice
     form = BatchTahunanForm(initial={"tahun": timezone.localdate().year, "dry_run": True})
     aturan_form = AturanDistribusiForm(queryset=aturan_distribusi_pilihan())
+    jendela_form = None
     status = 200
     if request.method == "POST":
-        if request.POST.get("aksi") == "aturan":
+        if request.POST.get("aksi") == "jendela":
+            jendela_form = JendelaTahunanForm(request.POST)
+            if jendela_form.is_valid():
+                try:
+                    services.pengaturan_jendela_set(
+                        actor=user, roles=roles, instansi=instansi, **jendela_form.cleaned_data
+                    )
+                except ApplicationError as exc:
+                    _apply_errors(jendela_form, exc)
+                    status = exc.status_code
+                else:
+                    messages.success(request, _("Jendela penilaian tahunan disimpan."))
+                    return redirect("evaluasi:tahunan")
+            else:
+                status = 400
+        elif request.POST.get("aksi") == "aturan":
             aturan_form = AturanDistribusiForm(request.POST, queryset=aturan_distribusi_pilihan())
             if aturan_form.is_valid():
                 services.pengaturan_aturan_set(
@@ -623,9 +640,21 @@ def tahunan(request: HttpRequest) -> HttpResponse:
             "running": job is not None and job.status in (JobStatus.ANTRI, JobStatus.BERJALAN),
             "kesiapan": kesiapan_batch(instansi=instansi, tahun=_tahun_batch(form)),
             **_jendela_context(instansi, _tahun_batch(form)),
+            "jendela_form": jendela_form or _jendela_form_awal(instansi),
         },
         status=status,
     )
+
+
+def _jendela_form_awal(instansi: Instansi) -> JendelaTahunanForm:
+    """The window form filled with the instansi's current setting (the default when none)."""
+    j = jendela_tahunan_for(instansi=instansi, tahun=2024)  # a leap year: 29 February stays itself
+    return JendelaTahunanForm(
+        initial={
+            "buka_tanggal": j.buka.day, "buka_bulan": j.buka.month,
+            "tutup_tanggal": j.tutup.day, "tutup_bulan": j.tutup.month,
+        }
+    )  # fmt: skip
 
 
 def _jendela_context(instansi: Instansi, tahun: int) -> dict[str, Any]:

@@ -254,3 +254,36 @@ def test_batch_page_shows_the_window_and_asks_for_force_with_reason(org_a: Org, 
     html = c.get("/evaluasi/tahunan/").content.decode()
     assert "Sedang dibuka." in html
     assert 'data-testid="paksa-batch"' not in html
+
+
+@pytest.mark.django_db
+def test_admin_configures_the_window_on_the_batch_page_domain_annual_window_configurable(
+    org_a: Org, org_b: Org, time_machine: Any
+) -> None:
+    """domain.md "Annual window": per instansi, configurable; invalid days are field errors; audited;
+    only the admin of that instansi; the other instansi keeps the default."""
+    time_machine.move_to(at(2026, 11, 20))
+    c = Client()
+    c.force_login(org_a.admin.user)
+    html = c.get("/evaluasi/tahunan/").content.decode()
+    assert 'data-testid="pengaturan-jendela"' in html
+    body = {"aksi": "jendela", "buka_tanggal": 31, "buka_bulan": 4, "tutup_tanggal": 31, "tutup_bulan": 1}
+    resp = c.post("/evaluasi/tahunan/", body)
+    assert resp.status_code == 400
+    assert 'data-testid="galat-buka_tanggal"' in resp.content.decode()
+    resp = c.post("/evaluasi/tahunan/", {**body, "buka_tanggal": 15, "buka_bulan": 11})
+    assert resp.status_code == 302
+    html = c.get("/evaluasi/tahunan/").content.decode()
+    assert "15 November 2026 sampai 31 Januari 2027" in html
+    assert "Sedang dibuka." in html
+    with scopes_disabled():
+        log = AuditLog.objects.get(instansi=org_a.instansi, action="evaluasi.jendela_tahunan")
+        assert not PengaturanEvaluasi._base_manager.filter(instansi=org_b.instansi).exists()
+    assert log.before["jendela_buka_bulan"] == 12
+    assert log.after["jendela_buka_bulan"] == 11
+    hr = Client()
+    hr.force_login(org_a.hr.user)
+    assert hr.post("/evaluasi/tahunan/", {**body, "buka_tanggal": 1, "buka_bulan": 1}).status_code == 404
+    b = Client()
+    b.force_login(org_b.admin.user)
+    assert "1 Desember 2026 sampai 31 Januari 2027" in b.get("/evaluasi/tahunan/").content.decode()
