@@ -65,6 +65,8 @@ def isi(apps, schema_editor):
             ev.filter(rating_hasil_kerja=hk, rating_perilaku_kerja=pk).exclude(predikat="").exclude(
                 predikat=pred
             ).update(predikat=pred)
+    if schema_editor is not None:  # fire deferred FK checks now: ALTER TABLE refuses pending trigger events
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -305,3 +305,61 @@ def test_keberatan_decision_page_takes_ratings_not_a_predikat(
     pegawai = Client()
     pegawai.force_login(org_a.pegawai.user)
     assert 'data-testid="keberatan-diterima"' in pegawai.get(f"/evaluasi/{ev.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_migration_0009_fixes_rows_written_before_the_constraint_domain_6_4(org_a: Org) -> None:
+    """evaluasi/0009 ``isi`` on rows the old code could write: an accepted keberatan that set "Sangat
+    Baik" on "Sesuai / Di Bawah" keeps its decision and gets the matching ratings (Di Atas / Di Atas);
+    a rated periodic row gets its delivery time; then the CHECK constraints hold again."""
+    from django.apps import apps as django_apps
+
+    mig = importlib.import_module("evaluasi.migrations.0009_aturan1_jendela_diterima_matriks")
+    make_skp(org_a.pegawai)
+    ensure_all(org_a.instansi)
+    q1 = periode(org_a.instansi, 1)
+    dinilai = dt.datetime(2026, 4, 5, 3, 0, tzinfo=dt.UTC)
+    with scopes_disabled():
+        ev = Evaluasi._base_manager.get(instansi=org_a.instansi, pegawai=org_a.pegawai, jenis="tahunan")
+        q = Evaluasi._base_manager.get(instansi=org_a.instansi, pegawai=org_a.pegawai, periode=q1)
+    with connection.cursor() as cur:
+        # the state before issue #17: no constraints, and what the old keberatan_putus wrote
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending before ALTER TABLE
+        cur.execute("ALTER TABLE evaluasi_evaluasi DROP CONSTRAINT evaluasi_predikat_sesuai_matriks")
+        cur.execute("ALTER TABLE evaluasi_keberatan DROP CONSTRAINT keberatan_predikat_baru_sesuai_matriks")
+        cur.execute(
+            "UPDATE evaluasi_evaluasi SET rating_hasil_kerja = %s, rating_perilaku_kerja = %s, "
+            "predikat = 'sangat_baik', status = 'final', final_at = now(), diterima_at = NULL WHERE id = %s",
+            [SE, DB, ev.pk],
+        )
+        cur.execute(
+            "UPDATE evaluasi_evaluasi SET rating_hasil_kerja = %s, rating_perilaku_kerja = %s, "
+            "predikat = 'baik', status = 'dinilai', dinilai_at = %s, diterima_at = NULL WHERE id = %s",
+            [SE, SE, dinilai, q.pk],
+        )
+    with scopes_disabled():
+        kb = Keberatan._base_manager.create(
+            instansi=org_a.instansi, evaluasi=ev, pegawai=org_a.pegawai, alasan="x", status="diterima",
+            predikat_semula="kurang_misconduct", predikat_baru="sangat_baik", catatan_keputusan="ok",
+        )  # fmt: skip
+    mig.isi(django_apps, None)
+    with scopes_disabled():
+        ev.refresh_from_db()
+        q.refresh_from_db()
+        kb.refresh_from_db()
+    assert (ev.rating_hasil_kerja, ev.rating_perilaku_kerja, ev.predikat) == (DA, DA, "sangat_baik")
+    assert ev.diterima_at == ev.final_at
+    assert q.diterima_at == dinilai
+    assert (kb.rating_hasil_kerja_semula, kb.rating_perilaku_kerja_semula) == (SE, DB)
+    assert (kb.rating_hasil_kerja_baru, kb.rating_perilaku_kerja_baru) == (DA, DA)
+    with connection.cursor() as cur:  # the constraints validate against the fixed rows
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute(
+            "ALTER TABLE evaluasi_evaluasi ADD CONSTRAINT evaluasi_predikat_sesuai_matriks CHECK "
+            f"(predikat = '' OR {scoring.predikat_sql('rating_hasil_kerja', 'rating_perilaku_kerja')} = predikat)"
+        )
+        cur.execute(
+            "ALTER TABLE evaluasi_keberatan ADD CONSTRAINT keberatan_predikat_baru_sesuai_matriks CHECK "
+            "(predikat_baru = '' OR "
+            f"{scoring.predikat_sql('rating_hasil_kerja_baru', 'rating_perilaku_kerja_baru')} = predikat_baru)"
+        )
