@@ -177,6 +177,8 @@ def daftar(request: HttpRequest) -> HttpResponse:
             "is_admin": has_any_role(roles, ROLES_IMPOR),
             "is_org": has_any_role(roles, ROLES_ORGANISASI),
             "keberatan_terbuka": keberatan_terbuka_count(user=user, instansi=instansi, roles=roles),
+            # the annual list (no period chosen) shows the annual window
+            **(_jendela_context(instansi, tahun) if periode is None else {}),
             "unit_pimpinan": unit_terlihat(user=user, instansi=instansi, roles=pribadi).order_by("path")[:50],
         },
     )

@@ -172,6 +172,13 @@ def test_annual_rating_page_shows_the_window_and_refuses_outside_it(org_a: Org, 
     assert "1 Desember 2026 sampai 31 Januari 2027" in html
     assert "Belum dibuka." in html
     assert 'data-testid="form-penilaian"' not in html  # no form that can only fail
+    lst = c.get(f"/evaluasi/?tahun={TAHUN}&periode=tahunan").content.decode()  # the annual list too
+    assert "1 Desember 2026 sampai 31 Januari 2027" in lst
+    q_id = periode(org_a.instansi, 4).pk
+    assert (
+        'data-testid="jendela-tahunan"'
+        not in c.get(f"/evaluasi/?tahun={TAHUN}&periode={q_id}").content.decode()
+    )
     resp = c.post(f"/evaluasi/{ev.pk}/", {**BODY, "versi": ev.versi})
     assert resp.status_code == 409
     assert "belum dibuka" in resp.content.decode()
