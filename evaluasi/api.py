@@ -74,6 +74,10 @@ class EvaluasiOutput(serializers.Serializer):
     status = serializers.CharField()
     dinilai_at = serializers.DateTimeField(allow_null=True)
     final_at = serializers.DateTimeField(allow_null=True)
+    diterima_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the result was delivered to the pegawai (keberatan days count from it).",
+    )
     versi = serializers.IntegerField(help_text="Send it back with PATCH: a stale one answers 409.")
 
 
@@ -104,6 +108,10 @@ class KeberatanOutput(serializers.Serializer):
     alasan = serializers.CharField()
     predikat_semula = serializers.CharField()
     predikat_baru = serializers.CharField()
+    rating_hasil_kerja_semula = serializers.CharField()
+    rating_perilaku_kerja_semula = serializers.CharField()
+    rating_hasil_kerja_baru = serializers.CharField()
+    rating_perilaku_kerja_baru = serializers.CharField()
     catatan_keputusan = serializers.CharField()
     pemutus = serializers.IntegerField(source="pemutus_id", allow_null=True)
     created_at = serializers.DateTimeField()
@@ -231,6 +239,9 @@ class TahunanBatchApi(TenantScopedApi):
     class TahunanBatchInputSerializer(serializers.Serializer):
         tahun = serializers.IntegerField(min_value=2000, max_value=2100)
         dry_run = serializers.BooleanField(required=False, default=False)
+        # before the annual window opens a real run needs both (domain.md "Annual window"); audited
+        paksa = serializers.BooleanField(required=False, default=False)
+        alasan = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
     def get_base_queryset(self) -> QuerySet[Any]:
         return Evaluasi.objects.none()
@@ -248,6 +259,8 @@ class TahunanBatchApi(TenantScopedApi):
             instansi=self.instansi,
             tahun=data.validated_data["tahun"],
             dry_run=data.validated_data["dry_run"],
+            paksa=data.validated_data["paksa"],
+            alasan=data.validated_data["alasan"],
         )
         return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)
 
@@ -272,12 +285,19 @@ class KeberatanAjukanApi(_EvaluasiApi):
 
 
 class KeberatanPutusApi(TenantScopedApi):
-    """The atasan of the Pejabat Penilai decides: {"terima": true, "predikat_baru", "catatan"} or
-    {"terima": false, "catatan"}."""
+    """The atasan of the Pejabat Penilai decides: {"terima": true, "rating_hasil_kerja",
+    "rating_perilaku_kerja", "catatan"} (the predikat follows from the §6.4 matrix; an optional
+    "predikat_baru" must equal it) or {"terima": false, "catatan"}."""
 
     class KeberatanPutusInputSerializer(serializers.Serializer):
         terima = serializers.BooleanField()
         catatan = serializers.CharField(max_length=5000)
+        rating_hasil_kerja = serializers.ChoiceField(
+            choices=Rating.choices, required=False, allow_blank=True, default=""
+        )
+        rating_perilaku_kerja = serializers.ChoiceField(
+            choices=Rating.choices, required=False, allow_blank=True, default=""
+        )
         predikat_baru = serializers.ChoiceField(
             choices=Predikat.choices, required=False, allow_blank=True, default=""
         )

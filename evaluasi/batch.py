@@ -399,7 +399,8 @@ def chunk_final(
             cur.execute(
                 """
                 WITH f AS (
-                    UPDATE evaluasi_evaluasi SET status = 'final', final_at = %(final_at)s, updated_at = %(final_at)s
+                    UPDATE evaluasi_evaluasi SET status = 'final', final_at = %(final_at)s, updated_at = %(final_at)s,
+                           diterima_at = COALESCE(diterima_at, %(final_at)s)  -- annual: delivered now (issue #17)
                     WHERE instansi_id = %(instansi)s AND tahun = %(tahun)s AND status = 'dinilai' AND predikat <> ''
                       AND pegawai_id >= %(dari)s AND pegawai_id < %(sampai)s
                     RETURNING pegawai_id, jenis

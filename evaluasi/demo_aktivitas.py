@@ -593,7 +593,8 @@ def _evaluasi(
                 """
                 UPDATE evaluasi_evaluasi e
                 SET rating_hasil_kerja = v.h, rating_perilaku_kerja = v.k, predikat = v.pr, justifikasi = v.j,
-                    jumlah_umpan_balik = v.n, dinilai_oleh_id = v.oleh, dinilai_at = v.t, status = %s, updated_at = v.t
+                    jumlah_umpan_balik = v.n, dinilai_oleh_id = v.oleh, dinilai_at = v.t, status = %s, updated_at = v.t,
+                    diterima_at = CASE WHEN e.jenis = 'periodik' THEN v.t ELSE e.diterima_at END
                 FROM (SELECT unnest(%s::bigint[]) id, unnest(%s::text[]) h, unnest(%s::text[]) k,
                              unnest(%s::text[]) pr, unnest(%s::text[]) j, unnest(%s::int[]) n,
                              unnest(%s::bigint[]) oleh, unnest(%s::timestamptz[]) t) v

@@ -106,7 +106,16 @@ def evaluasi_dokumen_versi(ev: Evaluasi, keberatan: Keberatan | None = None) -> 
             "predikat": ev.predikat,
             "justifikasi": ev.justifikasi,
             "dinilai": ev.dinilai_at,
-            "keberatan": [k.status, k.predikat_baru, k.catatan_keputusan] if k else None,
+            "diterima": ev.diterima_at,
+            "keberatan": [
+                k.status,
+                k.predikat_baru,
+                k.rating_hasil_kerja_baru,
+                k.rating_perilaku_kerja_baru,
+                k.catatan_keputusan,
+            ]
+            if k
+            else None,
         }
     )
 
@@ -360,6 +369,15 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
             "status": "DITERIMA" if keberatan.status == StatusKeberatan.DITERIMA else "DITOLAK",
             "predikat_semula": _label(_PREDIKAT, keberatan.predikat_semula),
             "predikat_baru": _label(_PREDIKAT, keberatan.predikat_baru, ""),
+            "rating_semula": " / ".join(
+                _label(_RATING, r)
+                for r in (keberatan.rating_hasil_kerja_semula, keberatan.rating_perilaku_kerja_semula)
+            ),
+            "rating_baru": " / ".join(
+                _label(_RATING, r, "")
+                for r in (keberatan.rating_hasil_kerja_baru, keberatan.rating_perilaku_kerja_baru)
+                if r
+            ),
             "catatan": keberatan.catatan_keputusan,
             "pemutus": identitas_pegawai(keberatan.pemutus),
             "tanggal": tanggal_indonesia(keberatan.diputus_at),
@@ -372,7 +390,11 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
                 "peran": "Pegawai yang Dinilai",
                 "nama": pegawai.get("nama", ""),
                 "nip": pegawai.get("nip", ""),
-                "catatan": "",
+                # domain.md "Keberatan on periodic results": the delivery date, from which the keberatan
+                # days count (periodic: rated; annual: final)
+                "catatan": f"Diterima oleh pegawai pada {tanggal_indonesia(ev.diterima_at)}"
+                if ev.diterima_at
+                else "",
             },
             "kanan": {
                 "peran": "Pejabat Penilai Kinerja",

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from evaluasi.models import AturanDistribusi
-from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating
+from evaluasi.scoring import PredikatOrganisasi, Rating
 
 
 class PenilaianForm(forms.Form):
@@ -54,12 +54,16 @@ class KeberatanForm(forms.Form):
 class KeputusanKeberatanForm(forms.Form):
     terima = forms.TypedChoiceField(
         label=_("Keputusan"),
-        choices=[("1", _("Terima dan ubah predikat")), ("0", _("Tolak"))],
+        choices=[("1", _("Terima dan tetapkan rating baru")), ("0", _("Tolak"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    predikat_baru = forms.ChoiceField(
-        label=_("Predikat baru"), choices=[("", "—"), *Predikat.choices], required=False
+    # an accepted keberatan sets new ratings; the predikat follows from the matrix (never chosen)
+    rating_hasil_kerja = forms.ChoiceField(
+        label=_("Rating hasil kerja baru"), choices=[("", "—"), *Rating.choices], required=False
+    )
+    rating_perilaku_kerja = forms.ChoiceField(
+        label=_("Rating perilaku kerja baru"), choices=[("", "—"), *Rating.choices], required=False
     )
     catatan = forms.CharField(
         label=_("Alasan keputusan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
@@ -70,6 +74,16 @@ class BatchTahunanForm(forms.Form):
     tahun = forms.IntegerField(label=_("Tahun"), min_value=2000, max_value=2100)
     dry_run = forms.BooleanField(
         label=_("Uji coba (dry run): hitung tanpa mengunci dan tanpa menulis tindak lanjut"), required=False
+    )
+    paksa = forms.BooleanField(
+        label=_("Paksa finalisasi sebelum jendela penilaian tahunan dibuka"), required=False
+    )
+    alasan = forms.CharField(
+        label=_("Alasan memaksa finalisasi"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Wajib bila memaksa; dicatat dalam log audit."),
     )
 
 
@@ -85,3 +99,24 @@ class AturanDistribusiForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if queryset is not None:
             self.fields["aturan"].queryset = queryset  # type: ignore[attr-defined]
+
+
+BULAN = [
+    (1, _("Januari")), (2, _("Februari")), (3, _("Maret")), (4, _("April")), (5, _("Mei")), (6, _("Juni")),
+    (7, _("Juli")), (8, _("Agustus")), (9, _("September")), (10, _("Oktober")), (11, _("November")),
+    (12, _("Desember")),
+]  # fmt: skip
+
+
+class JendelaTahunanForm(forms.Form):
+    """The annual rating window of the instansi (domain.md "Annual window"); rules in the service."""
+
+    buka_tanggal = forms.IntegerField(label=_("Dibuka tanggal"), min_value=1, max_value=31)
+    buka_bulan = forms.TypedChoiceField(label=_("Dibuka bulan"), choices=BULAN, coerce=int)
+    tutup_tanggal = forms.IntegerField(label=_("Ditutup tanggal"), min_value=1, max_value=31)
+    tutup_bulan = forms.TypedChoiceField(
+        label=_("Ditutup bulan"),
+        choices=BULAN,
+        coerce=int,
+        help_text=_("Bila sebelum tanggal dibuka, jendela ditutup pada tahun berikutnya."),
+    )

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating
+from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating, predikat_cocok_q
 from kinerja.models import TenantOwnedModel, TimeStampedModel, instansi_fk_tanpa_indeks
 
 #: Free text typed by users (the limit of evaluasi.forms and evaluasi.api): forms and serializers built
@@ -65,6 +65,10 @@ class Evaluasi(TenantOwnedModel):
     )
     dinilai_at = models.DateTimeField(null=True, blank=True)
     final_at = models.DateTimeField(null=True, blank=True)
+    # When the result was delivered to the pegawai (domain.md "Keberatan on periodic results"): a periodic
+    # result at its rating by the Pejabat Penilai, an annual one at finalisation (``final_at``). The
+    # keberatan deadline counts from it (evaluasi.jendela.keberatan_batas); printed on the document.
+    diterima_at = models.DateTimeField(null=True, blank=True)
     # Optimistic lock of the rating (api-contract §3: PATCH with a stale ``versi`` → 409). Bumped by every
     # rating and keberatan decision; the database default covers the set-based INSERTs of the batch.
     versi = models.PositiveIntegerField(default=1, db_default=1)
@@ -94,6 +98,11 @@ class Evaluasi(TenantOwnedModel):
             models.CheckConstraint(
                 condition=Q(predikat="") | (~Q(rating_hasil_kerja="") & ~Q(rating_perilaku_kerja="")),
                 name="evaluasi_predikat_butuh_rating",
+            ),
+            # domain §6.4: the predikat is always the matrix cell of the ratings shown (issue #17)
+            models.CheckConstraint(
+                condition=predikat_cocok_q("rating_hasil_kerja", "rating_perilaku_kerja", "predikat"),
+                name="evaluasi_predikat_sesuai_matriks",
             ),
         ]
         indexes = [
@@ -141,10 +150,24 @@ class AturanDistribusi(TimeStampedModel):
 
 
 class PengaturanEvaluasi(TenantOwnedModel):
-    """Per-instansi evaluation settings: which distribution rule set applies (null = the default)."""
+    """Per-instansi evaluation settings: which distribution rule set applies (null = the default) and the
+    annual rating window (domain.md "Annual window": 1 December .. 31 January of the next year by default;
+    evaluated by ``evaluasi.jendela.jendela_tahunan``)."""
 
     aturan_distribusi = models.ForeignKey(
         AturanDistribusi, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    jendela_buka_bulan = models.PositiveSmallIntegerField(
+        _("bulan jendela penilaian tahunan dibuka"), default=12, db_default=12
+    )
+    jendela_buka_tanggal = models.PositiveSmallIntegerField(
+        _("tanggal jendela penilaian tahunan dibuka"), default=1, db_default=1
+    )
+    jendela_tutup_bulan = models.PositiveSmallIntegerField(
+        _("bulan jendela penilaian tahunan ditutup"), default=1, db_default=1
+    )
+    jendela_tutup_tanggal = models.PositiveSmallIntegerField(
+        _("tanggal jendela penilaian tahunan ditutup"), default=31, db_default=31
     )
 
     class Meta:
@@ -323,6 +346,12 @@ class Keberatan(TenantOwnedModel):
     )
     predikat_semula = models.CharField(max_length=20, choices=Predikat.choices)
     predikat_baru = models.CharField(max_length=20, choices=Predikat.choices, blank=True)
+    # The ratings at filing and the ones an accepted keberatan sets (issue #17): ``predikat_baru`` is the
+    # matrix cell of the new ratings (checked by the database), never chosen on its own.
+    rating_hasil_kerja_semula = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    rating_perilaku_kerja_semula = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    rating_hasil_kerja_baru = models.CharField(max_length=20, choices=Rating.choices, blank=True)
+    rating_perilaku_kerja_baru = models.CharField(max_length=20, choices=Rating.choices, blank=True)
     catatan_keputusan = models.TextField(blank=True, max_length=MAX_TEKS)
     diputus_oleh = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -334,6 +363,12 @@ class Keberatan(TenantOwnedModel):
         verbose_name_plural = _("keberatan")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["instansi", "evaluasi"], name="uniq_keberatan_evaluasi")
+            models.UniqueConstraint(fields=["instansi", "evaluasi"], name="uniq_keberatan_evaluasi"),
+            models.CheckConstraint(
+                condition=predikat_cocok_q(
+                    "rating_hasil_kerja_baru", "rating_perilaku_kerja_baru", "predikat_baru"
+                ),
+                name="keberatan_predikat_baru_sesuai_matriks",
+            ),
         ]
         indexes = [models.Index(fields=["instansi", "pemutus", "status"], name="keberatan_pemutus_idx")]

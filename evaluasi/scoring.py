@@ -100,6 +100,16 @@ def predikat_sql(hasil: str, perilaku: str) -> str:
     return f"(CASE {whens} ELSE '' END)"
 
 
+def predikat_cocok_q(hasil: str, perilaku: str, predikat: str) -> models.Q:
+    """A check-constraint condition: the ``predikat`` field is empty or exactly the matrix cell of the two
+    rating fields (domain §6.4). Built from ``MATRIKS_PREDIKAT`` like ``predikat_sql``, so the database
+    constraint, the batch SQL and the Python can't drift."""
+    cond = models.Q(**{predikat: ""})
+    for (hk, pk), pred in MATRIKS_PREDIKAT.items():
+        cond |= models.Q(**{hasil: str(hk), perilaku: str(pk), predikat: str(pred)})
+    return cond
+
+
 # ---------------------------------------------------------------------------------------------- §6.3 guidance
 
 #: Official rating guidance shown next to the rating form (domain §6.3; the "Sesuai" hasil kerja text is

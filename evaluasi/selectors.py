@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
+from evaluasi.jendela import JendelaTahunan, jendela_tahunan
 from evaluasi.models import (
     AlasanDeviasi,
     AngkaKredit,
@@ -245,6 +247,26 @@ def aturan_distribusi_for(*, instansi: Instansi) -> AturanDistribusi:
     if default is None:
         raise AturanDistribusi.DoesNotExist("Tidak ada aturan distribusi bawaan (migrasi seed belum jalan?)")
     return default
+
+
+def jendela_tahunan_for(*, instansi: Instansi, tahun: int) -> JendelaTahunan:
+    """The annual rating window of the instansi for ``tahun`` (its settings row, else the default
+    1 December .. 31 January; domain.md "Annual window")."""
+    row = (
+        PengaturanEvaluasi.objects.filter(instansi=instansi)
+        .values_list(
+            "jendela_buka_bulan", "jendela_buka_tanggal", "jendela_tutup_bulan", "jendela_tutup_tanggal"
+        )
+        .first()
+    )
+    if row is None:
+        return jendela_tahunan(tahun)
+    return jendela_tahunan(tahun, buka=(row[0], row[1]), tutup=(row[2], row[3]))
+
+
+def evaluasi_diterima(*, evaluasi: Evaluasi) -> dt.date | None:
+    """The tenant-local date the result was delivered to the pegawai (None: not yet delivered)."""
+    return timezone.localtime(evaluasi.diterima_at).date() if evaluasi.diterima_at else None
 
 
 def aturan_distribusi_pilihan() -> QuerySet[AturanDistribusi]:

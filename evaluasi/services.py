@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evaluasi import hooks, scoring
+from evaluasi import hooks, jendela, scoring
 from evaluasi.models import (
     AlasanDeviasi,
     AturanDistribusi,
@@ -31,7 +31,9 @@ from evaluasi.selectors import (
     ROLES_ADMIN,
     aturan_distribusi_for,
     boleh_tetapkan_predikat_organisasi,
+    evaluasi_diterima,
     is_penilai,
+    jendela_tahunan_for,
     peringatan_unit,
     umpan_balik_jumlah,
 )
@@ -283,6 +285,14 @@ def evaluasi_nilai(
         )
     if evaluasi.periode is not None and evaluasi.periode.mulai > timezone.localdate():
         raise InvalidTransition(_("Periode ini belum dimulai; penilaian belum dapat diberikan."))
+    if locked.jenis == JenisEvaluasi.TAHUNAN:
+        _jendela_cek(instansi=evaluasi.instansi, tahun=locked.tahun)
+    if Keberatan.objects.filter(instansi_id=locked.instansi_id, evaluasi_id=locked.pk).exists():
+        raise InvalidTransition(
+            _(
+                "Pegawai sudah mengajukan keberatan atas hasil ini; perubahan hanya melalui keputusan keberatan."
+            )
+        )
     versi_cek(sekarang=locked.versi, diharapkan=versi, pesan=_pesan_konflik())
     jumlah = umpan_balik_jumlah(evaluasi=evaluasi)
     if jumlah == 0 and not justifikasi:
@@ -308,9 +318,14 @@ def evaluasi_nilai(
     locked.status = StatusEvaluasi.DINILAI
     locked.dinilai_oleh = actor
     locked.dinilai_at = timezone.now()
+    if locked.jenis == JenisEvaluasi.PERIODIK:
+        # delivered to the pegawai now: the keberatan days count from here (domain.md "Keberatan on periodic
+        # results"); a re-rating delivers a new result, so the days start again
+        locked.diterima_at = locked.dinilai_at
     locked.versi += 1
     locked.save(
         update_fields=[
+            "diterima_at",
             "versi",
             "rating_hasil_kerja",
             "rating_perilaku_kerja",
@@ -339,6 +354,33 @@ def evaluasi_nilai(
     )
     hooks.on_evaluasi_dinilai(locked)
     return locked
+
+
+def tanggal_id(tanggal: dt.date) -> str:
+    """A date as the pages print it in the active language (e.g. "1 Desember 2026")."""
+    from django.utils.formats import date_format
+
+    return date_format(tanggal, "j F Y")
+
+
+def _jendela_cek(*, instansi: Instansi, tahun: int) -> None:
+    """409 outside the instansi's annual window (domain.md "Annual window"; PP 30/2019, S001), naming it."""
+    j = jendela_tahunan_for(instansi=instansi, tahun=tahun)
+    st = j.status(timezone.localdate())
+    if st == jendela.StatusJendela.BUKA:
+        return
+    teks = {"tahun": tahun, "buka": tanggal_id(j.buka), "tutup": tanggal_id(j.tutup)}
+    if st == jendela.StatusJendela.BELUM:
+        pesan = _(
+            "Penilaian tahunan %(tahun)d belum dibuka: jendela penilaian tahunan %(buka)s sampai %(tutup)s."
+        )
+    else:
+        pesan = _(
+            "Penilaian tahunan %(tahun)d sudah ditutup: jendela penilaian tahunan %(buka)s sampai %(tutup)s."
+        )
+    raise InvalidTransition(
+        pesan % teks, extra={"jendela": {"buka": j.buka.isoformat(), "tutup": j.tutup.isoformat()}}
+    )
 
 
 # ---------------------------------------------------------------------------------------------- unit performance
@@ -483,25 +525,110 @@ def pengaturan_aturan_set(
     return obj
 
 
+@transaction.atomic
+def pengaturan_jendela_set(
+    *,
+    actor: User,
+    roles: list[str],
+    instansi: Instansi,
+    buka_bulan: int,
+    buka_tanggal: int,
+    tutup_bulan: int,
+    tutup_tanggal: int,
+) -> PengaturanEvaluasi:
+    """admin_instansi sets the annual rating window (domain.md "Annual window": configurable per instansi;
+    default 1 December .. 31 January). A close before the open in the calendar wraps to the next year. Audited."""
+    if not ROLES_ADMIN & set(roles):
+        raise NotFoundOrForbidden()
+    errors: dict[str, list[str]] = {}
+    if not jendela.validasi_bulan_hari(buka_bulan, buka_tanggal):
+        errors["buka_tanggal"] = [_("Tanggal tidak ada dalam bulan itu.")]
+    if not jendela.validasi_bulan_hari(tutup_bulan, tutup_tanggal):
+        errors["tutup_tanggal"] = [_("Tanggal tidak ada dalam bulan itu.")]
+    if not errors and (buka_bulan, buka_tanggal) == (tutup_bulan, tutup_tanggal):
+        errors["tutup_tanggal"] = [_("Jendela harus lebih dari satu hari.")]
+    if errors:
+        raise ApplicationError(_("Jendela penilaian tahunan tidak valid."), errors=errors)
+    obj, _created = PengaturanEvaluasi.objects.select_for_update().get_or_create(instansi=instansi)
+    fields = ["jendela_buka_bulan", "jendela_buka_tanggal", "jendela_tutup_bulan", "jendela_tutup_tanggal"]
+    before = {f: getattr(obj, f) for f in fields}
+    obj.jendela_buka_bulan, obj.jendela_buka_tanggal = buka_bulan, buka_tanggal
+    obj.jendela_tutup_bulan, obj.jendela_tutup_tanggal = tutup_bulan, tutup_tanggal
+    obj.save(update_fields=[*fields, "updated_at"])
+    audit_log(
+        actor=actor, instansi=instansi, action="evaluasi.jendela_tahunan", obj=obj, before=before,
+        after={f: getattr(obj, f) for f in fields},
+    )  # fmt: skip
+    return obj
+
+
 # ---------------------------------------------------------------------------------------------- year-end batch
 
 
 @transaction.atomic
 def tahunan_batch_start(
-    *, actor: User, roles: list[str], instansi: Instansi, tahun: int, dry_run: bool
+    *,
+    actor: User,
+    roles: list[str],
+    instansi: Instansi,
+    tahun: int,
+    dry_run: bool,
+    paksa: bool = False,
+    alasan: str = "",
 ) -> Job:
     """admin_instansi starts the December batch for ``tahun``: records a Job and enqueues the Celery task
     on commit (``enqueue_safely``: with the queue down the job waits and is re-queued later). Safe to
-    start again (the batch resumes unfinished chunks and is idempotent)."""
+    start again (the batch resumes unfinished chunks and is idempotent).
+
+    The annual window (domain.md "Annual window", ``evaluasi.jendela.batch_boleh``): a real run before the
+    window opens is refused (409) unless ``paksa`` with a written ``alasan`` (400 without one); the forced
+    start is audited with the reason. Dry runs are always allowed; after the close a real run is allowed."""
     if not ROLES_ADMIN & set(roles):
         raise NotFoundOrForbidden()
     if not 2000 <= tahun <= 2100:
         raise ApplicationError(
             _("Tahun tidak valid."), errors={"tahun": [_("Tahun harus antara 2000 dan 2100.")]}
         )
-    job = job_create(
-        actor=actor, instansi=instansi, jenis=JOB_TAHUNAN, params={"tahun": tahun, "dry_run": bool(dry_run)}
-    )
+    alasan = (alasan or "").strip()
+    j = jendela_tahunan_for(instansi=instansi, tahun=tahun)
+    keputusan = jendela.batch_boleh(jendela=j, tanggal=timezone.localdate(), dry_run=dry_run, paksa=paksa)
+    if not keputusan.boleh:
+        raise InvalidTransition(
+            _(
+                "Jendela penilaian tahunan %(tahun)d baru dibuka %(buka)s (sampai %(tutup)s): finalisasi sebelum "
+                "itu hanya dengan paksa dan alasan tertulis."
+            )
+            % {"tahun": tahun, "buka": tanggal_id(j.buka), "tutup": tanggal_id(j.tutup)},
+            extra={"jendela": {"buka": j.buka.isoformat(), "tutup": j.tutup.isoformat()}},
+        )
+    if keputusan.perlu_paksa:
+        if not alasan:
+            raise ApplicationError(
+                _("Alasan wajib diisi untuk memaksa finalisasi sebelum jendela penilaian tahunan dibuka."),
+                errors={"alasan": [_("Tuliskan alasan memaksa finalisasi sebelum jendela dibuka.")]},
+            )
+        if len(alasan) > MAX_TEKS:
+            raise ApplicationError(
+                _("Alasan terlalu panjang."),
+                errors={"alasan": [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEKS}]},
+            )
+    params: dict[str, Any] = {"tahun": tahun, "dry_run": bool(dry_run)}
+    if keputusan.perlu_paksa:
+        params.update(paksa=True, alasan=alasan)
+    job = job_create(actor=actor, instansi=instansi, jenis=JOB_TAHUNAN, params=params)
+    if keputusan.perlu_paksa:
+        audit_log(
+            actor=actor,
+            instansi=instansi,
+            action="evaluasi.tahunan_paksa",
+            obj=job,
+            after={
+                "tahun": tahun,
+                "alasan": alasan,
+                "jendela_buka": j.buka.isoformat(),
+                "jendela_tutup": j.tutup.isoformat(),
+            },
+        )
     from evaluasi.tasks import tahunan_batch_task
     from kinerja.tasks import enqueue_safely
 
@@ -516,10 +643,11 @@ def tahunan_batch_start(
 
 
 def keberatan_batas(*, evaluasi: Evaluasi) -> dt.date | None:
-    """Last day (tenant-local calendar date) an objection may be filed, or None while not final."""
-    if evaluasi.final_at is None:
-        return None
-    return timezone.localtime(evaluasi.final_at).date() + dt.timedelta(days=evaluasi.instansi.keberatan_hari)
+    """Last day (tenant-local calendar date) an objection may be filed, or None while not delivered: the
+    delivery date (periodic: rated; annual: final) + ``Instansi.keberatan_hari`` (``jendela.keberatan_batas``)."""
+    return jendela.keberatan_batas(
+        diterima=evaluasi_diterima(evaluasi=evaluasi), hari=evaluasi.instansi.keberatan_hari
+    )
 
 
 def keberatan_pemutus_untuk(*, evaluasi: Evaluasi) -> Any:
@@ -530,18 +658,23 @@ def keberatan_pemutus_untuk(*, evaluasi: Evaluasi) -> Any:
 
 @transaction.atomic
 def keberatan_ajukan(*, actor: User, evaluasi: Evaluasi, alasan: str) -> Keberatan:
-    """The pegawai objects to their final evaluation within ``Instansi.keberatan_hari`` calendar days of
-    finalisation. One objection per evaluation. Audited."""
+    """The pegawai objects to a delivered result within ``Instansi.keberatan_hari`` calendar days of its
+    delivery (domain.md "Keberatan on periodic results": a periodic result from its rating, an annual one
+    from finalisation). One objection per evaluation. Audited."""
     own = pegawai_of(actor)
     if own is None or own.pk != evaluasi.pegawai_id:
         raise NotFoundOrForbidden()
     locked = _lock(evaluasi.pk)
-    if locked.status != StatusEvaluasi.FINAL:
-        raise InvalidTransition(_("Keberatan hanya dapat diajukan atas evaluasi yang sudah final."))
-    batas = keberatan_batas(evaluasi=evaluasi)
-    if batas is None or timezone.localdate() > batas:
+    batas = keberatan_batas(evaluasi=locked)
+    if batas is None or locked.status == StatusEvaluasi.BELUM_DINILAI:
+        if locked.jenis == JenisEvaluasi.TAHUNAN:
+            pesan = _("Keberatan atas evaluasi tahunan dapat diajukan setelah hasilnya ditetapkan (final).")
+        else:
+            pesan = _("Keberatan dapat diajukan setelah Pejabat Penilai memberikan penilaian.")
+        raise InvalidTransition(pesan)
+    if timezone.localdate() > batas:
         raise InvalidTransition(
-            _("Batas waktu pengajuan keberatan (%(hari)d hari setelah hasil ditetapkan) telah lewat.")
+            _("Batas waktu pengajuan keberatan (%(hari)d hari setelah hasil diterima) telah lewat.")
             % {"hari": evaluasi.instansi.keberatan_hari}
         )
     if Keberatan.objects.filter(instansi_id=locked.instansi_id, evaluasi=locked).exists():
@@ -564,6 +697,8 @@ def keberatan_ajukan(*, actor: User, evaluasi: Evaluasi, alasan: str) -> Keberat
         pemutus=pemutus,
         alasan=alasan,
         predikat_semula=locked.predikat,
+        rating_hasil_kerja_semula=locked.rating_hasil_kerja,
+        rating_perilaku_kerja_semula=locked.rating_perilaku_kerja,
     )
     from evaluasi.hooks import notify_satu
 
@@ -592,10 +727,19 @@ def keberatan_ajukan(*, actor: User, evaluasi: Evaluasi, alasan: str) -> Keberat
 
 @transaction.atomic
 def keberatan_putus(
-    *, actor: User, keberatan: Keberatan, terima: bool, catatan: str, predikat_baru: str = ""
+    *,
+    actor: User,
+    keberatan: Keberatan,
+    terima: bool,
+    catatan: str,
+    rating_hasil_kerja: str = "",
+    rating_perilaku_kerja: str = "",
+    predikat_baru: str = "",
 ) -> Keberatan:
-    """The atasan of the Pejabat Penilai decides: accept with a changed predikat (the evaluation's predikat
-    changes and its follow-ups are recomputed) or reject with reasons. Audited on both rows."""
+    """The atasan of the Pejabat Penilai decides: accept with new ratings (issue #17: the evaluation shows
+    them and its predikat is their matrix cell, domain §6.4; annual follow-ups are recomputed) or reject
+    with reasons. ``predikat_baru`` is never chosen: when a client still sends it, it must be the matrix
+    cell of the new ratings (400 otherwise). Audited on both rows."""
     locked = Keberatan.objects.select_for_update().get(pk=keberatan.pk)
     if locked.status != StatusKeberatan.DIAJUKAN:
         raise InvalidTransition(_("Keberatan ini sudah diputus."))
@@ -605,16 +749,35 @@ def keberatan_putus(
         errors["catatan"] = [_("Tuliskan alasan keputusan.")]
     elif len(catatan) > MAX_TEKS:
         errors["catatan"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEKS}]
+    evaluasi = _lock(locked.evaluasi_id)
+    baru = ""
     if terima:
-        if predikat_baru not in scoring.PREDIKAT_ORDER:
-            errors["predikat_baru"] = [_("Pilih predikat baru.")]
-        elif predikat_baru == locked.predikat_semula:
-            errors["predikat_baru"] = [_("Keberatan yang diterima mengubah predikat; pilih predikat lain.")]
+        if rating_hasil_kerja not in scoring.RATING_ORDER:
+            errors["rating_hasil_kerja"] = [_("Pilih rating hasil kerja yang baru.")]
+        if rating_perilaku_kerja not in scoring.RATING_ORDER:
+            errors["rating_perilaku_kerja"] = [_("Pilih rating perilaku kerja yang baru.")]
+        if "rating_hasil_kerja" not in errors and "rating_perilaku_kerja" not in errors:
+            baru = scoring.predikat(rating_hasil_kerja, rating_perilaku_kerja)
+            if (rating_hasil_kerja, rating_perilaku_kerja) == (
+                evaluasi.rating_hasil_kerja,
+                evaluasi.rating_perilaku_kerja,
+            ):
+                errors["rating_hasil_kerja"] = [
+                    _(
+                        "Keberatan yang diterima mengubah rating; ubah sedikitnya satu rating atau tolak keberatan."
+                    )
+                ]
+            elif predikat_baru and predikat_baru != baru:
+                errors["predikat_baru"] = [
+                    _("Predikat mengikuti matriks dari rating: rating ini menghasilkan %(p)s.")
+                    % {"p": scoring.Predikat(baru).label}
+                ]
     if errors:
         raise ApplicationError(_("Keputusan keberatan tidak valid."), errors=errors)
-    evaluasi = _lock(locked.evaluasi_id)
     locked.status = StatusKeberatan.DITERIMA if terima else StatusKeberatan.DITOLAK
-    locked.predikat_baru = predikat_baru if terima else ""
+    locked.predikat_baru = baru
+    locked.rating_hasil_kerja_baru = rating_hasil_kerja if terima else ""
+    locked.rating_perilaku_kerja_baru = rating_perilaku_kerja if terima else ""
     locked.catatan_keputusan = catatan
     locked.diputus_oleh = actor
     locked.diputus_at = timezone.now()
@@ -622,6 +785,8 @@ def keberatan_putus(
         update_fields=[
             "status",
             "predikat_baru",
+            "rating_hasil_kerja_baru",
+            "rating_perilaku_kerja_baru",
             "catatan_keputusan",
             "diputus_oleh",
             "diputus_at",
@@ -633,10 +798,17 @@ def keberatan_putus(
         instansi=locked.instansi_id,
         action=f"keberatan.{locked.status}",
         obj=locked,
-        before={"status": StatusKeberatan.DIAJUKAN, "predikat": locked.predikat_semula},
+        before={
+            "status": StatusKeberatan.DIAJUKAN,
+            "predikat": locked.predikat_semula,
+            "rating_hasil_kerja": evaluasi.rating_hasil_kerja,
+            "rating_perilaku_kerja": evaluasi.rating_perilaku_kerja,
+        },
         after={
             "status": locked.status,
-            "predikat": predikat_baru or locked.predikat_semula,
+            "predikat": baru or locked.predikat_semula,
+            "rating_hasil_kerja": rating_hasil_kerja if terima else evaluasi.rating_hasil_kerja,
+            "rating_perilaku_kerja": rating_perilaku_kerja if terima else evaluasi.rating_perilaku_kerja,
             "catatan": catatan,
         },
     )
@@ -655,16 +827,29 @@ def keberatan_putus(
     if not terima:
         evaluasi.save(update_fields=["versi", "updated_at"])
     if terima:
-        before = {"predikat": evaluasi.predikat}
-        evaluasi.predikat = predikat_baru
-        evaluasi.save(update_fields=["predikat", "versi", "updated_at"])
+        before = {
+            "rating_hasil_kerja": evaluasi.rating_hasil_kerja,
+            "rating_perilaku_kerja": evaluasi.rating_perilaku_kerja,
+            "predikat": evaluasi.predikat,
+        }
+        evaluasi.rating_hasil_kerja = rating_hasil_kerja
+        evaluasi.rating_perilaku_kerja = rating_perilaku_kerja
+        evaluasi.predikat = baru
+        evaluasi.save(
+            update_fields=["rating_hasil_kerja", "rating_perilaku_kerja", "predikat", "versi", "updated_at"]
+        )
         audit_log(
             actor=actor,
             instansi=evaluasi.instansi_id,
             action="evaluasi.predikat_keberatan",
             obj=evaluasi,
             before=before,
-            after={"predikat": predikat_baru, "keberatan": locked.pk},
+            after={
+                "rating_hasil_kerja": rating_hasil_kerja,
+                "rating_perilaku_kerja": rating_perilaku_kerja,
+                "predikat": baru,
+                "keberatan": locked.pk,
+            },
         )
         if evaluasi.jenis == JenisEvaluasi.TAHUNAN:
             from evaluasi.batch import tindak_lanjut_hitung_ulang

@@ -22,6 +22,7 @@ from evaluasi.forms import (
     AlasanDeviasiForm,
     AturanDistribusiForm,
     BatchTahunanForm,
+    JendelaTahunanForm,
     KeberatanForm,
     KeputusanKeberatanForm,
     KinerjaOrganisasiForm,
@@ -34,9 +35,11 @@ from evaluasi.selectors import (
     aturan_distribusi_pilihan,
     boleh_tetapkan_predikat_organisasi,
     distribusi_unit,
+    evaluasi_diterima,
     evaluasi_list,
     evaluasi_periodik_tahun,
     is_penilai,
+    jendela_tahunan_for,
     keberatan_terbuka_count,
     keberatan_untuk_pemutus,
     kesiapan_batch,
@@ -53,7 +56,7 @@ from evaluasi.selectors import (
     umpan_balik_jumlah_bulk,
     unit_terlihat,
 )
-from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden
+from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden
 from kinerja.models import Instansi, Job, JobStatus, Pegawai, Periode, UnitKerja, User
 from kinerja.selectors.org import unit_kerja_ancestors
 from kinerja.tenancy import pegawai_of
@@ -174,6 +177,8 @@ def daftar(request: HttpRequest) -> HttpResponse:
             "is_admin": has_any_role(roles, ROLES_IMPOR),
             "is_org": has_any_role(roles, ROLES_ORGANISASI),
             "keberatan_terbuka": keberatan_terbuka_count(user=user, instansi=instansi, roles=roles),
+            # the annual list (no period chosen) shows the annual window
+            **(_jendela_context(instansi, tahun) if periode is None else {}),
             "unit_pimpinan": unit_terlihat(user=user, instansi=instansi, roles=pribadi).order_by("path")[:50],
         },
     )
@@ -196,6 +201,7 @@ def _detail_context(ev: Evaluasi, user: User) -> dict[str, Any]:
     penilai = is_penilai(user=user, evaluasi=ev)
     keberatan = ev.keberatan.select_related("pemutus").first()
     batas = services.keberatan_batas(evaluasi=ev)
+    jendela = _jendela_context(ev.instansi, ev.tahun) if ev.jenis == JenisEvaluasi.TAHUNAN else {}
     d = distribusi_unit(instansi=ev.instansi, unit=ev.unit_kerja, tahun=ev.tahun, periode=ev.periode)
     return {
         "ev": ev,
@@ -209,13 +215,18 @@ def _detail_context(ev: Evaluasi, user: User) -> dict[str, Any]:
         "label_predikat": {k: str(v) for k, v in LABEL["predikat"].items()},
         "panduan": [{"rating": r, "label": LABEL["rating"][r], **scoring.PANDUAN_RATING[r]} for r in scoring.RATING_ORDER],
         "is_penilai": penilai,
-        "boleh_nilai": penilai and ev.status != StatusEvaluasi.FINAL,
+        "boleh_nilai": (
+            penilai and ev.status != StatusEvaluasi.FINAL and keberatan is None
+            and jendela.get("jendela_status", "buka") == "buka"
+        ),
+        **jendela,
+        "diterima": evaluasi_diterima(evaluasi=ev),
         "is_pemilik": own is not None and own.pk == ev.pegawai_id,
         "keberatan": keberatan,
         "batas_keberatan": batas,
         "boleh_keberatan": (
-            own is not None and own.pk == ev.pegawai_id and ev.is_final and keberatan is None
-            and batas is not None and timezone.localdate() <= batas
+            own is not None and own.pk == ev.pegawai_id and ev.status != StatusEvaluasi.BELUM_DINILAI
+            and keberatan is None and batas is not None and timezone.localdate() <= batas
         ),
         "organisasi": d["organisasi"],
         "distribusi": d,
@@ -260,6 +271,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.evaluasi_nilai(actor=user, evaluasi=ev, **form.cleaned_data)
             except Conflict as exc:
                 konflik, status = exc.message, exc.status_code
+            except InvalidTransition as exc:
+                # not a field mistake (final, period not started, outside the annual window, keberatan):
+                # shown once, in the page's message area (the form is hidden in most of these states)
+                messages.error(request, exc.message)
+                status = exc.status_code
             except ApplicationError as exc:
                 _apply_errors(form, exc)
                 status = exc.status_code
@@ -555,9 +571,25 @@ def tahunan(request: HttpRequest) -> HttpResponse:
     # dry run ticked by default: a real run locks every rated evaluation (final), so it must be a choice
     form = BatchTahunanForm(initial={"tahun": timezone.localdate().year, "dry_run": True})
     aturan_form = AturanDistribusiForm(queryset=aturan_distribusi_pilihan())
+    jendela_form = None
     status = 200
     if request.method == "POST":
-        if request.POST.get("aksi") == "aturan":
+        if request.POST.get("aksi") == "jendela":
+            jendela_form = JendelaTahunanForm(request.POST)
+            if jendela_form.is_valid():
+                try:
+                    services.pengaturan_jendela_set(
+                        actor=user, roles=roles, instansi=instansi, **jendela_form.cleaned_data
+                    )
+                except ApplicationError as exc:
+                    _apply_errors(jendela_form, exc)
+                    status = exc.status_code
+                else:
+                    messages.success(request, _("Jendela penilaian tahunan disimpan."))
+                    return redirect("evaluasi:tahunan")
+            else:
+                status = 400
+        elif request.POST.get("aksi") == "aturan":
             aturan_form = AturanDistribusiForm(request.POST, queryset=aturan_distribusi_pilihan())
             if aturan_form.is_valid():
                 services.pengaturan_aturan_set(
@@ -569,11 +601,17 @@ def tahunan(request: HttpRequest) -> HttpResponse:
         else:
             form = BatchTahunanForm(request.POST)
             if form.is_valid():
-                started = services.tahunan_batch_start(
-                    actor=user, roles=roles, instansi=instansi, **form.cleaned_data
-                )
-                return redirect(f"{reverse('evaluasi:tahunan')}?job={started.pk}")
-            status = 400
+                try:
+                    started = services.tahunan_batch_start(
+                        actor=user, roles=roles, instansi=instansi, **form.cleaned_data
+                    )
+                except ApplicationError as exc:
+                    _apply_errors(form, exc)
+                    status = exc.status_code
+                else:
+                    return redirect(f"{reverse('evaluasi:tahunan')}?job={started.pk}")
+            else:
+                status = 400
     jobs = list(
         Job.objects.filter(instansi=instansi, jenis=services.JOB_TAHUNAN).order_by("-created_at", "-id")[:10]
     )
@@ -603,9 +641,28 @@ def tahunan(request: HttpRequest) -> HttpResponse:
             "job": job,
             "running": job is not None and job.status in (JobStatus.ANTRI, JobStatus.BERJALAN),
             "kesiapan": kesiapan_batch(instansi=instansi, tahun=_tahun_batch(form)),
+            **_jendela_context(instansi, _tahun_batch(form)),
+            "jendela_form": jendela_form or _jendela_form_awal(instansi),
         },
         status=status,
     )
+
+
+def _jendela_form_awal(instansi: Instansi) -> JendelaTahunanForm:
+    """The window form filled with the instansi's current setting (the default when none)."""
+    j = jendela_tahunan_for(instansi=instansi, tahun=2024)  # a leap year: 29 February stays itself
+    return JendelaTahunanForm(
+        initial={
+            "buka_tanggal": j.buka.day, "buka_bulan": j.buka.month,
+            "tutup_tanggal": j.tutup.day, "tutup_bulan": j.tutup.month,
+        }
+    )  # fmt: skip
+
+
+def _jendela_context(instansi: Instansi, tahun: int) -> dict[str, Any]:
+    """The annual window of ``tahun`` and where today falls in it (domain.md "Annual window")."""
+    j = jendela_tahunan_for(instansi=instansi, tahun=tahun)
+    return {"jendela": j, "jendela_status": str(j.status(timezone.localdate()))}
 
 
 def _tahun_batch(form: BatchTahunanForm) -> int:

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 
 DA, SE, DB = "di_atas_ekspektasi", "sesuai_ekspektasi", "di_bawah_ekspektasi"
 Q3 = dt.datetime(2026, 9, 15, 9, 0, tzinfo=dt.UTC)
+# annual ratings only inside the annual window (domain.md "Annual window": 1 Dec .. 31 Jan)
+JENDELA = dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC)
 
 
 def give_feedback(org: Org, penerima: Any, skp_id: int, periode_id: int) -> None:
@@ -122,7 +124,7 @@ def test_leader_rates_a_quarter_end_to_end_through_the_api(org_a: Org, api: Any,
 def test_patch_returns_matrix_predikat(
     org_a: Org, api: Any, time_machine: Any, hk: str, pk: str, expected: str
 ) -> None:
-    time_machine.move_to(Q3)
+    time_machine.move_to(JENDELA)
     make_skp(org_a.pegawai)
     ev = next(
         e
@@ -200,12 +202,12 @@ def test_only_the_pejabat_penilai_may_patch(
 def test_delegated_penilai_may_patch(org_a: Org, api: Any, time_machine: Any) -> None:
     from kinerja.services.delegasi import delegasi_create
 
-    time_machine.move_to(Q3)
+    time_machine.move_to(JENDELA)
     make_skp(org_a.pegawai)
     with scope(instansi=org_a.instansi.pk):
         delegasi_create(
             actor=org_a.admin.user, instansi=org_a.instansi, pemberi=org_a.atasan, penerima=org_a.kepala,
-            jenis="plh", mulai=dt.date(2026, 9, 1), selesai=dt.date(2026, 9, 30),
+            jenis="plh", mulai=dt.date(2026, 12, 1), selesai=dt.date(2026, 12, 31),
         )  # fmt: skip
     evs = list_eval(api(org_a.kepala.user), tahun=TAHUN, jenis="tahunan")
     ev = next(e for e in evs if e["pegawai"]["id"] == org_a.pegawai.pk)

@@ -154,7 +154,7 @@ def test_admin_unit_performance_warning_and_batch_progress(
 
     page.goto(f"{live_server.url}/evaluasi/tahunan/")
     batch_form = page.locator("form:has([data-testid=jalankan-batch])")
-    batch_form.get_by_label("Tahun").fill(str(TAHUN))
+    batch_form.get_by_label("Tahun", exact=True).fill(str(TAHUN))
     dry_run = batch_form.locator("input[name=dry_run]")
     expect(dry_run).to_be_checked()  # the page opens with a dry run ticked (issue #14)
     dry_run.uncheck()

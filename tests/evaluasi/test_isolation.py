@@ -64,7 +64,12 @@ API = [
     (
         "post",
         "/api/v1/keberatan/{kb}/putus/",
-        {"terima": True, "predikat_baru": "sangat_baik", "catatan": "x"},
+        {
+            "terima": True,
+            "rating_hasil_kerja": "di_atas_ekspektasi",
+            "rating_perilaku_kerja": "di_atas_ekspektasi",
+            "catatan": "x",
+        },
     ),
     ("get", "/api/v1/kinerja-organisasi/{unit}/?tahun=2026", None),
     (
@@ -81,7 +86,16 @@ WEB = [
     ("post", "/evaluasi/{ev}/", RATING),
     ("post", "/evaluasi/{ev}/keberatan/", {"alasan": "x"}),
     ("get", "/evaluasi/keberatan/{kb}/", None),
-    ("post", "/evaluasi/keberatan/{kb}/", {"terima": "1", "predikat_baru": "sangat_baik", "catatan": "x"}),
+    (
+        "post",
+        "/evaluasi/keberatan/{kb}/",
+        {
+            "terima": "1",
+            "rating_hasil_kerja": "di_atas_ekspektasi",
+            "rating_perilaku_kerja": "di_atas_ekspektasi",
+            "catatan": "x",
+        },
+    ),
     ("get", "/evaluasi/unit/{unit}/?tahun=2026", None),
     (
         "post",

@@ -1,5 +1,6 @@
-"""Keberatan: within Instansi.keberatan_hari calendar days of finalisation; the atasan of the Pejabat
-Penilai decides (accept with a changed predikat, or reject with reasons); everything audited."""
+"""Keberatan: within Instansi.keberatan_hari calendar days of delivery (annual: finalisation); the atasan
+of the Pejabat Penilai decides (accept with new ratings, the predikat following the matrix, or reject with
+reasons); everything audited. Periodic results: tests/evaluasi/test_aturan_keberatan.py."""
 
 from __future__ import annotations
 
@@ -61,28 +62,48 @@ def test_object_on_the_last_day_then_atasan_penilai_accepts(
     for who in (org_a.atasan, org_a.pegawai, org_a.admin):
         r = api(who.user).post(
             f"/api/v1/keberatan/{kb['id']}/putus/",
-            {"terima": True, "predikat_baru": "baik", "catatan": "x"},
+            {
+                "terima": True,
+                "rating_hasil_kerja": "sesuai_ekspektasi",
+                "rating_perilaku_kerja": "sesuai_ekspektasi",
+                "catatan": "x",
+            },
             format="json",
         )
         assert r.status_code == 404, who
-    # accepting requires a changed predikat and reasons
+    # accepting requires changed ratings and reasons
     kepala = api(org_a.kepala.user)
     r = kepala.post(
         f"/api/v1/keberatan/{kb['id']}/putus/",
-        {"terima": True, "predikat_baru": "kurang_misconduct", "catatan": "x"},
+        {
+            "terima": True,
+            "rating_hasil_kerja": "sesuai_ekspektasi",
+            "rating_perilaku_kerja": "di_bawah_ekspektasi",
+            "catatan": "x",
+        },
         format="json",
     )
     assert r.status_code == 400
-    assert "predikat_baru" in r.json()["errors"]
+    assert "rating_hasil_kerja" in r.json()["errors"]
     r = kepala.post(
         f"/api/v1/keberatan/{kb['id']}/putus/",
-        {"terima": True, "predikat_baru": "baik", "catatan": "Bukti Q4 lengkap."},
+        {
+            "terima": True,
+            "rating_hasil_kerja": "sesuai_ekspektasi",
+            "rating_perilaku_kerja": "sesuai_ekspektasi",
+            "catatan": "Bukti Q4 lengkap.",
+        },
         format="json",
     )
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "diterima"
+    assert r.json()["predikat_baru"] == "baik"
     final_eval.refresh_from_db()
     assert final_eval.predikat == "baik"
+    assert (final_eval.rating_hasil_kerja, final_eval.rating_perilaku_kerja) == (
+        "sesuai_ekspektasi",
+        "sesuai_ekspektasi",
+    )
     assert final_eval.status == "final"
     # the improvement window follows the new predikat
     with scopes_disabled():
@@ -191,7 +212,13 @@ def test_keberatan_on_the_web(org_a: Org, final_eval: Evaluasi, time_machine: An
     assert "Mohon ditinjau." in k.get(f"/evaluasi/keberatan/{kb.pk}/").content.decode()
     assert (
         k.post(
-            f"/evaluasi/keberatan/{kb.pk}/", {"terima": "1", "predikat_baru": "baik", "catatan": "Diterima."}
+            f"/evaluasi/keberatan/{kb.pk}/",
+            {
+                "terima": "1",
+                "rating_hasil_kerja": "sesuai_ekspektasi",
+                "rating_perilaku_kerja": "sesuai_ekspektasi",
+                "catatan": "Diterima.",
+            },
         ).status_code
         == 302
     )

@@ -135,7 +135,12 @@ def test_a_keberatan_decision_moves_the_version(org_a: Org, api: Any) -> None:
             predikat_semula="baik",
         )
         keberatan_putus(
-            actor=org_a.kepala.user, keberatan=k, terima=True, catatan="Diterima", predikat_baru="sangat_baik"
+            actor=org_a.kepala.user,
+            keberatan=k,
+            terima=True,
+            catatan="Diterima",
+            rating_hasil_kerja="di_atas_ekspektasi",
+            rating_perilaku_kerja="di_atas_ekspektasi",
         )
         assert Evaluasi.objects.get(pk=ev.pk).versi == before + 1
 
