@@ -10,9 +10,11 @@ from typing import Any
 
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -711,3 +713,71 @@ def tim_status_periode(*, user: User, instansi: Instansi, periode: Periode) -> l
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------- semester monitoring check
+
+
+@dataclass(frozen=True)
+class Semester:
+    nomor: int
+    mulai: dt.date
+    selesai: dt.date
+    selesai_sudah: bool  # the semester is over (a gap is final, not just "not yet")
+
+
+def semester_dimulai(*, tahun: int, today: dt.date | None = None) -> list[Semester]:
+    """The semesters of ``tahun`` that have begun by ``today`` (a future semester has nothing to check)."""
+    from kinerja.services.tenancy import semester_bounds
+
+    today = today or timezone.localdate()
+    return [Semester(n, a, b, b < today) for n, a, b in semester_bounds(tahun) if a <= today]
+
+
+def _awal_hari(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def pemantauan_semester_tanpa_dialog(
+    *, instansi: Instansi, unit_ids: Any, tahun: int, today: dt.date | None = None
+) -> QuerySet[Pegawai]:
+    """The semester monitoring check (domain.md "Periodic cycle options"; PP30 via S001 "Pemantauan ...
+    paling sedikit 1 kali dalam 1 semester"): active pegawai of ``unit_ids`` who have a Pejabat Penilai and,
+    in at least one semester of ``tahun`` that has begun, neither a recorded dialog/bimbingan/konseling with
+    their leader (``CatatanKinerja`` dated in it) nor feedback given as Pejabat Penilai (``UmpanBalik``
+    created in it). Each row carries ``ada_s1``/``ada_s2`` (True/False; None for a semester not begun).
+    One set-based query, whatever the cycle (bulanan, triwulanan, semesteran)."""
+    semesters = semester_dimulai(tahun=tahun, today=today)
+    qs = Pegawai.objects.filter(
+        instansi=instansi, aktif=True, atasan__isnull=False, unit_kerja_id__in=unit_ids
+    )
+    if not semesters:
+        return qs.none()
+    annotations: dict[str, Any] = {}
+    for s in semesters:
+        catatan = CatatanKinerja.objects.filter(
+            instansi=instansi,
+            pegawai=OuterRef("pk"),
+            pimpinan__isnull=False,
+            tanggal__gte=s.mulai,
+            tanggal__lte=s.selesai,
+        )
+        umpan_balik = UmpanBalik.objects.filter(
+            instansi=instansi,
+            penerima=OuterRef("pk"),
+            peran_pemberi=PeranPemberi.PEJABAT_PENILAI,
+            created_at__gte=_awal_hari(s.mulai),
+            created_at__lt=_awal_hari(s.selesai + dt.timedelta(days=1)),
+        )
+        annotations[f"ada_s{s.nomor}"] = ExpressionWrapper(
+            Q(Exists(catatan)) | Q(Exists(umpan_balik)), output_field=BooleanField()
+        )
+    kurang = Q()
+    for name in annotations:
+        kurang |= Q(**{name: False})
+    return (
+        qs.annotate(**annotations)
+        .filter(kurang)
+        .select_related("jabatan", "unit_kerja", "atasan")
+        .order_by("nama", "id")
+    )
