@@ -278,6 +278,9 @@ class CatatanKinerja(TenantOwnedModel):
     b18_diisi_at = models.DateTimeField(
         null=True, blank=True, help_text="When the pegawai answered Format B.1.8"
     )
+    b19_diisi_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the leader rated the competences (Format B.1.9)"
+    )
 
     class Meta:
         verbose_name = _("catatan kinerja")
@@ -356,6 +359,50 @@ class JawabanBimbingan(TenantOwnedModel):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["catatan", "pernyataan"], name="uniq_jawaban_b18")]
+
+
+class KelompokKompetensi(models.TextChoices):
+    MANAJERIAL = "manajerial", _("Manajerial")
+    SOSIAL_KULTURAL = "sosial_kultural", _("Sosial kultural")
+    TEKNIS = "teknis", _("Teknis")
+
+
+class KompetensiB19(TimeStampedModel):
+    """One competence of Format B.1.9 "Evaluasi Kompetensi Pegawai sebagai Tindak Lanjut Bimbingan
+    Kinerja" (seed data ``dialog.kompetensi_b19``, versioned like ``PernyataanBimbingan``)."""
+
+    kode = models.CharField(max_length=40)
+    urutan = models.PositiveSmallIntegerField()
+    kelompok = models.CharField(max_length=20, choices=KelompokKompetensi.choices)
+    nama = models.CharField(max_length=120)
+    uraian = models.TextField(blank=True)
+    versi = models.PositiveSmallIntegerField(default=1)
+    aktif = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["urutan", "-versi"]
+        constraints = [models.UniqueConstraint(fields=["kode", "versi"], name="uniq_kompetensi_b19_versi")]
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class PenilaianKompetensi(TenantOwnedModel):
+    """The leader's rating (1-5) with a reason of one competence after a bimbingan (Format B.1.9)."""
+
+    catatan = models.ForeignKey(CatatanKinerja, on_delete=models.CASCADE, related_name="penilaian_b19")
+    kompetensi = models.ForeignKey(KompetensiB19, on_delete=models.PROTECT, related_name="+")
+    nilai = models.PositiveSmallIntegerField()
+    alasan = models.TextField(max_length=MAX_TEKS)
+
+    class Meta:
+        ordering = ["kompetensi__urutan", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["catatan", "kompetensi"], name="uniq_penilaian_b19"),
+            models.CheckConstraint(
+                condition=models.Q(nilai__gte=1, nilai__lte=5), name="penilaian_b19_skala"
+            ),
+        ]
 
 
 # ---------------------------------------------------------------- penugasan

@@ -33,7 +33,9 @@ from dialog.models import (
     BuktiDukung,
     CatatanKinerja,
     JawabanBimbingan,
+    KompetensiB19,
     Notifikasi,
+    PenilaianKompetensi,
     Penugasan,
     PeranPemberi,
     PermintaanUmpanBalik,
@@ -476,7 +478,11 @@ def catatan_detail(*, catatan: CatatanKinerja) -> dict[str, Any]:
         j.pernyataan_id: j
         for j in JawabanBimbingan.objects.filter(instansi_id=catatan.instansi_id, catatan=catatan)
     }
-    return {"tindak_lanjut": tindak_lanjut, "jawaban": jawaban}
+    penilaian = {
+        n.kompetensi_id: n
+        for n in PenilaianKompetensi.objects.filter(instansi_id=catatan.instansi_id, catatan=catatan)
+    }
+    return {"tindak_lanjut": tindak_lanjut, "jawaban": jawaban, "penilaian_b19": penilaian}
 
 
 def tindak_lanjut_terbuka(*, pegawai: Pegawai) -> QuerySet[TindakLanjut]:
@@ -495,6 +501,25 @@ def pernyataan_b18_current() -> list[PernyataanBimbingan]:
     for p in PernyataanBimbingan.objects.filter(aktif=True).order_by("urutan", "-versi"):
         seen.setdefault(p.kode, p)
     return sorted(seen.values(), key=lambda p: p.urutan)
+
+
+def kompetensi_b19_current() -> list[KompetensiB19]:
+    """The active version of each B.1.9 competence, in form order."""
+    seen: dict[str, KompetensiB19] = {}
+    for k in KompetensiB19.objects.filter(aktif=True).order_by("urutan", "-versi"):
+        seen.setdefault(k.kode, k)
+    return sorted(seen.values(), key=lambda k: k.urutan)
+
+
+def kompetensi_b19_dinilai(*, catatan: CatatanKinerja) -> list[KompetensiB19]:
+    """The competences a filled B.1.9 was rated with (the version of that day), in form order."""
+    return list(
+        KompetensiB19.objects.filter(
+            pk__in=PenilaianKompetensi.objects.filter(
+                instansi_id=catatan.instansi_id, catatan=catatan
+            ).values("kompetensi_id")
+        ).order_by("urutan")
+    )
 
 
 # ---------------------------------------------------------------- penugasan

@@ -24,6 +24,7 @@ urlpatterns = [
     path("catatan/<int:pk>/tindak-lanjut/", views.tindak_lanjut_tambah, name="tindak-lanjut-tambah"),
     path("tindak-lanjut/<int:pk>/status/", views.tindak_lanjut_status, name="tindak-lanjut-status"),
     path("catatan/<int:pk>/b18/", views.bimbingan_b18, name="bimbingan-b18"),
+    path("catatan/<int:pk>/b19/", views.bimbingan_b19, name="bimbingan-b19"),
     path("penugasan/", views.penugasan_daftar, name="penugasan"),
     path("penugasan/baru/", views.penugasan_baru, name="penugasan-baru"),
     path("penugasan/<int:pk>/", views.penugasan_detail, name="penugasan-detail"),

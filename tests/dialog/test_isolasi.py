@@ -87,6 +87,7 @@ WEB = {
     "tindak-lanjut-tambah": ("catatan",),
     "tindak-lanjut-status": ("tindak_lanjut",),
     "bimbingan-b18": ("catatan",),
+    "bimbingan-b19": ("catatan",),
     "penugasan-detail": ("penugasan",),
     "penugasan-terima": ("penugasan",),
     "penugasan-tolak": ("penugasan",),

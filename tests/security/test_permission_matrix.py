@@ -150,6 +150,7 @@ EXPECT: dict[str, dict[str, str]] = {
         "get": "login 405 405 405 405 405 405 405"
     },  # /dialog/tindak-lanjut/<int:pk>/status/
     "dialog:bimbingan-b18": {"get": "login 405 405 405 405 405 405 405"},  # /dialog/catatan/<int:pk>/b18/
+    "dialog:bimbingan-b19": {"get": "login 405 405 405 405 405 405 405"},  # /dialog/catatan/<int:pk>/b19/
     "dialog:penugasan": {"get": "login ok ok ok ok ok ok ok"},  # /dialog/penugasan/
     "dialog:penugasan-baru": {"get": "login ok ok ok ok ok ok 404"},  # /dialog/penugasan/baru/
     "dialog:penugasan-detail": {"get": "login ok ok ok ok ok 404 ok"},  # /dialog/penugasan/<int:pk>/
