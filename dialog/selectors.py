@@ -37,6 +37,8 @@ from dialog.models import (
     Notifikasi,
     PenilaianKompetensi,
     Penugasan,
+    PenugasanKeluar,
+    PenugasanLintas,
     PeranPemberi,
     PermintaanUmpanBalik,
     PernyataanBimbingan,
@@ -587,6 +589,29 @@ def penugasan_visible_to(*, user: User, instansi: Instansi, roles: list[str]) ->
     if "pejabat_penilai" in roles:
         cond |= Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     return qs.filter(cond)
+
+
+def penugasan_lintas_untuk(*, user: User, instansi: Instansi) -> QuerySet[PenugasanLintas]:
+    """Assignments from other instansi to decide (as Pejabat Penilai) or received (as pegawai)."""
+    own = pegawai_of(user)
+    oid = own.pk if own is not None and own.instansi_id == instansi.pk else -1
+    return (
+        PenugasanLintas.objects.filter(instansi=instansi)
+        .filter(Q(penilai_id=oid) | Q(pegawai_id=oid))
+        .select_related("pegawai", "pemberi_instansi")
+        .order_by("-created_at", "-id")
+    )
+
+
+def penugasan_keluar_saya(*, user: User, instansi: Instansi) -> QuerySet[PenugasanKeluar]:
+    """The caller's own assignments sent to other instansi (their own records, in this instansi)."""
+    own = pegawai_of(user)
+    oid = own.pk if own is not None and own.instansi_id == instansi.pk else -1
+    return (
+        PenugasanKeluar.objects.filter(instansi=instansi, pemberi_id=oid)
+        .select_related("tujuan_instansi")
+        .order_by("-created_at", "-id")
+    )
 
 
 def skp_for_penugasan(*, pegawai: Pegawai, mulai: dt.date) -> Skp | None:

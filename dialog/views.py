@@ -886,6 +886,8 @@ def penugasan_daftar(request: HttpRequest) -> HttpResponse:
             "diberikan": list(selectors.penugasan_diberikan(user=user, instansi=instansi)[:50]),
             "terbuka": list(selectors.penugasan_terbuka(instansi=instansi)[:50]),
             "own": pegawai_of(user),
+            "lintas_masuk": list(selectors.penugasan_lintas_untuk(user=user, instansi=instansi)[:50]),
+            "lintas_keluar": list(selectors.penugasan_keluar_saya(user=user, instansi=instansi)[:50]),
         },
     )
 
