@@ -223,3 +223,28 @@ def test_unit_report_page_shows_the_semester_check_and_isolation(org_a: Org, org
         o = Client()
         o.force_login(org_b.admin.user)
         assert o.get(url).status_code == 404
+
+
+def test_semesteran_evaluations_and_reminders_use_two_periods(org_a: Org) -> None:
+    """With the semesteran cycle the periodic evaluations are two per SKP year (Semester 1 and 2) and the
+    end-of-period reminders fire before 30 June and 31 December only (domain.md "Periodic cycle options")."""
+    from dialog.models import Notifikasi
+    from dialog.services import pengingat_periode
+    from evaluasi.models import Evaluasi
+    from evaluasi.services import evaluasi_ensure
+
+    _semesteran(org_a.instansi)
+    make_skp(org_a, org_a.pegawai)
+    with scope(instansi=org_a.instansi.pk):
+        evaluasi_ensure(instansi=org_a.instansi, tahun=2026, pegawai_ids=[org_a.pegawai.pk])
+        periodik = Evaluasi.objects.filter(pegawai=org_a.pegawai, tahun=2026, jenis="periodik")
+        assert sorted((e.periode.siklus, e.periode.nomor) for e in periodik) == [
+            ("semesteran", 1),
+            ("semesteran", 2),
+        ]
+        assert pengingat_periode(instansi=org_a.instansi, today=dt.date(2026, 5, 15)) == 0
+        assert pengingat_periode(instansi=org_a.instansi, today=dt.date(2026, 6, 25)) >= 1
+        kunci = set(Notifikasi.objects.filter(jenis__startswith="pengingat").values_list("kunci", flat=True))
+        semester1 = periode_ensure_year(instansi=org_a.instansi, tahun=2026)[0]
+        assert kunci
+        assert all(f":{semester1.pk}" in k for k in kunci)
