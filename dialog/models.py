@@ -376,7 +376,7 @@ class KompetensiB19(TimeStampedModel):
     urutan = models.PositiveSmallIntegerField()
     kelompok = models.CharField(max_length=20, choices=KelompokKompetensi.choices)
     nama = models.CharField(max_length=120)
-    uraian = models.TextField(blank=True)
+    uraian = models.TextField(blank=True, max_length=MAX_TEKS)
     versi = models.PositiveSmallIntegerField(default=1)
     aktif = models.BooleanField(default=True)
 

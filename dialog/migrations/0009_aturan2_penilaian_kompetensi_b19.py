@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('urutan', models.PositiveSmallIntegerField()),
                 ('kelompok', models.CharField(choices=[('manajerial', 'Manajerial'), ('sosial_kultural', 'Sosial kultural'), ('teknis', 'Teknis')], max_length=20)),
                 ('nama', models.CharField(max_length=120)),
-                ('uraian', models.TextField(blank=True)),
+                ('uraian', models.TextField(blank=True, max_length=4000)),
                 ('versi', models.PositiveSmallIntegerField(default=1)),
                 ('aktif', models.BooleanField(default=True)),
             ],
