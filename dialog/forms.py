@@ -212,6 +212,39 @@ class B18Form(forms.Form):
         }
 
 
+class B19Form(forms.Form):
+    """Per active B.1.9 competence a 1-5 rating (empty = not rated) and a reason (``k<id>``, ``k<id>_alasan``)."""
+
+    def __init__(self, *args: Any, kompetensi: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        from dialog.kompetensi_b19 import SKALA_B19
+
+        self.kompetensi = kompetensi
+        for k in kompetensi:
+            self.fields[f"k{k.pk}"] = forms.TypedChoiceField(
+                label=_("Nilai %(kompetensi)s") % {"kompetensi": k.nama},
+                choices=[("", _("Tidak dinilai")), *SKALA_B19],
+                coerce=int,
+                empty_value="",
+                required=False,
+            )
+            self.fields[f"k{k.pk}_alasan"] = forms.CharField(
+                label=_("Alasan nilai %(kompetensi)s") % {"kompetensi": k.nama},
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self) -> list[tuple[Any, Any, Any]]:
+        return [(k, self[f"k{k.pk}"], self[f"k{k.pk}_alasan"]) for k in self.kompetensi]
+
+    def penilaian(self) -> dict[int, tuple[Any, str]]:
+        return {
+            k.pk: (self.cleaned_data.get(f"k{k.pk}", ""), self.cleaned_data.get(f"k{k.pk}_alasan") or "")
+            for k in self.kompetensi
+        }
+
+
 class PenugasanForm(forms.Form):
     terbuka = forms.BooleanField(label=_("Terbuka untuk relawan (tanpa menunjuk pegawai)"), required=False)
     pegawai = forms.CharField(

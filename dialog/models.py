@@ -13,6 +13,7 @@ Every row is tenant-owned (``instansi`` on each row, fail-closed manager); write
 ``dialog.services``.
 """
 
+import datetime as dt
 import uuid
 from pathlib import PurePath
 
@@ -278,6 +279,9 @@ class CatatanKinerja(TenantOwnedModel):
     b18_diisi_at = models.DateTimeField(
         null=True, blank=True, help_text="When the pegawai answered Format B.1.8"
     )
+    b19_diisi_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the leader rated the competences (Format B.1.9)"
+    )
 
     class Meta:
         verbose_name = _("catatan kinerja")
@@ -358,6 +362,50 @@ class JawabanBimbingan(TenantOwnedModel):
         constraints = [models.UniqueConstraint(fields=["catatan", "pernyataan"], name="uniq_jawaban_b18")]
 
 
+class KelompokKompetensi(models.TextChoices):
+    MANAJERIAL = "manajerial", _("Manajerial")
+    SOSIAL_KULTURAL = "sosial_kultural", _("Sosial kultural")
+    TEKNIS = "teknis", _("Teknis")
+
+
+class KompetensiB19(TimeStampedModel):
+    """One competence of Format B.1.9 "Evaluasi Kompetensi Pegawai sebagai Tindak Lanjut Bimbingan
+    Kinerja" (seed data ``dialog.kompetensi_b19``, versioned like ``PernyataanBimbingan``)."""
+
+    kode = models.CharField(max_length=40)
+    urutan = models.PositiveSmallIntegerField()
+    kelompok = models.CharField(max_length=20, choices=KelompokKompetensi.choices)
+    nama = models.CharField(max_length=120)
+    uraian = models.TextField(blank=True, max_length=MAX_TEKS)
+    versi = models.PositiveSmallIntegerField(default=1)
+    aktif = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["urutan", "-versi"]
+        constraints = [models.UniqueConstraint(fields=["kode", "versi"], name="uniq_kompetensi_b19_versi")]
+
+    def __str__(self) -> str:
+        return self.nama
+
+
+class PenilaianKompetensi(TenantOwnedModel):
+    """The leader's rating (1-5) with a reason of one competence after a bimbingan (Format B.1.9)."""
+
+    catatan = models.ForeignKey(CatatanKinerja, on_delete=models.CASCADE, related_name="penilaian_b19")
+    kompetensi = models.ForeignKey(KompetensiB19, on_delete=models.PROTECT, related_name="+")
+    nilai = models.PositiveSmallIntegerField()
+    alasan = models.TextField(max_length=MAX_TEKS)
+
+    class Meta:
+        ordering = ["kompetensi__urutan", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["catatan", "kompetensi"], name="uniq_penilaian_b19"),
+            models.CheckConstraint(
+                condition=models.Q(nilai__gte=1, nilai__lte=5), name="penilaian_b19_skala"
+            ),
+        ]
+
+
 # ---------------------------------------------------------------- penugasan
 
 
@@ -429,6 +477,115 @@ class Penugasan(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.hasil_kerja[:80]
+
+
+# ---------------------------------------------------------------- penugasan across instansi
+
+
+class StatusLintas(models.TextChoices):
+    DIUSULKAN = "diusulkan", _("Menunggu Pejabat Penilai")
+    DITERIMA = "diterima", _("Diterima")
+    DITOLAK = "ditolak", _("Ditolak")
+    DIBATALKAN = "dibatalkan", _("Dibatalkan")
+
+
+class PenugasanLintas(TenantOwnedModel):
+    """An assignment from an official of ANOTHER instansi, in the RECEIVING instansi's tenant (domain.md
+    "Penugasan across instansi": allowed when the receiving pegawai's Pejabat Penilai accepts).
+
+    The assigning official is recorded by value (instansi, NIP, name, jabatan as typed at proposal time),
+    never by a foreign key to the other instansi's rows; ``kunci`` pairs it with the assigner's own
+    ``PenugasanKeluar`` row in their instansi. See ``dialog.services_lintas``."""
+
+    kunci = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    penilai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    pemberi_instansi = models.ForeignKey("kinerja.Instansi", on_delete=models.PROTECT, related_name="+")
+    pemberi_nip = models.CharField(max_length=32)
+    pemberi_nama = models.CharField(max_length=255)
+    pemberi_jabatan = models.CharField(max_length=255, blank=True)
+    hasil_kerja = models.TextField(_("hasil kerja yang diharapkan"), max_length=MAX_TEKS)
+    indikator = models.JSONField(default=list, blank=True)
+    mulai = models.DateField(_("mulai"))
+    selesai = models.DateField(_("selesai"))
+    pesan = models.TextField(_("pesan"), blank=True, max_length=MAX_TEKS)
+    status = models.CharField(max_length=10, choices=StatusLintas.choices, default=StatusLintas.DIUSULKAN)
+    catatan_keputusan = models.TextField(blank=True, max_length=MAX_TEKS)
+    diputuskan_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    diputuskan_at = models.DateTimeField(null=True, blank=True)
+    skp = models.ForeignKey("skp.Skp", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    rhk = models.ForeignKey("skp.Rhk", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("penugasan lintas instansi")
+        verbose_name_plural = _("penugasan lintas instansi")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(selesai__gte=models.F("mulai")), name="penugasan_lintas_mulai_selesai"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["instansi", "penilai", "status"], name="penugasan_lintas_penilai_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.hasil_kerja[:80]
+
+    @property
+    def pemberi_label(self) -> str:
+        return f"{self.pemberi_jabatan} ({self.pemberi_nama}), {self.pemberi_instansi.nama}"
+
+    def berlaku(self, today: dt.date) -> bool:
+        """The assigner's feedback right: accepted and today within the assignment's dates."""
+        return self.status == StatusLintas.DITERIMA and self.mulai <= today <= self.selesai
+
+
+class PenugasanKeluar(TenantOwnedModel):
+    """The assigning official's own record of an assignment sent to another instansi, in THEIR tenant:
+    what they typed, and the decision the receiving Pejabat Penilai sent back (status, note, time)."""
+
+    kunci = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
+    pemberi = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    tujuan_instansi = models.ForeignKey("kinerja.Instansi", on_delete=models.PROTECT, related_name="+")
+    tujuan_nip = models.CharField(_("NIP pegawai"), max_length=32)
+    hasil_kerja = models.TextField(_("hasil kerja yang diharapkan"), max_length=MAX_TEKS)
+    indikator = models.JSONField(default=list, blank=True)
+    mulai = models.DateField(_("mulai"))
+    selesai = models.DateField(_("selesai"))
+    status = models.CharField(max_length=10, choices=StatusLintas.choices, default=StatusLintas.DIUSULKAN)
+    catatan_keputusan = models.TextField(blank=True, max_length=MAX_TEKS)
+    diputuskan_at = models.DateTimeField(null=True, blank=True)
+    umpan_balik_terkirim = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("penugasan keluar instansi")
+        verbose_name_plural = _("penugasan keluar instansi")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["instansi", "pemberi", "status"], name="penugasan_keluar_pemberi_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.hasil_kerja[:80]
+
+    def berlaku(self, today: dt.date) -> bool:
+        return self.status == StatusLintas.DITERIMA and self.mulai <= today <= self.selesai
+
+
+class UmpanBalikLintas(TenantOwnedModel):
+    """Feedback of the other-instansi assigner on an accepted assignment, while it runs (their only right).
+    Stored in the receiving instansi; the giver is the assignment's recorded assigner."""
+
+    penugasan = models.ForeignKey(PenugasanLintas, on_delete=models.CASCADE, related_name="umpan_balik")
+    isi = models.TextField(_("isi umpan balik"), max_length=MAX_TEKS)
+
+    class Meta:
+        verbose_name = _("umpan balik lintas instansi")
+        verbose_name_plural = _("umpan balik lintas instansi")
+        ordering = ["created_at", "id"]
 
 
 # ---------------------------------------------------------------- notifications and timeline

@@ -10,9 +10,11 @@ from typing import Any
 
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -31,8 +33,12 @@ from dialog.models import (
     BuktiDukung,
     CatatanKinerja,
     JawabanBimbingan,
+    KompetensiB19,
     Notifikasi,
+    PenilaianKompetensi,
     Penugasan,
+    PenugasanKeluar,
+    PenugasanLintas,
     PeranPemberi,
     PermintaanUmpanBalik,
     PernyataanBimbingan,
@@ -474,7 +480,11 @@ def catatan_detail(*, catatan: CatatanKinerja) -> dict[str, Any]:
         j.pernyataan_id: j
         for j in JawabanBimbingan.objects.filter(instansi_id=catatan.instansi_id, catatan=catatan)
     }
-    return {"tindak_lanjut": tindak_lanjut, "jawaban": jawaban}
+    penilaian = {
+        n.kompetensi_id: n
+        for n in PenilaianKompetensi.objects.filter(instansi_id=catatan.instansi_id, catatan=catatan)
+    }
+    return {"tindak_lanjut": tindak_lanjut, "jawaban": jawaban, "penilaian_b19": penilaian}
 
 
 def tindak_lanjut_terbuka(*, pegawai: Pegawai) -> QuerySet[TindakLanjut]:
@@ -493,6 +503,25 @@ def pernyataan_b18_current() -> list[PernyataanBimbingan]:
     for p in PernyataanBimbingan.objects.filter(aktif=True).order_by("urutan", "-versi"):
         seen.setdefault(p.kode, p)
     return sorted(seen.values(), key=lambda p: p.urutan)
+
+
+def kompetensi_b19_current() -> list[KompetensiB19]:
+    """The active version of each B.1.9 competence, in form order."""
+    seen: dict[str, KompetensiB19] = {}
+    for k in KompetensiB19.objects.filter(aktif=True).order_by("urutan", "-versi"):
+        seen.setdefault(k.kode, k)
+    return sorted(seen.values(), key=lambda k: k.urutan)
+
+
+def kompetensi_b19_dinilai(*, catatan: CatatanKinerja) -> list[KompetensiB19]:
+    """The competences a filled B.1.9 was rated with (the version of that day), in form order."""
+    return list(
+        KompetensiB19.objects.filter(
+            pk__in=PenilaianKompetensi.objects.filter(
+                instansi_id=catatan.instansi_id, catatan=catatan
+            ).values("kompetensi_id")
+        ).order_by("urutan")
+    )
 
 
 # ---------------------------------------------------------------- penugasan
@@ -560,6 +589,29 @@ def penugasan_visible_to(*, user: User, instansi: Instansi, roles: list[str]) ->
     if "pejabat_penilai" in roles:
         cond |= Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     return qs.filter(cond)
+
+
+def penugasan_lintas_untuk(*, user: User, instansi: Instansi) -> QuerySet[PenugasanLintas]:
+    """Assignments from other instansi to decide (as Pejabat Penilai) or received (as pegawai)."""
+    own = pegawai_of(user)
+    oid = own.pk if own is not None and own.instansi_id == instansi.pk else -1
+    return (
+        PenugasanLintas.objects.filter(instansi=instansi)
+        .filter(Q(penilai_id=oid) | Q(pegawai_id=oid))
+        .select_related("pegawai", "pemberi_instansi")
+        .order_by("-created_at", "-id")
+    )
+
+
+def penugasan_keluar_saya(*, user: User, instansi: Instansi) -> QuerySet[PenugasanKeluar]:
+    """The caller's own assignments sent to other instansi (their own records, in this instansi)."""
+    own = pegawai_of(user)
+    oid = own.pk if own is not None and own.instansi_id == instansi.pk else -1
+    return (
+        PenugasanKeluar.objects.filter(instansi=instansi, pemberi_id=oid)
+        .select_related("tujuan_instansi")
+        .order_by("-created_at", "-id")
+    )
 
 
 def skp_for_penugasan(*, pegawai: Pegawai, mulai: dt.date) -> Skp | None:
@@ -711,3 +763,71 @@ def tim_status_periode(*, user: User, instansi: Instansi, periode: Periode) -> l
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------- semester monitoring check
+
+
+@dataclass(frozen=True)
+class Semester:
+    nomor: int
+    mulai: dt.date
+    selesai: dt.date
+    selesai_sudah: bool  # the semester is over (a gap is final, not just "not yet")
+
+
+def semester_dimulai(*, tahun: int, today: dt.date | None = None) -> list[Semester]:
+    """The semesters of ``tahun`` that have begun by ``today`` (a future semester has nothing to check)."""
+    from kinerja.services.tenancy import semester_bounds
+
+    today = today or timezone.localdate()
+    return [Semester(n, a, b, b < today) for n, a, b in semester_bounds(tahun) if a <= today]
+
+
+def _awal_hari(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def pemantauan_semester_tanpa_dialog(
+    *, instansi: Instansi, unit_ids: Any, tahun: int, today: dt.date | None = None
+) -> QuerySet[Pegawai]:
+    """The semester monitoring check (domain.md "Periodic cycle options"; PP30 via S001 "Pemantauan ...
+    paling sedikit 1 kali dalam 1 semester"): active pegawai of ``unit_ids`` who have a Pejabat Penilai and,
+    in at least one semester of ``tahun`` that has begun, neither a recorded dialog/bimbingan/konseling with
+    their leader (``CatatanKinerja`` dated in it) nor feedback given as Pejabat Penilai (``UmpanBalik``
+    created in it). Each row carries ``ada_s1``/``ada_s2`` (True/False; None for a semester not begun).
+    One set-based query, whatever the cycle (bulanan, triwulanan, semesteran)."""
+    semesters = semester_dimulai(tahun=tahun, today=today)
+    qs = Pegawai.objects.filter(
+        instansi=instansi, aktif=True, atasan__isnull=False, unit_kerja_id__in=unit_ids
+    )
+    if not semesters:
+        return qs.none()
+    annotations: dict[str, Any] = {}
+    for s in semesters:
+        catatan = CatatanKinerja.objects.filter(
+            instansi=instansi,
+            pegawai=OuterRef("pk"),
+            pimpinan__isnull=False,
+            tanggal__gte=s.mulai,
+            tanggal__lte=s.selesai,
+        )
+        umpan_balik = UmpanBalik.objects.filter(
+            instansi=instansi,
+            penerima=OuterRef("pk"),
+            peran_pemberi=PeranPemberi.PEJABAT_PENILAI,
+            created_at__gte=_awal_hari(s.mulai),
+            created_at__lt=_awal_hari(s.selesai + dt.timedelta(days=1)),
+        )
+        annotations[f"ada_s{s.nomor}"] = ExpressionWrapper(
+            Q(Exists(catatan)) | Q(Exists(umpan_balik)), output_field=BooleanField()
+        )
+    kurang = Q()
+    for name in annotations:
+        kurang |= Q(**{name: False})
+    return (
+        qs.annotate(**annotations)
+        .filter(kurang)
+        .select_related("jabatan", "unit_kerja", "atasan")
+        .order_by("nama", "id")
+    )

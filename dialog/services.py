@@ -39,8 +39,10 @@ from dialog.models import (
     JenisBukti,
     JenisCatatan,
     JenisNotifikasi,
+    KompetensiB19,
     ModeEmail,
     Notifikasi,
+    PenilaianKompetensi,
     Penugasan,
     PeranPemberi,
     PermintaanUmpanBalik,
@@ -59,6 +61,7 @@ from dialog.models import (
 from dialog.selectors import (
     is_pimpinan_of,
     kandidat_pemberi,
+    kompetensi_b19_current,
     penugasan_izin_untuk,
     peran_pemberi_untuk,
     pernyataan_b18_current,
@@ -1358,6 +1361,71 @@ def bimbingan_jawab(
         action="dialog.b18",
         obj=catatan,
         after={str(r.pernyataan.kode): r.jawaban for r in rows},
+    )
+    return locked
+
+
+@transaction.atomic
+def bimbingan_kompetensi_nilai(
+    *, actor: User, catatan: CatatanKinerja, penilaian: dict[int, tuple[Any, str]]
+) -> CatatanKinerja:
+    """The leader evaluates the pegawai's competences after a bimbingan (Format B.1.9 "Evaluasi Kompetensi
+    Pegawai sebagai Tindak Lanjut Bimbingan Kinerja", PMK6 Lampiran p.84, domain.md §5: kompetensi, nilai
+    skala 1-5, alasan), once. ``penilaian`` maps competence id -> (nilai or empty = not rated, alasan); at
+    least one competence is rated and every rated one needs a reason. Audited; the pegawai is notified."""
+    own = _own(actor)
+    if not (own.pk == catatan.pimpinan_id or is_pimpinan_of(user=actor, pegawai=catatan.pegawai)):
+        raise ReadOnly(_("Format B.1.9 diisi oleh Pejabat Penilai yang membimbing."))
+    if catatan.jenis != JenisCatatan.BIMBINGAN:
+        raise InvalidTransition(_("Format B.1.9 hanya untuk catatan bimbingan kinerja."))
+    locked = CatatanKinerja.objects.select_for_update().get(pk=catatan.pk)
+    if locked.b19_diisi_at is not None:
+        raise InvalidTransition(_("Format B.1.9 untuk bimbingan ini sudah diisi."))
+    errors: dict[str, list[str]] = {}
+    rows: list[PenilaianKompetensi] = []
+    kompetensi: list[KompetensiB19] = kompetensi_b19_current()
+    for k in kompetensi:
+        raw, alasan = penilaian.get(k.pk, ("", ""))
+        alasan = (alasan or "").strip()
+        if raw in (None, ""):
+            if alasan:
+                errors[f"k{k.pk}"] = [_("Pilih nilai 1 sampai 5, atau kosongkan alasannya.")]
+            continue
+        nilai = _as_int(raw)
+        if nilai is None or not 1 <= nilai <= 5:
+            errors[f"k{k.pk}"] = [_("Nilai harus 1 sampai 5.")]
+            continue
+        if not alasan:
+            errors[f"k{k.pk}_alasan"] = [_("Tuliskan alasan nilai ini.")]
+        elif len(alasan) > MAX_TEXT:
+            errors[f"k{k.pk}_alasan"] = [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]
+        rows.append(
+            PenilaianKompetensi(
+                instansi_id=catatan.instansi_id, catatan=catatan, kompetensi=k, nilai=nilai, alasan=alasan
+            )
+        )
+    if not rows and not errors:
+        errors["__all__"] = [_("Nilai paling sedikit satu kompetensi.")]
+    if errors:
+        raise ApplicationError(_("Format B.1.9 belum tersimpan. Periksa isian yang ditandai."), errors=errors)
+    PenilaianKompetensi.objects.bulk_create(rows)
+    locked.b19_diisi_at = timezone.now()
+    locked.save(update_fields=["b19_diisi_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        instansi=catatan.instansi_id,
+        action="dialog.b19",
+        obj=catatan,
+        after={r.kompetensi.kode: r.nilai for r in rows},
+    )
+    pegawai = Pegawai.objects.select_related("user").get(pk=catatan.pegawai_id)
+    notifikasi_create(
+        instansi=catatan.instansi_id,
+        penerima=pegawai.user,
+        aktor=actor,
+        jenis=JenisNotifikasi.CATATAN,
+        judul=f"Evaluasi kompetensi (Format B.1.9) atas bimbingan {catatan.tanggal:%d-%m-%Y} oleh {own.nama}",
+        tautan=reverse("dialog:catatan-detail", args=[catatan.pk]),
     )
     return locked
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dialog import views
+from dialog import views, views_lintas
 
 app_name = "dialog"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("catatan/<int:pk>/tindak-lanjut/", views.tindak_lanjut_tambah, name="tindak-lanjut-tambah"),
     path("tindak-lanjut/<int:pk>/status/", views.tindak_lanjut_status, name="tindak-lanjut-status"),
     path("catatan/<int:pk>/b18/", views.bimbingan_b18, name="bimbingan-b18"),
+    path("catatan/<int:pk>/b19/", views.bimbingan_b19, name="bimbingan-b19"),
     path("penugasan/", views.penugasan_daftar, name="penugasan"),
     path("penugasan/baru/", views.penugasan_baru, name="penugasan-baru"),
     path("penugasan/<int:pk>/", views.penugasan_detail, name="penugasan-detail"),
@@ -31,6 +32,9 @@ urlpatterns = [
     path("penugasan/<int:pk>/tolak/", views.penugasan_tolak, name="penugasan-tolak"),
     path("penugasan/<int:pk>/batal/", views.penugasan_batal, name="penugasan-batal"),
     path("penugasan/<int:pk>/relawan/", views.penugasan_relawan, name="penugasan-relawan"),
+    path("penugasan-lintas/baru/", views_lintas.penugasan_lintas_baru, name="penugasan-lintas-baru"),
+    path("penugasan-lintas/<int:pk>/", views_lintas.penugasan_lintas_detail, name="penugasan-lintas-detail"),
+    path("penugasan-keluar/<int:pk>/", views_lintas.penugasan_keluar_detail, name="penugasan-keluar-detail"),
     path("notifikasi/", views.notifikasi_daftar, name="notifikasi"),
     path("notifikasi/jumlah/", views.notifikasi_jumlah, name="notifikasi-jumlah"),
     path("notifikasi/<int:pk>/buka/", views.notifikasi_buka, name="notifikasi-buka"),

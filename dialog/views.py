@@ -762,6 +762,22 @@ def _catatan_ctx(request: HttpRequest, rec: CatatanKinerja, **extra: Any) -> dic
     }
     if ctx["isi_b18"] and "b18_form" not in extra:
         ctx["b18_form"] = forms.B18Form(pernyataan=pernyataan)
+    if rec.jenis == JenisCatatan.BIMBINGAN:
+        ctx["isi_b19"] = (
+            rec.b19_diisi_at is None
+            and own is not None
+            and own.pk != rec.pegawai_id
+            and (
+                own.pk == rec.pimpinan_id
+                or selectors.is_pimpinan_of(user=_user(request), pegawai=rec.pegawai)
+            )
+        )
+        if rec.b19_diisi_at is not None:
+            ctx["penilaian_b19_rows"] = [
+                (k, detail["penilaian_b19"][k.pk]) for k in selectors.kompetensi_b19_dinilai(catatan=rec)
+            ]
+        elif ctx["isi_b19"] and "b19_form" not in extra:
+            ctx["b19_form"] = forms.B19Form(kompetensi=selectors.kompetensi_b19_current())
     ctx.update(extra)
     return ctx
 
@@ -835,6 +851,26 @@ def bimbingan_b18(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@dialog_view()
+@require_POST
+def bimbingan_b19(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader's Format B.1.9 (competence evaluation after a bimbingan)."""
+    instansi, roles, user = _env(request)
+    rec = access.catatan_access(user=user, instansi=instansi, roles=roles, catatan_id=pk)
+    form = forms.B19Form(request.POST, kompetensi=selectors.kompetensi_b19_current())
+    if form.is_valid():
+        try:
+            services.bimbingan_kompetensi_nilai(actor=user, catatan=rec, penilaian=form.penilaian())
+            messages.success(request, _("Evaluasi kompetensi pegawai (Format B.1.9) tersimpan."))
+            return redirect("dialog:catatan-detail", pk=rec.pk)
+        except ApplicationError as exc:
+            _access_error(exc)
+            forms.apply_errors(form, exc)
+    return render(
+        request, "dialog/catatan_detail.html", _catatan_ctx(request, rec, b19_form=form), status=422
+    )
+
+
 # ---------------------------------------------------------------- penugasan
 
 
@@ -851,6 +887,8 @@ def penugasan_daftar(request: HttpRequest) -> HttpResponse:
             "diberikan": list(selectors.penugasan_diberikan(user=user, instansi=instansi)[:50]),
             "terbuka": list(selectors.penugasan_terbuka(instansi=instansi)[:50]),
             "own": pegawai_of(user),
+            "lintas_masuk": list(selectors.penugasan_lintas_untuk(user=user, instansi=instansi)[:50]),
+            "lintas_keluar": list(selectors.penugasan_keluar_saya(user=user, instansi=instansi)[:50]),
         },
     )
 

@@ -144,12 +144,14 @@ def _keberatan_diputus(ev: Evaluasi) -> Keberatan | None:
 
 
 def judul_periode(*, periode: Periode | None, siklus: str, besar: bool = True) -> str:
-    """``TRIWULAN I`` … the annual one is ``TRIWULAN IV-AKHIR`` (PMK6 Anak Lampiran 4); with
-    ``besar=False`` the same in title case (``Triwulan III``, ``Bulan Januari``)."""
+    """``TRIWULAN I`` … the annual one is ``TRIWULAN IV-AKHIR`` (PMK6 Anak Lampiran 4); ``SEMESTER I``/``II``
+    for the semester cycle; with ``besar=False`` the same in title case (``Triwulan III``, ``Bulan Januari``)."""
     if periode is None:
         teks = "Triwulan IV-Akhir" if siklus == Siklus.TRIWULANAN else "Akhir Tahun"
     elif periode.siklus == Siklus.TRIWULANAN:
         teks = f"Triwulan {ROMAWI.get(periode.nomor, periode.nomor)}"
+    elif periode.siklus == Siklus.SEMESTERAN:
+        teks = f"Semester {ROMAWI.get(periode.nomor, periode.nomor)}"
     else:
         teks = f"Bulan {BULAN[periode.nomor - 1]}" if 1 <= periode.nomor <= 12 else f"Bulan {periode.nomor}"
     return teks.upper() if besar else teks

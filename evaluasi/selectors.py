@@ -600,6 +600,11 @@ def _subtree_ids(*, instansi: Instansi, unit: UnitKerja) -> QuerySet[UnitKerja, 
     return UnitKerja.objects.filter(instansi=instansi, path__startswith=unit.path).values("pk")
 
 
+def unit_subtree_ids(*, instansi: Instansi, unit: UnitKerja) -> QuerySet[UnitKerja, Any]:
+    """The ids of ``unit`` and its sub-units, as a subquery (no query of its own)."""
+    return _subtree_ids(instansi=instansi, unit=unit)
+
+
 def laporan_unit_pegawai(
     *, instansi: Instansi, unit: UnitKerja, tahun: int, periode: Periode | None
 ) -> QuerySet[Evaluasi]:

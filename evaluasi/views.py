@@ -31,6 +31,7 @@ from evaluasi.forms import (
 from evaluasi.models import Evaluasi, JenisEvaluasi, StatusEvaluasi, StatusKeberatan
 from evaluasi.selectors import (
     ROLES_SEMUA,
+    _dialog,
     aturan_distribusi_for,
     aturan_distribusi_pilihan,
     boleh_tetapkan_predikat_organisasi,
@@ -54,6 +55,7 @@ from evaluasi.selectors import (
     umpan_balik_evaluasi,
     umpan_balik_jumlah,
     umpan_balik_jumlah_bulk,
+    unit_subtree_ids,
     unit_terlihat,
 )
 from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden
@@ -552,8 +554,28 @@ def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": StatusEvaluasi.choices,
             "tanpa": tanpa[:TANPA_TAMPIL],
             "tanpa_lebih": len(tanpa) > TANPA_TAMPIL,
+            **_pemantauan_semester(instansi=instansi, unit=u, tahun=tahun),
         },
     )
+
+
+def _pemantauan_semester(*, instansi: Instansi, unit: UnitKerja, tahun: int) -> dict[str, Any]:
+    """The semester monitoring check of the unit (domain.md "Periodic cycle options"): pegawai without a
+    dialog or feedback from their Pejabat Penilai per semester (one query; first ``TANPA_TAMPIL``)."""
+    tanpa_dialog = _dialog("pemantauan_semester_tanpa_dialog")
+    dimulai = _dialog("semester_dimulai")
+    if tanpa_dialog is None or dimulai is None:
+        return {}
+    rows = list(
+        tanpa_dialog(instansi=instansi, unit_ids=unit_subtree_ids(instansi=instansi, unit=unit), tahun=tahun)[
+            : TANPA_TAMPIL + 1
+        ]
+    )
+    return {
+        "semesters": dimulai(tahun=tahun),
+        "tanpa_dialog": rows[:TANPA_TAMPIL],
+        "tanpa_dialog_lebih": len(rows) > TANPA_TAMPIL,
+    }
 
 
 #: Pegawai without an evaluation listed on the drill-down page (the report row has the count).

@@ -47,6 +47,14 @@ def _reseed_reference_data() -> None:
                 PernyataanBimbingan.objects.update_or_create(
                     kode=kode, versi=1, defaults={"urutan": urutan, "teks": teks}
                 )
+    try:
+        from dialog.kompetensi_b19 import kompetensi_b19_seed
+        from dialog.models import KompetensiB19
+    except ImportError:
+        pass
+    else:
+        if not KompetensiB19.objects.exists():
+            kompetensi_b19_seed(KompetensiB19)
 
 
 _DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "live_server")

@@ -13,6 +13,12 @@ from .base import TenantOwnedModel, TimeStampedModel
 class Siklus(models.TextChoices):
     BULANAN = "bulanan", _("Bulanan")
     TRIWULANAN = "triwulanan", _("Triwulanan")
+    SEMESTERAN = "semesteran", _("Semesteran")
+
+
+#: Months per periodic period of each cycle (domain.md "Periodic cycle options": bulanan, triwulanan
+#: (default), semesteran). The one rule every period computation uses.
+BULAN_PER_PERIODE: dict[str, int] = {Siklus.BULANAN: 1, Siklus.TRIWULANAN: 3, Siklus.SEMESTERAN: 6}
 
 
 class JenisInstansi(models.TextChoices):
@@ -134,10 +140,10 @@ class PeranInstansi(TenantOwnedModel):
 
 
 class Periode(TenantOwnedModel):
-    """One periodic evaluation period (a month or a quarter) of a year, per the instansi's cycle."""
+    """One periodic evaluation period (a month, a quarter or a semester) of a year, per the instansi's cycle."""
 
     tahun = models.PositiveSmallIntegerField()
-    nomor = models.PositiveSmallIntegerField(help_text="1..4 (triwulan) or 1..12 (bulan)")
+    nomor = models.PositiveSmallIntegerField(help_text="1..4 (triwulan), 1..12 (bulan) or 1..2 (semester)")
     siklus = models.CharField(max_length=12, choices=Siklus.choices)
     mulai = models.DateField()
     selesai = models.DateField()
@@ -156,6 +162,8 @@ class Periode(TenantOwnedModel):
     def __str__(self) -> str:
         if self.siklus == Siklus.TRIWULANAN:
             return f"Triwulan {self.nomor} {self.tahun}"
+        if self.siklus == Siklus.SEMESTERAN:
+            return f"Semester {self.nomor} {self.tahun}"
         return f"Bulan {self.nomor} {self.tahun}"
 
 

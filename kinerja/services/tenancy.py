@@ -7,7 +7,7 @@ from django.db import transaction
 
 from kinerja.exceptions import ApplicationError
 from kinerja.models import Instansi, PeranInstansi, Periode, Role, Siklus, User
-from kinerja.models.tenancy import GRANTABLE_ROLES, JenisInstansi
+from kinerja.models.tenancy import BULAN_PER_PERIODE, GRANTABLE_ROLES, JenisInstansi
 from kinerja.services.audit import audit_log
 from kinerja.tenancy import pegawai_of
 
@@ -35,23 +35,26 @@ def instansi_get_or_create(
 
 
 def _periode_bounds(tahun: int, siklus: str) -> list[tuple[int, dt.date, dt.date]]:
-    if siklus == Siklus.BULANAN:
-        return [
-            (m, dt.date(tahun, m, 1), dt.date(tahun, m, calendar.monthrange(tahun, m)[1]))
-            for m in range(1, 13)
-        ]
-    quarters = []
-    for q in range(1, 5):
-        start_month = 3 * (q - 1) + 1
-        end_month = start_month + 2
-        quarters.append(
+    """(nomor, first day, last day) of each period of the year: 12 months, 4 quarters or 2 semesters
+    (Jan-Jun, Jul-Dec), from ``BULAN_PER_PERIODE`` (domain.md "Periodic cycle options")."""
+    step = BULAN_PER_PERIODE[siklus]
+    bounds = []
+    for nomor, start_month in enumerate(range(1, 13, step), start=1):
+        end_month = start_month + step - 1
+        bounds.append(
             (
-                q,
+                nomor,
                 dt.date(tahun, start_month, 1),
                 dt.date(tahun, end_month, calendar.monthrange(tahun, end_month)[1]),
             )
         )
-    return quarters
+    return bounds
+
+
+def semester_bounds(tahun: int) -> list[tuple[int, dt.date, dt.date]]:
+    """The two semesters of a year, (1, 1 Jan, 30 Jun) and (2, 1 Jul, 31 Dec): the unit of the monitoring
+    check (PP30 via S001 "Pemantauan ... paling sedikit 1 kali dalam 1 semester"), whatever the cycle."""
+    return _periode_bounds(tahun, Siklus.SEMESTERAN)
 
 
 @transaction.atomic

@@ -23,8 +23,30 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def objek(org_a: Org, skp_pegawai: Skp, tw: list[Periode], pejabat_lain: Any) -> dict[str, int]:
-    """One object of each kind in instansi A."""
+def objek(org_a: Org, org_b: Org, skp_pegawai: Skp, tw: list[Periode], pejabat_lain: Any) -> dict[str, int]:
+    """One object of each kind in instansi A (the cross-instansi pair: A's outgoing record to B, and B's
+    proposal to A's pegawai, which lives in A)."""
+    from dialog.services_lintas import penugasan_lintas_propose
+
+    lintas = {
+        "hasil_kerja": "Kajian",
+        "indikator": [{"aspek": "kuantitas", "iki": "Jumlah kajian", "target": "1"}],
+        "mulai": dt.date(2026, 6, 1),
+        "selesai": dt.date(2026, 6, 30),
+    }
+    with scope(instansi=org_a.instansi.pk):
+        keluar = penugasan_lintas_propose(
+            actor=org_a.atasan.user, instansi_kode="B", nip=org_b.pegawai.nip, **lintas
+        )
+    with scope(instansi=org_b.instansi.pk):
+        penugasan_lintas_propose(actor=org_b.atasan.user, instansi_kode="A", nip=org_a.pegawai.nip, **lintas)
+    from dialog.models import PenugasanLintas
+
+    # B's own notification about A's proposal is B's data, not A's: the list checks below count A's leaks
+    Notifikasi._base_manager.filter(instansi=org_b.instansi).delete()
+
+    with scope(instansi=org_a.instansi.pk):
+        masuk_a = PenugasanLintas.objects.get(instansi=org_a.instansi)
     ind = indikator_of(org_a, skp_pegawai)[0]
     rhk = rhk_of(org_a, skp_pegawai)[0]
     p = penugasan_diterima(
@@ -66,6 +88,8 @@ def objek(org_a: Org, skp_pegawai: Skp, tw: list[Periode], pejabat_lain: Any) ->
             "penugasan": p.pk,
             "notifikasi": Notifikasi.objects.filter(penerima=org_a.pegawai.user).first().pk,
             "pegawai": org_a.pegawai.pk,
+            "penugasan_lintas": masuk_a.pk,
+            "penugasan_keluar": keluar.pk,
         }
 
 
@@ -87,11 +111,14 @@ WEB = {
     "tindak-lanjut-tambah": ("catatan",),
     "tindak-lanjut-status": ("tindak_lanjut",),
     "bimbingan-b18": ("catatan",),
+    "bimbingan-b19": ("catatan",),
     "penugasan-detail": ("penugasan",),
     "penugasan-terima": ("penugasan",),
     "penugasan-tolak": ("penugasan",),
     "penugasan-batal": ("penugasan",),
     "penugasan-relawan": ("penugasan",),
+    "penugasan-lintas-detail": ("penugasan_lintas",),
+    "penugasan-keluar-detail": ("penugasan_keluar",),
     "notifikasi-buka": ("notifikasi",),
     "linimasa": ("pegawai",),
 }

@@ -150,6 +150,16 @@ EXPECT: dict[str, dict[str, str]] = {
         "get": "login 405 405 405 405 405 405 405"
     },  # /dialog/tindak-lanjut/<int:pk>/status/
     "dialog:bimbingan-b18": {"get": "login 405 405 405 405 405 405 405"},  # /dialog/catatan/<int:pk>/b18/
+    "dialog:penugasan-lintas-baru": {"get": "login ok ok ok ok ok ok 404"},  # /dialog/penugasan-lintas/baru/
+    # the record's pegawai (A's pegawai in the generic row), their Pejabat Penilai, admins (read-only)
+    "dialog:penugasan-lintas-detail": {
+        "get": "login ok ok 404 ok 404 404 ok"
+    },  # /dialog/penugasan-lintas/<int:pk>/
+    # the assigner's own record (pemberi = A's pegawai in the generic row) and admins (read-only)
+    "dialog:penugasan-keluar-detail": {
+        "get": "login ok 404 404 ok 404 404 ok"
+    },  # /dialog/penugasan-keluar/<int:pk>/
+    "dialog:bimbingan-b19": {"get": "login 405 405 405 405 405 405 405"},  # /dialog/catatan/<int:pk>/b19/
     "dialog:penugasan": {"get": "login ok ok ok ok ok ok ok"},  # /dialog/penugasan/
     "dialog:penugasan-baru": {"get": "login ok ok ok ok ok ok 404"},  # /dialog/penugasan/baru/
     "dialog:penugasan-detail": {"get": "login ok ok ok ok ok 404 ok"},  # /dialog/penugasan/<int:pk>/
