@@ -124,7 +124,7 @@ def _validate(data: bytes, roots_pem: str) -> Any:
     sigs = PdfFileReader(io.BytesIO(data)).embedded_signatures
     assert len(sigs) == 1
     vc = ValidationContext(trust_roots=signing.load_trust_roots(roots_pem), allow_fetching=False)
-    return validate_pdf_signature(sigs[0], vc)
+    return signing.outside_event_loop(validate_pdf_signature, sigs[0], vc)
 
 
 @requires_poppler
