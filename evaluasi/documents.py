@@ -454,7 +454,7 @@ def penetapan_context(
     pegawai = [
         {
             "nama": e.pegawai.nama,
-            "nip": format_nip(e.pegawai.nip),
+            "nip": format_nip(e.pegawai.nip, e.pegawai.status),
             "jabatan": e.pegawai.jabatan.nama,
             "hk": _label(_RATING, e.rating_hasil_kerja),
             "pk": _label(_RATING, e.rating_perilaku_kerja),
