@@ -294,6 +294,9 @@ class AngkaKredit(TenantOwnedModel):
     koefisien = models.DecimalField(max_digits=6, decimal_places=3)
     bulan = models.PositiveSmallIntegerField()
     nilai = models.DecimalField(max_digits=9, decimal_places=3)
+    #: One entry per jenjang held in the year (a promotion mid-year gives two): {jenjang, bulan, koefisien};
+    #: ``jenjang``/``koefisien`` above are those of the last month (scoring.angka_kredit_rincian).
+    rincian = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("angka kredit")

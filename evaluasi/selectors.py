@@ -279,23 +279,29 @@ def distribusi_unit(
 ) -> dict[str, Any]:
     """Everything the unit page shows: counts, percentages, guideline bands, warnings with their reasons.
     Fixed number of queries."""
+    org = kinerja_organisasi_get(instansi=instansi, unit=unit, tahun=tahun, periode=periode)
+    # rated before the unit's org predikat was (last) set: the default rule version warns about them
+    sebelum = Q(dinilai_at__lt=org.updated_at) if org is not None else Q(pk__in=[])
     rows = (
         Evaluasi.objects.filter(instansi=instansi, unit_kerja=unit, tahun=tahun)
         .filter(_jenis_filter(periode))
         .values("predikat")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), n_sebelum=Count("id", filter=sebelum))
     )
     counts = {p: 0 for p in PREDIKAT_ORDER}
     belum = 0
+    dinilai_sebelum = 0
     for r in rows:
         if r["predikat"]:
             counts[r["predikat"]] = r["n"]
+            dinilai_sebelum += r["n_sebelum"]
         else:
             belum += r["n"]
     aturan = aturan_distribusi_for(instansi=instansi)
-    org = kinerja_organisasi_get(instansi=instansi, unit=unit, tahun=tahun, periode=periode)
     org_pred = org.predikat if org else None
-    peringatan = cek_distribusi(definisi=aturan.definisi, predikat_organisasi=org_pred, jumlah=counts)
+    peringatan = cek_distribusi(
+        definisi=aturan.definisi, predikat_organisasi=org_pred, jumlah=counts, dinilai_sebelum=dinilai_sebelum
+    )
     alasan = {
         a.kode: a
         for a in AlasanDeviasi.objects.filter(instansi=instansi, unit_kerja=unit, tahun=tahun).filter(
