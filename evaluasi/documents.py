@@ -299,6 +299,7 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
                     "no": no,
                     "teks": r.rencana_hasil_kerja,
                     "rhk_pimpinan": r.rhk_pimpinan_tampil,
+                    "perspektif": r.perspektif,
                     "indikator": indikator,
                     "baris": len(indikator),
                     "umpan_balik": ub_rhk.get(r.pk, []),
@@ -346,6 +347,10 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
         "penilai": penilai,
         "kuantitatif": kuantitatif,
         "tampil_pimpinan": not is_jpt,
+        # a JPT's evaluation repeats the JPT SKP's PERSPEKTIF column (domain §4.4; issue #17)
+        "tampil_perspektif": is_jpt,
+        # NO + (pimpinan) + RHK + (aspek, IKI, target | ukuran keberhasilan) + (perspektif) + realisasi + umpan balik
+        "jumlah_kolom": 1 + int(not is_jpt) + 1 + (3 if kuantitatif else 1) + int(is_jpt) + 2,
         "bagian_hasil": bagian,
         "perilaku": perilaku,
         "umpan_balik_lain": ub_lain,
