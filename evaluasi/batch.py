@@ -485,7 +485,10 @@ def chunk_final(
 def tindak_lanjut_hitung_ulang(*, instansi_id: int, tahun: int, pegawai_id: int) -> None:
     """Recompute one pegawai's follow-ups and angka kredit after an accepted keberatan changed the
     predikat (same SQL as the batch, restricted to one id)."""
-    TindakLanjut.objects.filter(instansi_id=instansi_id, tahun=tahun, pegawai_id=pegawai_id).delete()
+    # a follow-up with recorded steps (§8.2 chain) is a record of decisions made: kept, never recomputed away
+    TindakLanjut.objects.filter(
+        instansi_id=instansi_id, tahun=tahun, pegawai_id=pegawai_id, langkah__isnull=True
+    ).delete()
     AngkaKredit.objects.filter(instansi_id=instansi_id, tahun=tahun, pegawai_id=pegawai_id).delete()
     p: dict[str, Any] = {
         "instansi": instansi_id, "tahun": tahun, "dari": pegawai_id, "sampai": pegawai_id + 1,

@@ -174,6 +174,78 @@ def tindak_lanjut_untuk(
     return None
 
 
+#: The chain after the improvement window (domain §8.2 row 2 "6 months to improve → uji kompetensi kembali
+#: → moved or lower jabatan → if none available, temporary placement ≤ 1 year → if still none,
+#: diberhentikan dengan hormat"; Product decisions "Sanksi end state"). Step → the steps that may follow.
+#: Recorded steps only: nothing here is applied automatically.
+LANGKAH_BERIKUT: dict[str | None, tuple[str, ...]] = {
+    None: ("uji_kompetensi",),
+    "uji_kompetensi": ("pindah_jabatan", "turun_jabatan", "penempatan_sementara"),
+    "penempatan_sementara": ("pindah_jabatan", "turun_jabatan", "diberhentikan_dengan_hormat"),
+    "pindah_jabatan": (),
+    "turun_jabatan": (),
+    "diberhentikan_dengan_hormat": (),
+}
+BULAN_PENEMPATAN_SEMENTARA = 12
+
+
+def _tambah_bulan(d: dt.date, bulan: int) -> dt.date:
+    y, m = divmod(d.month - 1 + bulan, 12)
+    tahun, bln = d.year + y, m + 1
+    return dt.date(tahun, bln, min(d.day, calendar.monthrange(tahun, bln)[1]))
+
+
+def langkah_errors(
+    *,
+    akhir_perbaikan: dt.date | None,
+    terakhir: tuple[str, dt.date] | None,
+    jenis: str,
+    tanggal: dt.date,
+    sampai: dt.date | None,
+    label: Mapping[str, str] | None = None,
+) -> dict[str, list[str]]:
+    """Field errors for recording step ``jenis`` on ``tanggal`` (empty = allowed), domain §8.2:
+    only after the improvement window ends, in the chain's order, never before the previous step, and a
+    temporary placement ends within 1 year (``sampai`` required there, not allowed elsewhere)."""
+    errors: dict[str, list[str]] = {}
+    sebelumnya = terakhir[0] if terakhir else None
+    boleh = LANGKAH_BERIKUT.get(sebelumnya, ())
+    if jenis not in boleh:
+        errors["jenis"] = [
+            str(_("Langkah ini tidak dapat dicatat sekarang. Langkah berikutnya: %(boleh)s."))
+            % {
+                "boleh": ", ".join(str((label or {}).get(b, b)) for b in boleh)
+                if boleh
+                else str(_("tidak ada (rangkaian sudah selesai)"))
+            }
+        ]
+    if akhir_perbaikan is not None and tanggal <= akhir_perbaikan:
+        errors.setdefault("tanggal", []).append(
+            str(_("Langkah dicatat setelah masa perbaikan 6 bulan berakhir (%(tgl)s)."))
+            % {"tgl": akhir_perbaikan.strftime("%d/%m/%Y")}
+        )
+    if terakhir is not None and tanggal < terakhir[1]:
+        errors.setdefault("tanggal", []).append(
+            str(_("Tanggal tidak boleh sebelum langkah sebelumnya (%(tgl)s)."))
+            % {"tgl": terakhir[1].strftime("%d/%m/%Y")}
+        )
+    if jenis == "penempatan_sementara":
+        batas = _tambah_bulan(tanggal, BULAN_PENEMPATAN_SEMENTARA)
+        if sampai is None:
+            errors["sampai"] = [str(_("Isi tanggal akhir penempatan sementara."))]
+        elif not tanggal < sampai <= batas:
+            errors["sampai"] = [
+                str(_("Penempatan sementara paling lama 1 tahun: akhiri antara %(a)s dan %(b)s."))
+                % {
+                    "a": (tanggal + dt.timedelta(days=1)).strftime("%d/%m/%Y"),
+                    "b": batas.strftime("%d/%m/%Y"),
+                }
+            ]
+    elif sampai is not None:
+        errors["sampai"] = [str(_("Tanggal akhir hanya untuk penempatan sementara."))]
+    return errors
+
+
 # ---------------------------------------------------------------------------------------------- §8.3 angka kredit
 
 #: Persentase per predikat (PermenPANRB 1/2023 + PerBKN 3/2023; verified, domain §8.3).

@@ -221,7 +221,9 @@ def tindak_lanjut_evaluasi(*, evaluasi: Evaluasi) -> dict[str, Any]:
         return {"tindak_lanjut": [], "angka_kredit": None}
     return {
         "tindak_lanjut": list(
-            TindakLanjut.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi).order_by("jenis")
+            TindakLanjut.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi)
+            .order_by("jenis")
+            .prefetch_related("langkah")
         ),
         "angka_kredit": AngkaKredit.objects.filter(
             instansi_id=evaluasi.instansi_id, evaluasi=evaluasi
