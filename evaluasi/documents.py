@@ -611,6 +611,15 @@ def predikat_per_unit_rows(*, instansi: Instansi, tahun: int, unit_id: int | Non
     return headers, rows
 
 
+def _jenjang_rincian(a: AngkaKredit, label: dict[str, str]) -> str:
+    """The jenjang; across a promotion every jenjang with its months and koefisien (issue #17)."""
+    if len(a.rincian or []) <= 1:
+        return label.get(a.jenjang, a.jenjang)
+    return "; ".join(
+        f"{label.get(r['jenjang'], r['jenjang'])} {r['bulan']} bln x {r['koefisien']}" for r in a.rincian
+    )
+
+
 def predikat_tahunan_rows(*, instansi: Instansi, tahun: int, unit_id: int | None) -> ExportRows:
     """The annual predikat of every pegawai, with the angka kredit of JF (export only). 3 queries."""
     from kinerja.models.org import JenjangJf
@@ -652,7 +661,7 @@ def predikat_tahunan_rows(*, instansi: Instansi, tahun: int, unit_id: int | None
                 _label(_RATING, e.rating_perilaku_kerja, ""),
                 _label(_PREDIKAT, e.predikat, ""),
                 str(status.get(e.status, e.status)),
-                jenjang_label.get(a.jenjang, a.jenjang) if a else "",
+                _jenjang_rincian(a, jenjang_label) if a else "",
                 float(a.persentase) if a else None,
                 float(a.koefisien) if a else None,
                 a.bulan if a else None,

@@ -218,16 +218,21 @@ def evaluasi_periodik_tahun(*, evaluasi: Evaluasi) -> QuerySet[Evaluasi]:
 def tindak_lanjut_evaluasi(*, evaluasi: Evaluasi) -> dict[str, Any]:
     """Follow-ups and angka kredit the year-end batch recorded for this annual evaluation (two queries)."""
     if evaluasi.jenis != JenisEvaluasi.TAHUNAN:
-        return {"tindak_lanjut": [], "angka_kredit": None}
+        return {"tindak_lanjut": [], "angka_kredit": None, "rincian_ak": []}
+    from kinerja.models.org import JenjangJf
+
+    ak = AngkaKredit.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi).first()
+    label = dict(JenjangJf.choices)
+    rincian = [{**r, "label": label.get(r["jenjang"], r["jenjang"])} for r in (ak.rincian if ak else [])]
     return {
+        # months per jenjang when the year crossed a promotion (issue #17); empty for a single jenjang
+        "rincian_ak": rincian if len(rincian) > 1 else [],
         "tindak_lanjut": list(
             TindakLanjut.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi)
             .order_by("jenis")
             .prefetch_related("langkah")
         ),
-        "angka_kredit": AngkaKredit.objects.filter(
-            instansi_id=evaluasi.instansi_id, evaluasi=evaluasi
-        ).first(),
+        "angka_kredit": ak,
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from evaluasi import scoring
 from evaluasi.batch import angka_kredit_select
@@ -266,6 +266,21 @@ def test_batch_ak_across_a_promotion_agrees_with_python(org_a: Org, org_b: Org, 
     assert rows[polos.pk].nilai == Decimal("18.750")  # 12/12 * 37,5 * 50%
     total = sum((r.nilai for r in rows.values()), Decimal(0))
     assert dry.detail["ringkasan"]["angka_kredit"] == {"pegawai": 4, "jumlah": str(total)}
+    # the evaluation page and the export show the months per jenjang
+    from django.test import Client
+
+    c = Client()
+    c.force_login(org_a.admin.user)
+    html = c.get(f"/evaluasi/{rows[naik.pk].evaluasi_id}/").content.decode()
+    assert "Ahli Pertama: 6 bulan \u00d7 12.5; Ahli Muda: 6 bulan \u00d7 25" in html
+    from evaluasi.documents import predikat_tahunan_rows
+
+    with scope(instansi=org_a.instansi.pk):
+        _, export = predikat_tahunan_rows(instansi=org_a.instansi, tahun=TAHUN, unit_id=None)
+    baris = next(r for r in export if r[0] == naik.nip)
+    assert "6 bln x 12.5" in baris[9]
+    assert "6 bln x 25" in baris[9]
+    assert baris[13] == 18.75
 
 
 @pytest.mark.django_db
