@@ -19,6 +19,8 @@ from evaluasi.models import (
     AturanDistribusi,
     Evaluasi,
     JenisEvaluasi,
+    JenisLangkah,
+    JenisTindakLanjut,
     Keberatan,
     KinerjaOrganisasi,
     PengaturanEvaluasi,
@@ -26,7 +28,14 @@ from evaluasi.models import (
     StatusKeberatan,
     TindakLanjut,
 )
-from evaluasi.scoring import PREDIKAT_ORDER, Peringatan, cek_distribusi, pita_pedoman, syarat_teks
+from evaluasi.scoring import (
+    LANGKAH_BERIKUT,
+    PREDIKAT_ORDER,
+    Peringatan,
+    cek_distribusi,
+    pita_pedoman,
+    syarat_teks,
+)
 from kinerja.models import Instansi, Pegawai, Periode, Role, UnitKerja, User
 from kinerja.models.org import JenisJabatan
 from kinerja.selectors.people import can_nilai, pegawai_dinilai_ids
@@ -218,20 +227,31 @@ def evaluasi_periodik_tahun(*, evaluasi: Evaluasi) -> QuerySet[Evaluasi]:
 def tindak_lanjut_evaluasi(*, evaluasi: Evaluasi) -> dict[str, Any]:
     """Follow-ups and angka kredit the year-end batch recorded for this annual evaluation (two queries)."""
     if evaluasi.jenis != JenisEvaluasi.TAHUNAN:
-        return {"tindak_lanjut": [], "angka_kredit": None, "rincian_ak": []}
+        return {"tindak_lanjut": [], "angka_kredit": None, "rincian_ak": [], "langkah_pilihan": []}
     from kinerja.models.org import JenjangJf
 
     ak = AngkaKredit.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi).first()
     label = dict(JenjangJf.choices)
     rincian = [{**r, "label": label.get(r["jenjang"], r["jenjang"])} for r in (ak.rincian if ak else [])]
+    tindak_lanjut = list(
+        TindakLanjut.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi)
+        .order_by("jenis")
+        .prefetch_related("langkah")
+    )
+    # the steps that may be recorded next on the improvement window (domain §8.2 chain; at most one per year)
+    langkah_label = dict(JenisLangkah.choices)
+    pilihan: list[tuple[str, str]] = []
+    for t in tindak_lanjut:
+        if t.jenis == JenisTindakLanjut.PERBAIKAN_KINERJA:
+            sudah = sorted(t.langkah.all(), key=lambda x: (x.tanggal, x.pk))
+            pilihan = [
+                (j, str(langkah_label[j])) for j in LANGKAH_BERIKUT[sudah[-1].jenis if sudah else None]
+            ]
     return {
         # months per jenjang when the year crossed a promotion (issue #17); empty for a single jenjang
         "rincian_ak": rincian if len(rincian) > 1 else [],
-        "tindak_lanjut": list(
-            TindakLanjut.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi)
-            .order_by("jenis")
-            .prefetch_related("langkah")
-        ),
+        "tindak_lanjut": tindak_lanjut,
+        "langkah_pilihan": pilihan,
         "angka_kredit": ak,
     }
 

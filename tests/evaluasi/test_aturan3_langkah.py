@@ -120,6 +120,8 @@ def test_admin_records_the_chain_on_the_evaluation_page_with_a_document(
     admin = _login(org_a.admin.user)
     page = admin.get(f"/evaluasi/{perbaikan.pk}/").content.decode()
     assert 'data-testid="form-langkah"' in page
+    assert '<option value="uji_kompetensi"' in page
+    assert '<option value="pindah_jabatan"' not in page  # only the next allowed step is offered
     # out of order: a clerk-readable field error, nothing recorded
     resp = admin.post(url, {"jenis": "diberhentikan_dengan_hormat", "tanggal": "2027-07-10", "catatan": "x"})
     assert resp.status_code == 400
@@ -161,6 +163,9 @@ def test_admin_records_the_chain_on_the_evaluation_page_with_a_document(
         ("penempatan_sementara", dt.date(2027, 8, 1), dt.date(2028, 7, 31)),
     ]
     assert steps[0].dicatat_oleh_id == org_a.admin.user.pk
+    page = admin.get(f"/evaluasi/{perbaikan.pk}/").content.decode()
+    assert '<option value="diberhentikan_dengan_hormat"' in page  # after a temporary placement
+    assert '<option value="uji_kompetensi"' not in page
     # the pegawai sees the steps and downloads the document; nobody else's instansi can
     own = _login(org_a.pegawai.user)
     html = own.get(f"/evaluasi/{perbaikan.pk}/").content.decode()
@@ -179,6 +184,9 @@ def test_admin_records_the_chain_on_the_evaluation_page_with_a_document(
     assert _login(org_b.admin.user).post(url, body2).status_code == 404
     with scopes_disabled():
         assert LangkahTindakLanjut._base_manager.count() == 2
+    # the end of the chain: no further step is offered
+    assert admin.post(url, {**body2, "tanggal": "2028-08-01"}).status_code == 302
+    assert 'data-testid="form-langkah"' not in admin.get(f"/evaluasi/{perbaikan.pk}/").content.decode()
 
 
 @pytest.mark.django_db
