@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -12,9 +13,9 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from evaluasi.models import LangkahTindakLanjut, TindakLanjut
-from tests.conftest import build_org
+from tests.conftest import PASSWORD, build_org
 from tests.evaluasi.conftest import ensure_all, make_skp, set_rating
-from tests.evaluasi.test_browser_evaluasi import login, shoot
+from tests.evaluasi.test_browser_evaluasi import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -22,6 +23,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 @pytest.fixture
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "locale": "id-ID"}
+
+
+def login(page: Page, base: str, nip: str) -> None:
+    """Own copy (main moved the shared helper to tests/conftest.py as ``browser_login``)."""
+    page.goto(f"{base}/masuk/")
+    page.get_by_label("NIP / NI PPPK").fill(nip)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    expect(page).not_to_have_url(re.compile(r"/masuk/"))
 
 
 def _pdf() -> bytes:
