@@ -25,9 +25,9 @@ from evaluasi.forms import (
     KeberatanForm,
     KeputusanKeberatanForm,
     KinerjaOrganisasiForm,
-    LangkahTindakLanjutForm,
     PenilaianForm,
 )
+from evaluasi.forms_tindak_lanjut import LangkahTindakLanjutForm
 from evaluasi.models import Evaluasi, JenisEvaluasi, StatusEvaluasi, StatusKeberatan
 from evaluasi.selectors import (
     ROLES_ADMIN,
