@@ -188,8 +188,9 @@ def generate(
             probe.leader_nips = [by_pid[head_of[u[0]]][2] for u in leaves[2:202]]
             rows_total += _copy(
                 cur, "kinerja_user",
-                ["id", "password", "is_superuser", "nip", "nama", "email", "is_active", "is_staff", "is_platform_admin", "date_joined"],
-                ((p[1], pw, False, p[2], f"Pegawai {p[0]}", "", True, False, False, now) for p in peg),
+                ["id", "password", "is_superuser", "nip", "nama", "email", "is_active", "is_staff", "is_platform_admin", "date_joined",
+                 "sesi_versi"],
+                ((p[1], pw, False, p[2], f"Pegawai {p[0]}", "", True, False, False, now, 0) for p in peg),
             )  # fmt: skip
             rows_total += _copy(
                 cur, "kinerja_pegawai",

@@ -272,17 +272,18 @@ def chunk_nilai(
 
 
 def _tindak_lanjut_case() -> str:
-    perbaikan = ", ".join(f"'{p}'" for p in scoring.PREDIKAT_PERBAIKAN)
+    perbaikan = scoring.perbaikan_sql("src.predikat", "jj.jenis")
     beruntun = " ".join(
         f"WHEN src.predikat = '{p}' AND prev.predikat = '{p}' THEN '{jenis}'"
         for p, jenis in scoring.TINDAK_LANJUT_BERUNTUN.items()
     )
-    return f"CASE WHEN src.predikat IN ({perbaikan}) THEN 'perbaikan_kinerja' {beruntun} END"
+    return f"CASE WHEN {perbaikan} THEN 'perbaikan_kinerja' {beruntun} END"
 
 
 def tindak_lanjut_select(src: str) -> str:
     """Follow-ups for the rows of ``src`` (evaluasi_id, pegawai_id, predikat, tanggal): streaks against the
-    previous year's final annual predikat, and the improvement window [tanggal, tanggal + 6 months]."""
+    previous year's final annual predikat, and the improvement window [tanggal, tanggal + 6 months] for
+    the predikat of ``scoring.predikat_perbaikan`` by the pegawai's jabatan kind (JPT from Butuh Perbaikan)."""
     return f"""
         SELECT src.evaluasi_id, src.pegawai_id, t.jenis,
                CASE WHEN t.jenis = 'perbaikan_kinerja' THEN src.tanggal END AS mulai,
@@ -292,24 +293,33 @@ def tindak_lanjut_select(src: str) -> str:
         LEFT JOIN evaluasi_evaluasi prev
                ON prev.instansi_id = %(instansi)s AND prev.jenis = 'tahunan' AND prev.tahun = %(tahun)s - 1
               AND prev.pegawai_id = src.pegawai_id AND prev.status = 'final'
+        LEFT JOIN LATERAL (
+            SELECT j.jenis FROM kinerja_pegawai pg
+            JOIN kinerja_jabatan j ON j.id = pg.jabatan_id AND j.instansi_id = %(instansi)s
+            WHERE pg.id = src.pegawai_id AND pg.instansi_id = %(instansi)s
+        ) jj ON true
         CROSS JOIN LATERAL (SELECT {_tindak_lanjut_case()} AS jenis) t
         WHERE t.jenis IS NOT NULL
     """  # noqa: S608 - src is one of this module's fixed sub-selects
 
 
 def angka_kredit_select(src: str, *, rentang: bool = False) -> str:
-    """Angka kredit for JF rows of ``src``: bulan/12 * koefisien * persentase (domain §8.3), where bulan =
-    whole months of the year covered by the union of the pegawai's approved SKP stints (multirange).
+    """Angka kredit for JF rows of ``src`` across a promotion (domain.md "Angka kredit across a promotion",
+    §8.3): the months worked = whole months of the year covered by the union of the pegawai's approved SKP
+    stints (multirange); each month takes the jenjang of the placement (``kinerja_penempatan``) in force on
+    its first day, else the current jabatan; nilai = Σ(bulan_j * koefisien_j) * persentase / 1200, rounded
+    once. The same rule in Python: ``scoring.jenjang_per_bulan`` + ``scoring.angka_kredit_rincian``.
+    Only pegawai who are a JF now or had a JF placement in the year are looked at.
     ``rentang``: ``src`` is limited to pegawai ids [%(dari)s, %(sampai)s); the pegawai JOIN is limited to
     the same range (else PostgreSQL hashes every pegawai of the instansi for each chunk)."""
     p_range = "AND p.id >= %(dari)s AND p.id < %(sampai)s" if rentang else ""
+    koef = scoring.values_sql(scoring.KOEFISIEN_AK)
     return f"""
-        SELECT src.evaluasi_id, src.pegawai_id, j.jenjang, src.predikat, pr.persen, k.koef, b.bulan,
-               round(b.bulan::numeric / 12 * k.koef * pr.persen / 100, {scoring.AK_DESIMAL}) AS nilai
+        SELECT src.evaluasi_id, src.pegawai_id, seg.jenjang, src.predikat, pr.persen, seg.koef, seg.bulan,
+               round(seg.bk * pr.persen / 1200, {scoring.AK_DESIMAL}) AS nilai, seg.rincian
         FROM {src} src
         JOIN kinerja_pegawai p ON p.id = src.pegawai_id AND p.instansi_id = %(instansi)s {p_range}
-        JOIN kinerja_jabatan j ON j.id = p.jabatan_id AND j.instansi_id = %(instansi)s AND j.jenis = 'fungsional'
-        JOIN (VALUES {scoring.values_sql(scoring.KOEFISIEN_AK)}) AS k(jenjang, koef) ON k.jenjang = j.jenjang
+        JOIN kinerja_jabatan j ON j.id = p.jabatan_id AND j.instansi_id = %(instansi)s
         JOIN (VALUES {scoring.values_sql(scoring.PERSENTASE_AK)}) AS pr(predikat, persen) ON pr.predikat = src.predikat
         CROSS JOIN LATERAL (
             SELECT range_agg(daterange(s.periode_mulai, s.periode_selesai, '[]')) AS mr
@@ -318,10 +328,41 @@ def angka_kredit_select(src: str, *, rentang: bool = False) -> str:
               AND s.status IN ('disetujui', 'diganti')
         ) st
         CROSS JOIN LATERAL (
-            SELECT count(*)::int AS bulan FROM generate_series(1, 12) AS m(n)
-            WHERE daterange(make_date(%(tahun)s, m.n, 1), (make_date(%(tahun)s, m.n, 1) + interval '1 month')::date) <@ st.mr
-        ) b
-        WHERE b.bulan > 0
+            SELECT sum(g.bulan)::int AS bulan, sum(g.bulan * g.koef) AS bk,
+                   (array_agg(g.jenjang ORDER BY g.akhir DESC))[1] AS jenjang,
+                   (array_agg(g.koef ORDER BY g.akhir DESC))[1] AS koef,
+                   jsonb_agg(jsonb_build_object('jenjang', g.jenjang, 'bulan', g.bulan, 'koefisien', g.koef::text)
+                             ORDER BY g.akhir) AS rincian
+            FROM (
+                SELECT mj.jenjang, k.koef, count(*)::int AS bulan, max(m.n) AS akhir
+                FROM generate_series(1, 12) AS m(n)
+                LEFT JOIN LATERAL (
+                    SELECT j2.jenis, j2.jenjang
+                    FROM kinerja_penempatan pn
+                    JOIN kinerja_jabatan j2 ON j2.id = pn.jabatan_id AND j2.instansi_id = %(instansi)s
+                    WHERE pn.instansi_id = %(instansi)s AND pn.pegawai_id = src.pegawai_id
+                      AND pn.mulai <= make_date(%(tahun)s, m.n, 1)
+                      AND (pn.selesai IS NULL OR pn.selesai >= make_date(%(tahun)s, m.n, 1))
+                    ORDER BY pn.mulai DESC, pn.id DESC
+                    LIMIT 1
+                ) pj ON true
+                CROSS JOIN LATERAL (
+                    SELECT CASE WHEN coalesce(pj.jenis, j.jenis) = 'fungsional'
+                                THEN coalesce(pj.jenjang, j.jenjang) END AS jenjang
+                ) mj
+                JOIN (VALUES {koef}) AS k(jenjang, koef) ON k.jenjang = mj.jenjang
+                WHERE daterange(make_date(%(tahun)s, m.n, 1), (make_date(%(tahun)s, m.n, 1) + interval '1 month')::date)
+                      <@ st.mr
+                GROUP BY mj.jenjang, k.koef
+            ) g
+        ) seg
+        WHERE (j.jenis = 'fungsional' OR EXISTS (
+                  SELECT 1 FROM kinerja_penempatan pn
+                  JOIN kinerja_jabatan j3 ON j3.id = pn.jabatan_id AND j3.instansi_id = %(instansi)s
+                  WHERE pn.instansi_id = %(instansi)s AND pn.pegawai_id = src.pegawai_id
+                    AND j3.jenis = 'fungsional' AND pn.mulai <= make_date(%(tahun)s, 12, 1)
+                    AND (pn.selesai IS NULL OR pn.selesai >= make_date(%(tahun)s, 1, 1))))
+          AND seg.bulan > 0
     """  # noqa: S608 - src is one of this module's fixed sub-selects
 
 
@@ -347,17 +388,18 @@ def _follow_ups(cur: Any, p: dict[str, Any]) -> tuple[int, int]:
     cur.execute(
         f"""
         INSERT INTO evaluasi_angkakredit (instansi_id, pegawai_id, tahun, evaluasi_id, jenjang, predikat, persentase,
-                                          koefisien, bulan, nilai, created_at, updated_at)
+                                          koefisien, bulan, nilai, rincian, created_at, updated_at)
         SELECT %(instansi)s, a.pegawai_id, %(tahun)s, a.evaluasi_id, a.jenjang, a.predikat, a.persen, a.koef, a.bulan,
-               a.nilai, %(now)s, %(now)s
+               a.nilai, a.rincian, %(now)s, %(now)s
         FROM ({angka_kredit_select(_FINAL_SRC, rentang=True)}) a
         ON CONFLICT (instansi_id, pegawai_id, tahun) DO UPDATE
         SET evaluasi_id = EXCLUDED.evaluasi_id, jenjang = EXCLUDED.jenjang, predikat = EXCLUDED.predikat,
             persentase = EXCLUDED.persentase, koefisien = EXCLUDED.koefisien, bulan = EXCLUDED.bulan,
-            nilai = EXCLUDED.nilai, updated_at = EXCLUDED.updated_at
+            nilai = EXCLUDED.nilai, rincian = EXCLUDED.rincian, updated_at = EXCLUDED.updated_at
         WHERE (evaluasi_angkakredit.evaluasi_id, evaluasi_angkakredit.jenjang, evaluasi_angkakredit.predikat,
-               evaluasi_angkakredit.bulan, evaluasi_angkakredit.nilai)
-              IS DISTINCT FROM (EXCLUDED.evaluasi_id, EXCLUDED.jenjang, EXCLUDED.predikat, EXCLUDED.bulan, EXCLUDED.nilai)
+               evaluasi_angkakredit.bulan, evaluasi_angkakredit.nilai, evaluasi_angkakredit.rincian)
+              IS DISTINCT FROM (EXCLUDED.evaluasi_id, EXCLUDED.jenjang, EXCLUDED.predikat, EXCLUDED.bulan, EXCLUDED.nilai,
+                                EXCLUDED.rincian)
         """,  # noqa: S608
         p,
     )
@@ -444,7 +486,10 @@ def chunk_final(
 def tindak_lanjut_hitung_ulang(*, instansi_id: int, tahun: int, pegawai_id: int) -> None:
     """Recompute one pegawai's follow-ups and angka kredit after an accepted keberatan changed the
     predikat (same SQL as the batch, restricted to one id)."""
-    TindakLanjut.objects.filter(instansi_id=instansi_id, tahun=tahun, pegawai_id=pegawai_id).delete()
+    # a follow-up with recorded steps (§8.2 chain) is a record of decisions made: kept, never recomputed away
+    TindakLanjut.objects.filter(
+        instansi_id=instansi_id, tahun=tahun, pegawai_id=pegawai_id, langkah__isnull=True
+    ).delete()
     AngkaKredit.objects.filter(instansi_id=instansi_id, tahun=tahun, pegawai_id=pegawai_id).delete()
     p: dict[str, Any] = {
         "instansi": instansi_id, "tahun": tahun, "dari": pegawai_id, "sampai": pegawai_id + 1,
@@ -459,7 +504,8 @@ def tindak_lanjut_hitung_ulang(*, instansi_id: int, tahun: int, pegawai_id: int)
 
 def _basis_real() -> str:
     return """
-        SELECT e.id AS evaluasi_id, e.pegawai_id, e.unit_kerja_id, e.pejabat_penilai_id, e.predikat, e.status
+        SELECT e.id AS evaluasi_id, e.pegawai_id, e.unit_kerja_id, e.pejabat_penilai_id, e.predikat, e.status,
+               e.dinilai_at
         FROM evaluasi_evaluasi e
         WHERE e.instansi_id = %(instansi)s AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s
     """
@@ -480,7 +526,8 @@ def _basis_dry() -> str:
                     ELSE e.pejabat_penilai_id END AS pejabat_penilai_id,
                CASE WHEN e.status = 'final' THEN e.predikat WHEN e.id IS NULL THEN '' ELSE {PRED} END AS predikat,
                CASE WHEN e.status = 'final' THEN 'final' WHEN e.id IS NULL OR {PRED} = '' THEN 'belum_dinilai'
-                    ELSE 'dinilai' END AS status
+                    ELSE 'dinilai' END AS status,
+               e.dinilai_at
         FROM best b
         FULL OUTER JOIN cur e ON e.pegawai_id = b.pegawai_id
         JOIN kinerja_pegawai p ON p.id = COALESCE(e.pegawai_id, b.pegawai_id) AND p.instansi_id = %(instansi)s
@@ -547,10 +594,33 @@ def belum_dinilai(*, basis: str, params: dict[str, Any]) -> dict[int, list[dict[
     return out
 
 
+def dinilai_sebelum_per_unit(*, basis: str, params: dict[str, Any]) -> dict[int, int]:
+    """Per unit: rated annual rows whose rating is older than the unit's annual org predikat (its last
+    change, ``updated_at``): the default rule version warns about them (domain.md Product decisions)."""
+    rows = _fetch(
+        f"""
+        SELECT b.unit_kerja_id, count(*)
+        FROM ({basis}) b
+        JOIN evaluasi_kinerjaorganisasi k
+          ON k.instansi_id = %(instansi)s AND k.unit_kerja_id = b.unit_kerja_id AND k.tahun = %(tahun)s
+         AND k.periode_id IS NULL
+        WHERE b.predikat <> '' AND b.dinilai_at < k.updated_at
+        GROUP BY b.unit_kerja_id
+        """,  # noqa: S608
+        params,
+    )
+    return {unit_id: n for unit_id, n in rows}
+
+
 def distribusi_per_unit(
-    *, instansi: Instansi, tahun: int, rekap: dict[int, dict[str, Any]]
+    *,
+    instansi: Instansi,
+    tahun: int,
+    rekap: dict[int, dict[str, Any]],
+    sebelum: dict[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """Step 3: the guideline check of every unit against its annual org predikat (warnings only)."""
+    sebelum = sebelum or {}
     aturan = aturan_distribusi_for(instansi=instansi)
     org = dict(
         KinerjaOrganisasi.objects.filter(instansi=instansi, tahun=tahun, periode__isnull=True).values_list(
@@ -560,7 +630,10 @@ def distribusi_per_unit(
     out = []
     for unit_id, r in rekap.items():
         warnings = scoring.cek_distribusi(
-            definisi=aturan.definisi, predikat_organisasi=org.get(unit_id), jumlah=r["predikat"]
+            definisi=aturan.definisi,
+            predikat_organisasi=org.get(unit_id),
+            jumlah=r["predikat"],
+            dinilai_sebelum=sebelum.get(unit_id, 0),
         )
         out.append(
             {
@@ -699,7 +772,12 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
 
     # 3. distribution check per unit. From here ``detail`` is large: written once now, for steps 2 and 3
     # (it then carries the per-unit results and the label of the step that runs next), and once at the end.
-    distribusi = distribusi_per_unit(instansi=instansi, tahun=tahun, rekap=rekap)
+    distribusi = distribusi_per_unit(
+        instansi=instansi,
+        tahun=tahun,
+        rekap=rekap,
+        sebelum=dinilai_sebelum_per_unit(basis=basis, params=params),
+    )
     detail["distribusi"] = distribusi
     detail["tahap"] = "4/6 Finalisasi & tindak lanjut" if plan else "3/6 Cek pola distribusi"
     job_advance(job_id=job.pk, by=2, detail=detail)

@@ -310,6 +310,7 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
                     "no": no,
                     "teks": r.rencana_hasil_kerja,
                     "rhk_pimpinan": r.rhk_pimpinan_tampil,
+                    "perspektif": r.perspektif,
                     "indikator": indikator,
                     "baris": len(indikator),
                     "umpan_balik": ub_rhk.get(r.pk, []),
@@ -357,6 +358,10 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
         "penilai": penilai,
         "kuantitatif": kuantitatif,
         "tampil_pimpinan": not is_jpt,
+        # a JPT's evaluation repeats the JPT SKP's PERSPEKTIF column (domain §4.4; issue #17)
+        "tampil_perspektif": is_jpt,
+        # NO + (pimpinan) + RHK + (aspek, IKI, target | ukuran keberhasilan) + (perspektif) + realisasi + umpan balik
+        "jumlah_kolom": 1 + int(not is_jpt) + 1 + (3 if kuantitatif else 1) + int(is_jpt) + 2,
         "bagian_hasil": bagian,
         "perilaku": perilaku,
         "umpan_balik_lain": ub_lain,
@@ -478,7 +483,7 @@ def penetapan_context(
     pegawai = [
         {
             "nama": e.pegawai.nama,
-            "nip": format_nip(e.pegawai.nip),
+            "nip": format_nip(e.pegawai.nip, e.pegawai.status),
             "jabatan": e.pegawai.jabatan.nama,
             "hk": _label(_RATING, e.rating_hasil_kerja),
             "pk": _label(_RATING, e.rating_perilaku_kerja),
@@ -630,6 +635,15 @@ def predikat_per_unit_rows(*, instansi: Instansi, tahun: int, unit_id: int | Non
     return headers, rows
 
 
+def _jenjang_rincian(a: AngkaKredit, label: dict[str, str]) -> str:
+    """The jenjang; across a promotion every jenjang with its months and koefisien (issue #17)."""
+    if len(a.rincian or []) <= 1:
+        return label.get(a.jenjang, a.jenjang)
+    return "; ".join(
+        f"{label.get(r['jenjang'], r['jenjang'])} {r['bulan']} bln x {r['koefisien']}" for r in a.rincian
+    )
+
+
 def predikat_tahunan_rows(*, instansi: Instansi, tahun: int, unit_id: int | None) -> ExportRows:
     """The annual predikat of every pegawai, with the angka kredit of JF (export only). 3 queries."""
     from kinerja.models.org import JenjangJf
@@ -671,7 +685,7 @@ def predikat_tahunan_rows(*, instansi: Instansi, tahun: int, unit_id: int | None
                 _label(_RATING, e.rating_perilaku_kerja, ""),
                 _label(_PREDIKAT, e.predikat, ""),
                 str(status.get(e.status, e.status)),
-                jenjang_label.get(a.jenjang, a.jenjang) if a else "",
+                _jenjang_rincian(a, jenjang_label) if a else "",
                 float(a.persentase) if a else None,
                 float(a.koefisien) if a else None,
                 a.bulan if a else None,

@@ -5,9 +5,12 @@ Every tenant-owned row carries ``instansi`` (TenantOwnedModel) so the batch's se
 ``instansi_id`` on every table without a JOIN.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating, predikat_cocok_q
@@ -297,6 +300,43 @@ class TindakLanjut(TenantOwnedModel):
         ]
 
 
+class JenisLangkah(models.TextChoices):
+    """The steps after the 6-month improvement window (domain §8.2; Product decisions "Sanksi end state")."""
+
+    UJI_KOMPETENSI = "uji_kompetensi", _("Uji kompetensi kembali")
+    PINDAH_JABATAN = "pindah_jabatan", _("Dipindahkan ke jabatan lain yang sesuai kompetensi")
+    TURUN_JABATAN = "turun_jabatan", _("Ditempatkan pada jabatan yang lebih rendah")
+    PENEMPATAN_SEMENTARA = "penempatan_sementara", _("Penempatan sementara (paling lama 1 tahun)")
+    DIBERHENTIKAN_DENGAN_HORMAT = "diberhentikan_dengan_hormat", _("Diberhentikan dengan hormat")
+
+
+def langkah_upload_to(instance: "LangkahTindakLanjut", filename: str) -> str:
+    """A random name under the tenant's folder (the file is checked to be a whole PDF before saving)."""
+    return f"tindak_lanjut/{instance.instansi_id}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class LangkahTindakLanjut(TenantOwnedModel):
+    """One recorded step of the chain after an improvement window (uji kompetensi → pindah/turun jabatan →
+    penempatan sementara ≤ 1 year → diberhentikan dengan hormat). Recorded by an admin with the date,
+    a note and an optional document; the decision itself is made outside the app, never automatically."""
+
+    tindak_lanjut = models.ForeignKey(TindakLanjut, on_delete=models.CASCADE, related_name="langkah")
+    jenis = models.CharField(max_length=32, choices=JenisLangkah.choices)
+    tanggal = models.DateField()
+    sampai = models.DateField(null=True, blank=True)
+    catatan = models.TextField(max_length=MAX_TEKS)
+    berkas = models.FileField(upload_to=langkah_upload_to, max_length=255, blank=True)
+    nama_berkas = models.CharField(max_length=255, blank=True)
+    dicatat_oleh = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("langkah tindak lanjut")
+        verbose_name_plural = _("langkah tindak lanjut")
+        ordering = ["tanggal", "id"]
+
+
 class AngkaKredit(TenantOwnedModel):
     """Angka kredit of a JF for a year from its final annual predikat (domain §8.3). Export only."""
 
@@ -317,6 +357,9 @@ class AngkaKredit(TenantOwnedModel):
     koefisien = models.DecimalField(max_digits=6, decimal_places=3)
     bulan = models.PositiveSmallIntegerField()
     nilai = models.DecimalField(max_digits=9, decimal_places=3)
+    #: One entry per jenjang held in the year (a promotion mid-year gives two): {jenjang, bulan, koefisien};
+    #: ``jenjang``/``koefisien`` above are those of the last month (scoring.angka_kredit_rincian).
+    rincian = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("angka kredit")

@@ -5,9 +5,20 @@ The numbers are [VERIFY] in domain.md, so at run time they are *data*: rows of
 pure ``evaluasi.scoring.cek_distribusi``. This module only seeds version 1 (migration 0002, the
 ``evaluasi_seed_aturan`` command); a correction is a new ``versi`` row made by a platform admin.
 
-- ``se3_2023`` v1 (default): SE MenPANRB 3/2023 table of domain §7.1 (single secondary source).
-- ``pp30_2019`` v1 (optional policy per instansi): PP 30/2019 pemeringkatan 20 / 60-70 / 20 (domain §7.2),
+- ``pmk6_2022`` v1 (default since issue #17): faithful to the source (PMK6 p.94 curves "pada umumnya ...,
+  namun memungkinkan ..."; seed 002: every other predikat is possible in every unit predikat). It warns
+  only (a) when the unit's most frequent predikat is not the one its org predikat leads to (domain §7.1
+  "sebagian besar"; ``scoring.PREDIKAT_ARAH_ORGANISASI``) and (b) when pegawai were rated before the unit's
+  org predikat was set (domain.md Product decisions, "Distribution guideline, default wording"). So a
+  Sangat Baik pegawai in a Sangat Kurang unit is not flagged.
+- ``se3_2023`` v1 (optional, stricter): SE MenPANRB 3/2023 table of domain §7.1 with its minimum and
+  maximum shares (single secondary source). Was the default before issue #17.
+- ``pp30_2019`` v1 (optional, stricter): PP 30/2019 pemeringkatan 20 / 60-70 / 20 (domain §7.2),
   mapped to PMK6 predikat: di atas ekspektasi = Sangat Baik; sesuai = Baik; di bawah = the other three.
+
+Existing instansi (migration ``0010_aturan3_distribusi_bawaan``): an instansi that chose a rule set keeps
+it; one that never chose (``PengaturanEvaluasi.aturan_distribusi`` null) follows the default, so it moves
+to ``pmk6_2022`` — the product decision replaced the default wording for everyone who had not opted in.
 """
 
 from typing import Any
@@ -42,6 +53,23 @@ SE3_2023_V1: dict[str, Any] = {
     }
 }
 
+#: domain §7.1 "sebagian besar" per org predikat (the curve's peak) + "rated before the unit predikat".
+PMK6_2022_V1: dict[str, Any] = {
+    "aturan": {
+        org: [
+            {"jenis": "terbanyak", "predikat": [pegawai]},
+            {"jenis": "dinilai_sebelum_predikat_organisasi"},
+        ]
+        for org, pegawai in (
+            ("istimewa", SB),
+            ("baik", B),
+            ("butuh_perbaikan", BP),
+            ("kurang", KM),
+            ("sangat_kurang", SK),
+        )
+    }
+}
+
 PP30_2019_V1: dict[str, Any] = {
     "aturan": {
         "*": [
@@ -55,12 +83,23 @@ PP30_2019_V1: dict[str, Any] = {
 
 SEED: list[dict[str, Any]] = [
     {
+        "kode": "pmk6_2022",
+        "versi": 1,
+        "nama": "PermenPANRB 6/2022 (predikat terbanyak mengikuti predikat organisasi)",
+        "sumber": (
+            "PermenPANRB No. 6/2022 hlm. 94 (kurva 'pada umumnya ..., namun memungkinkan ...'); domain.md §7.1 "
+            "'sebagian besar' dan Keputusan produk 'Distribution guideline, default wording'"
+        ),
+        "definisi": PMK6_2022_V1,
+        "bawaan": True,
+    },
+    {
         "kode": "se3_2023",
         "versi": 1,
         "nama": "SE MenPANRB 3/2023 (pedoman distribusi menurut predikat organisasi)",
         "sumber": "Surat Edaran MenPANRB No. 3/2023 via salinan sekunder (domain.md §7.1) [VERIFY]",
         "definisi": SE3_2023_V1,
-        "bawaan": True,
+        "bawaan": False,
     },
     {
         "kode": "pp30_2019",
@@ -85,3 +124,11 @@ def aturan_seed(model: Any) -> int:
         )
         created += int(made)
     return created
+
+
+def aturan_bawaan_pmk6(model: Any) -> None:
+    """Make ``pmk6_2022`` v1 the one default (migration 0010_aturan3_distribusi_bawaan). Instansi choices
+    (``PengaturanEvaluasi``) are not touched: see the module docstring."""
+    aturan_seed(model)
+    model.objects.exclude(kode="pmk6_2022", versi=1).filter(bawaan=True).update(bawaan=False)
+    model.objects.filter(kode="pmk6_2022", versi=1).update(bawaan=True, aktif=True)

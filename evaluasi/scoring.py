@@ -146,19 +146,114 @@ TINDAK_LANJUT_BERUNTUN: dict[str, str] = {
     P.SANGAT_BAIK: "talent_pool",
     P.BAIK: "pengembangan_kompetensi",
 }
-#: Predikat that open an improvement window (domain §8.2) and its length in months.
+#: Predikat that open the 6-month improvement window (domain §8.2 "Sanksi"), per group of jabatan:
+#: pejabat administrasi / fungsional (and pelaksana): Kurang or Sangat Kurang (§8.2 row 2);
+#: JPT: "predikat Cukup/Kurang/Sangat Kurang (PP30 terms)" = Butuh Perbaikan, Kurang/Misconduct,
+#: Sangat Kurang (§8.2 row 1). One table for the Python and the batch SQL (``perbaikan_sql``).
 PREDIKAT_PERBAIKAN: tuple[str, ...] = (P.KURANG_MISCONDUCT, P.SANGAT_KURANG)
+PREDIKAT_PERBAIKAN_JPT: tuple[str, ...] = (P.BUTUH_PERBAIKAN, P.KURANG_MISCONDUCT, P.SANGAT_KURANG)
+#: ``Jabatan.jenis`` values of the JPT (kinerja.models.org.JPT; repeated here because scoring has no ORM import).
+JENIS_JABATAN_JPT: tuple[str, ...] = ("jpt_utama", "jpt_madya", "jpt_pratama")
 BULAN_PERBAIKAN = 6
 
 
-def tindak_lanjut_untuk(predikat_tahun_ini: str, predikat_tahun_lalu: str | None) -> str | None:
-    """The follow-up kind for one pegawai (or None). Mirrors the batch SQL; used by tests and previews."""
-    if predikat_tahun_ini in PREDIKAT_PERBAIKAN:
+def predikat_perbaikan(jenis_jabatan: str | None) -> tuple[str, ...]:
+    """The predikat that open the improvement window for a pegawai in a jabatan of this kind (domain §8.2)."""
+    return PREDIKAT_PERBAIKAN_JPT if jenis_jabatan in JENIS_JABATAN_JPT else PREDIKAT_PERBAIKAN
+
+
+def perbaikan_sql(predikat: str, jenis_jabatan: str) -> str:
+    """``predikat_perbaikan`` as an SQL boolean over two column expressions (enum literals only)."""
+    umum = ", ".join(f"'{p}'" for p in PREDIKAT_PERBAIKAN)
+    jpt = ", ".join(f"'{p}'" for p in PREDIKAT_PERBAIKAN_JPT)
+    jenis = ", ".join(f"'{j}'" for j in JENIS_JABATAN_JPT)
+    jj = f"coalesce({jenis_jabatan}, '')"
+    return f"(({jj} IN ({jenis}) AND {predikat} IN ({jpt})) OR ({jj} NOT IN ({jenis}) AND {predikat} IN ({umum})))"
+
+
+def tindak_lanjut_untuk(
+    predikat_tahun_ini: str, predikat_tahun_lalu: str | None, jenis_jabatan: str | None = None
+) -> str | None:
+    """The follow-up kind for one pegawai (or None). Mirrors the batch SQL; used by tests and previews.
+    ``jenis_jabatan``: ``Jabatan.jenis`` of the pegawai (a JPT gets the window from Butuh Perbaikan on)."""
+    if predikat_tahun_ini in predikat_perbaikan(jenis_jabatan):
         return "perbaikan_kinerja"
     streak = TINDAK_LANJUT_BERUNTUN.get(predikat_tahun_ini)
     if streak and predikat_tahun_lalu == predikat_tahun_ini:
         return streak
     return None
+
+
+#: The chain after the improvement window (domain §8.2 row 2 "6 months to improve → uji kompetensi kembali
+#: → moved or lower jabatan → if none available, temporary placement ≤ 1 year → if still none,
+#: diberhentikan dengan hormat"; Product decisions "Sanksi end state"). Step → the steps that may follow.
+#: Recorded steps only: nothing here is applied automatically.
+LANGKAH_BERIKUT: dict[str | None, tuple[str, ...]] = {
+    None: ("uji_kompetensi",),
+    "uji_kompetensi": ("pindah_jabatan", "turun_jabatan", "penempatan_sementara"),
+    "penempatan_sementara": ("pindah_jabatan", "turun_jabatan", "diberhentikan_dengan_hormat"),
+    "pindah_jabatan": (),
+    "turun_jabatan": (),
+    "diberhentikan_dengan_hormat": (),
+}
+BULAN_PENEMPATAN_SEMENTARA = 12
+
+
+def _tambah_bulan(d: dt.date, bulan: int) -> dt.date:
+    y, m = divmod(d.month - 1 + bulan, 12)
+    tahun, bln = d.year + y, m + 1
+    return dt.date(tahun, bln, min(d.day, calendar.monthrange(tahun, bln)[1]))
+
+
+def langkah_errors(
+    *,
+    akhir_perbaikan: dt.date | None,
+    terakhir: tuple[str, dt.date] | None,
+    jenis: str,
+    tanggal: dt.date,
+    sampai: dt.date | None,
+    label: Mapping[str, str] | None = None,
+) -> dict[str, list[str]]:
+    """Field errors for recording step ``jenis`` on ``tanggal`` (empty = allowed), domain §8.2:
+    only after the improvement window ends, in the chain's order, never before the previous step, and a
+    temporary placement ends within 1 year (``sampai`` required there, not allowed elsewhere)."""
+    errors: dict[str, list[str]] = {}
+    sebelumnya = terakhir[0] if terakhir else None
+    boleh = LANGKAH_BERIKUT.get(sebelumnya, ())
+    if jenis not in boleh:
+        errors["jenis"] = [
+            str(_("Langkah ini tidak dapat dicatat sekarang. Langkah berikutnya: %(boleh)s."))
+            % {
+                "boleh": ", ".join(str((label or {}).get(b, b)) for b in boleh)
+                if boleh
+                else str(_("tidak ada (rangkaian sudah selesai)"))
+            }
+        ]
+    if akhir_perbaikan is not None and tanggal <= akhir_perbaikan:
+        errors.setdefault("tanggal", []).append(
+            str(_("Langkah dicatat setelah masa perbaikan 6 bulan berakhir (%(tgl)s)."))
+            % {"tgl": akhir_perbaikan.strftime("%d/%m/%Y")}
+        )
+    if terakhir is not None and tanggal < terakhir[1]:
+        errors.setdefault("tanggal", []).append(
+            str(_("Tanggal tidak boleh sebelum langkah sebelumnya (%(tgl)s)."))
+            % {"tgl": terakhir[1].strftime("%d/%m/%Y")}
+        )
+    if jenis == "penempatan_sementara":
+        batas = _tambah_bulan(tanggal, BULAN_PENEMPATAN_SEMENTARA)
+        if sampai is None:
+            errors["sampai"] = [str(_("Isi tanggal akhir penempatan sementara."))]
+        elif not tanggal < sampai <= batas:
+            errors["sampai"] = [
+                str(_("Penempatan sementara paling lama 1 tahun: akhiri antara %(a)s dan %(b)s."))
+                % {
+                    "a": (tanggal + dt.timedelta(days=1)).strftime("%d/%m/%Y"),
+                    "b": batas.strftime("%d/%m/%Y"),
+                }
+            ]
+    elif sampai is not None:
+        errors["sampai"] = [str(_("Tanggal akhir hanya untuk penempatan sementara."))]
+    return errors
 
 
 # ---------------------------------------------------------------------------------------------- §8.3 angka kredit
@@ -200,6 +295,67 @@ def angka_kredit(*, jenjang: str, predikat: str, bulan: int = 12) -> Decimal:
     return nilai.quantize(Decimal(1).scaleb(-AK_DESIMAL), rounding=ROUND_HALF_UP)
 
 
+def angka_kredit_rincian(*, predikat: str, jenjang_per_bulan: Mapping[int, str | None]) -> dict[str, Any]:
+    """Angka kredit of a year across a promotion (domain.md "Angka kredit across a promotion" + §8.3).
+
+    ``jenjang_per_bulan``: month (1..12) → JF jenjang for every whole month worked in the year (None or an
+    unknown jenjang = not a JF that month, skipped; see ``jenjang_per_bulan``). Months in each jenjang use
+    that jenjang's koefisien: nilai = Σ(bulan_j * koefisien_j) / 12 * persentase, rounded half-up once to
+    3 decimals (the batch SQL ``evaluasi.batch.angka_kredit_select`` computes the same expression).
+    Returns ``{"bulan", "nilai", "jenjang", "koefisien", "rincian"}``: ``jenjang``/``koefisien`` are those
+    of the last month, ``rincian`` one entry per jenjang in month order.
+    """
+    if predikat not in PERSENTASE_AK:
+        raise ValueError(f"Predikat tidak dikenal: {predikat!r}")
+    segmen: dict[str, dict[str, Any]] = {}
+    for bln in sorted(jenjang_per_bulan):
+        j = jenjang_per_bulan[bln]
+        if not 1 <= bln <= 12:
+            raise ValueError("Bulan harus 1..12")
+        if j not in KOEFISIEN_AK:
+            continue
+        seg = segmen.setdefault(j, {"jenjang": j, "bulan": 0, "koefisien": KOEFISIEN_AK[j], "akhir": 0})
+        seg["bulan"] += 1
+        seg["akhir"] = bln
+    urut = sorted(segmen.values(), key=lambda s: s["akhir"])
+    bulan_koef = sum((Decimal(s["bulan"]) * s["koefisien"] for s in urut), Decimal(0))
+    nilai = (bulan_koef * PERSENTASE_AK[predikat] / Decimal(1200)).quantize(
+        Decimal(1).scaleb(-AK_DESIMAL), rounding=ROUND_HALF_UP
+    )
+    return {
+        "bulan": sum(s["bulan"] for s in urut),
+        "nilai": nilai,
+        "jenjang": urut[-1]["jenjang"] if urut else "",
+        "koefisien": urut[-1]["koefisien"] if urut else Decimal(0),
+        "rincian": [
+            {"jenjang": s["jenjang"], "bulan": s["bulan"], "koefisien": str(s["koefisien"])} for s in urut
+        ],
+    }
+
+
+def jenjang_per_bulan(
+    *,
+    tahun: int,
+    bulan: Iterable[int],
+    penempatan: Iterable[tuple[dt.date, dt.date | None, str, str]],
+    jabatan_sekarang: tuple[str, str],
+) -> dict[int, str | None]:
+    """The JF jenjang of each month worked (placement history decides; domain.md "Angka kredit across a
+    promotion"). A month takes the jabatan of the placement in force on its FIRST day (a TMT jabatan is the
+    1st of a month; a promotion on 15 July counts from August); the latest-starting placement wins on
+    overlap. No placement on that day → the pegawai's current jabatan. ``penempatan``: (mulai, selesai or
+    None, Jabatan.jenis, Jabatan.jenjang); ``jabatan_sekarang``: (jenis, jenjang). Non-JF month → None."""
+    rows = sorted(penempatan, key=lambda r: r[0], reverse=True)
+    out: dict[int, str | None] = {}
+    for bln in bulan:
+        hari = dt.date(tahun, bln, 1)
+        jenis, jenjang = next(
+            ((r[2], r[3]) for r in rows if r[0] <= hari and (r[1] is None or r[1] >= hari)), jabatan_sekarang
+        )
+        out[bln] = jenjang if jenis == "fungsional" and jenjang else None
+    return out
+
+
 def bulan_penuh(*, tahun: int, rentang: Iterable[tuple[dt.date, dt.date]]) -> int:
     """Whole calendar months of ``tahun`` covered entirely by the union of the (inclusive) date ranges.
 
@@ -212,12 +368,27 @@ def bulan_penuh(*, tahun: int, rentang: Iterable[tuple[dt.date, dt.date]]) -> in
         while d <= selesai:
             hari.add(d)
             d += dt.timedelta(days=1)
-    jumlah = 0
-    for bln in range(1, 13):
-        akhir = calendar.monthrange(tahun, bln)[1]
-        if all(dt.date(tahun, bln, h) in hari for h in range(1, akhir + 1)):
-            jumlah += 1
-    return jumlah
+    return len(_bulan_tercakup(tahun, hari))
+
+
+def bulan_penuh_daftar(*, tahun: int, rentang: Iterable[tuple[dt.date, dt.date]]) -> list[int]:
+    """The months (1..12) counted by ``bulan_penuh``."""
+    hari: set[dt.date] = set()
+    for mulai, selesai in rentang:
+        mulai, selesai = max(mulai, dt.date(tahun, 1, 1)), min(selesai, dt.date(tahun, 12, 31))
+        d = mulai
+        while d <= selesai:
+            hari.add(d)
+            d += dt.timedelta(days=1)
+    return _bulan_tercakup(tahun, hari)
+
+
+def _bulan_tercakup(tahun: int, hari: set[dt.date]) -> list[int]:
+    return [
+        bln
+        for bln in range(1, 13)
+        if all(dt.date(tahun, bln, h) in hari for h in range(1, calendar.monthrange(tahun, bln)[1] + 1))
+    ]
 
 
 def values_sql(rows: Mapping[str, Decimal]) -> str:
@@ -228,8 +399,19 @@ def values_sql(rows: Mapping[str, Decimal]) -> str:
 # ---------------------------------------------------------------------------------------------- §7 distribution
 
 #: Rule kinds understood by ``cek_distribusi`` (a rule set is data: see ``AturanDistribusi.definisi``).
-JENIS_SYARAT = ("maks", "min", "ada", "tidak_ada", "terbanyak")
+JENIS_SYARAT = ("maks", "min", "ada", "tidak_ada", "terbanyak", "dinilai_sebelum_predikat_organisasi")
+#: Kinds that take no ``predikat`` list: they look at the unit as a whole.
+JENIS_TANPA_PREDIKAT = ("dinilai_sebelum_predikat_organisasi",)
 SEMUA = "*"
+#: The employee predikat each org predikat "leads to" (domain §7.1 "sebagian besar"; Product decisions,
+#: "Distribution guideline, default wording"). Used by the default rule version (``evaluasi.rules``).
+PREDIKAT_ARAH_ORGANISASI: dict[str, str] = {
+    PredikatOrganisasi.ISTIMEWA: Predikat.SANGAT_BAIK,
+    PredikatOrganisasi.BAIK: Predikat.BAIK,
+    PredikatOrganisasi.BUTUH_PERBAIKAN: Predikat.BUTUH_PERBAIKAN,
+    PredikatOrganisasi.KURANG: Predikat.KURANG_MISCONDUCT,
+    PredikatOrganisasi.SANGAT_KURANG: Predikat.SANGAT_KURANG,
+}
 
 
 @dataclass(frozen=True)
@@ -287,6 +469,10 @@ def validasi_aturan(definisi: Mapping[str, Any]) -> list[str]:
                 errors.append(f"{kunci}[{i}]: jenis harus salah satu dari {', '.join(JENIS_SYARAT)}.")
                 continue
             preds = s.get("predikat")
+            if jenis in JENIS_TANPA_PREDIKAT:
+                if preds not in (None, []):
+                    errors.append(f"{kunci}[{i}]: {jenis} tidak memakai daftar predikat.")
+                continue
             if not isinstance(preds, list) or not preds or any(p not in PREDIKAT_ORDER for p in preds):
                 errors.append(f"{kunci}[{i}]: predikat harus daftar predikat pegawai yang valid.")
             if jenis in ("maks", "min"):
@@ -310,12 +496,18 @@ def syarat_untuk(
 
 
 def cek_distribusi(
-    *, definisi: Mapping[str, Any], predikat_organisasi: str | None, jumlah: Mapping[str, int]
+    *,
+    definisi: Mapping[str, Any],
+    predikat_organisasi: str | None,
+    jumlah: Mapping[str, int],
+    dinilai_sebelum: int = 0,
 ) -> list[Peringatan]:
     """Compare a unit's predikat counts with the guideline for its org predikat. Returns warnings only.
 
     ``jumlah`` maps predikat → number of pegawai with it (missing keys = 0). Percentages are of the
     pegawai who have a predikat. No pegawai rated → no warnings (there is nothing to compare yet).
+    ``dinilai_sebelum``: how many of them were rated before the unit's org predikat was set (the
+    ``dinilai_sebelum_predikat_organisasi`` kind; domain.md Product decisions, default wording).
     """
     counts = {p: int(jumlah.get(p, 0)) for p in PREDIKAT_ORDER}
     total = sum(counts.values())
@@ -333,6 +525,24 @@ def cek_distribusi(
         return []
     out: list[Peringatan] = []
     for s in syarat:
+        if s["jenis"] == "dinilai_sebelum_predikat_organisasi":
+            if dinilai_sebelum > 0:
+                out.append(
+                    Peringatan(
+                        "dinilai_sebelum_predikat_organisasi",
+                        str(
+                            _(
+                                "%(n)d pegawai dinilai sebelum predikat kinerja organisasi unit ditetapkan; "
+                                "tinjau kembali penilaiannya."
+                            )
+                            % {"n": dinilai_sebelum}
+                        ),
+                        (),
+                        None,
+                        _persen(dinilai_sebelum, total),
+                    )
+                )
+            continue
         preds = tuple(s["predikat"])
         n = sum(counts[p] for p in preds)
         pct = _persen(n, total)
@@ -449,7 +659,7 @@ def pita_pedoman(
     Conditions over several predikat at once are listed as text next to the chart instead."""
     bands = {p: (0.0, 100.0) for p in PREDIKAT_ORDER}
     for s in syarat_untuk(definisi, predikat_organisasi) or []:
-        preds = s["predikat"]
+        preds = s.get("predikat") or []
         if len(preds) != 1:
             continue
         lo, hi = bands[preds[0]]
@@ -467,7 +677,7 @@ def syarat_teks(definisi: Mapping[str, Any], predikat_organisasi: str | None) ->
     """Human-readable guideline lines for a unit (shown under the chart)."""
     lines: list[str] = []
     for s in syarat_untuk(definisi, predikat_organisasi) or []:
-        label = _label(s["predikat"])
+        label = _label(s.get("predikat") or [])
         jenis = s["jenis"]
         if jenis == "maks":
             lines.append(str(_("%(label)s paling banyak %(p)s%%") % {"label": label, "p": s["persen"]}))
@@ -479,4 +689,6 @@ def syarat_teks(definisi: Mapping[str, Any], predikat_organisasi: str | None) ->
             lines.append(str(_("Tidak ada pegawai %(label)s") % {"label": label}))
         elif jenis == "terbanyak":
             lines.append(str(_("Sebagian besar pegawai %(label)s") % {"label": label}))
+        elif jenis == "dinilai_sebelum_predikat_organisasi":
+            lines.append(str(_("Pegawai dinilai setelah predikat kinerja organisasi unit ditetapkan")))
     return lines

@@ -21,6 +21,8 @@ from evaluasi.models import (
     AturanDistribusi,
     Evaluasi,
     JenisEvaluasi,
+    JenisLangkah,
+    JenisTindakLanjut,
     Keberatan,
     KinerjaOrganisasi,
     PengaturanEvaluasi,
@@ -28,7 +30,14 @@ from evaluasi.models import (
     StatusKeberatan,
     TindakLanjut,
 )
-from evaluasi.scoring import PREDIKAT_ORDER, Peringatan, cek_distribusi, pita_pedoman, syarat_teks
+from evaluasi.scoring import (
+    LANGKAH_BERIKUT,
+    PREDIKAT_ORDER,
+    Peringatan,
+    cek_distribusi,
+    pita_pedoman,
+    syarat_teks,
+)
 from kinerja.models import Instansi, Pegawai, Periode, Role, UnitKerja, User
 from kinerja.models.org import JenisJabatan
 from kinerja.selectors.people import can_nilai, pegawai_dinilai_ids
@@ -220,14 +229,32 @@ def evaluasi_periodik_tahun(*, evaluasi: Evaluasi) -> QuerySet[Evaluasi]:
 def tindak_lanjut_evaluasi(*, evaluasi: Evaluasi) -> dict[str, Any]:
     """Follow-ups and angka kredit the year-end batch recorded for this annual evaluation (two queries)."""
     if evaluasi.jenis != JenisEvaluasi.TAHUNAN:
-        return {"tindak_lanjut": [], "angka_kredit": None}
+        return {"tindak_lanjut": [], "angka_kredit": None, "rincian_ak": [], "langkah_pilihan": []}
+    from kinerja.models.org import JenjangJf
+
+    ak = AngkaKredit.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi).first()
+    label = dict(JenjangJf.choices)
+    rincian = [{**r, "label": label.get(r["jenjang"], r["jenjang"])} for r in (ak.rincian if ak else [])]
+    tindak_lanjut = list(
+        TindakLanjut.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi)
+        .order_by("jenis")
+        .prefetch_related("langkah")
+    )
+    # the steps that may be recorded next on the improvement window (domain §8.2 chain; at most one per year)
+    langkah_label = dict(JenisLangkah.choices)
+    pilihan: list[tuple[str, str]] = []
+    for t in tindak_lanjut:
+        if t.jenis == JenisTindakLanjut.PERBAIKAN_KINERJA:
+            sudah = sorted(t.langkah.all(), key=lambda x: (x.tanggal, x.pk))
+            pilihan = [
+                (j, str(langkah_label[j])) for j in LANGKAH_BERIKUT[sudah[-1].jenis if sudah else None]
+            ]
     return {
-        "tindak_lanjut": list(
-            TindakLanjut.objects.filter(instansi_id=evaluasi.instansi_id, evaluasi=evaluasi).order_by("jenis")
-        ),
-        "angka_kredit": AngkaKredit.objects.filter(
-            instansi_id=evaluasi.instansi_id, evaluasi=evaluasi
-        ).first(),
+        # months per jenjang when the year crossed a promotion (issue #17); empty for a single jenjang
+        "rincian_ak": rincian if len(rincian) > 1 else [],
+        "tindak_lanjut": tindak_lanjut,
+        "langkah_pilihan": pilihan,
+        "angka_kredit": ak,
     }
 
 
@@ -301,23 +328,29 @@ def distribusi_unit(
 ) -> dict[str, Any]:
     """Everything the unit page shows: counts, percentages, guideline bands, warnings with their reasons.
     Fixed number of queries."""
+    org = kinerja_organisasi_get(instansi=instansi, unit=unit, tahun=tahun, periode=periode)
+    # rated before the unit's org predikat was (last) set: the default rule version warns about them
+    sebelum = Q(dinilai_at__lt=org.updated_at) if org is not None else Q(pk__in=[])
     rows = (
         Evaluasi.objects.filter(instansi=instansi, unit_kerja=unit, tahun=tahun)
         .filter(_jenis_filter(periode))
         .values("predikat")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), n_sebelum=Count("id", filter=sebelum))
     )
     counts = {p: 0 for p in PREDIKAT_ORDER}
     belum = 0
+    dinilai_sebelum = 0
     for r in rows:
         if r["predikat"]:
             counts[r["predikat"]] = r["n"]
+            dinilai_sebelum += r["n_sebelum"]
         else:
             belum += r["n"]
     aturan = aturan_distribusi_for(instansi=instansi)
-    org = kinerja_organisasi_get(instansi=instansi, unit=unit, tahun=tahun, periode=periode)
     org_pred = org.predikat if org else None
-    peringatan = cek_distribusi(definisi=aturan.definisi, predikat_organisasi=org_pred, jumlah=counts)
+    peringatan = cek_distribusi(
+        definisi=aturan.definisi, predikat_organisasi=org_pred, jumlah=counts, dinilai_sebelum=dinilai_sebelum
+    )
     alasan = {
         a.kode: a
         for a in AlasanDeviasi.objects.filter(instansi=instansi, unit_kerja=unit, tahun=tahun).filter(

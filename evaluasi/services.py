@@ -21,11 +21,15 @@ from evaluasi.models import (
     AturanDistribusi,
     Evaluasi,
     JenisEvaluasi,
+    JenisLangkah,
+    JenisTindakLanjut,
     Keberatan,
     KinerjaOrganisasi,
+    LangkahTindakLanjut,
     PengaturanEvaluasi,
     StatusEvaluasi,
     StatusKeberatan,
+    TindakLanjut,
 )
 from evaluasi.selectors import (
     ROLES_ADMIN,
@@ -859,3 +863,79 @@ def keberatan_putus(
             )
     hooks.on_evaluasi_dinilai(evaluasi)
     return locked
+
+
+# ---------------------------------------------------------------------------------------------- §8.2 chain
+
+BERKAS_LANGKAH_MAKS = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def tindak_lanjut_langkah_catat(
+    *,
+    actor: User,
+    roles: list[str],
+    evaluasi: Evaluasi,
+    jenis: str,
+    tanggal: dt.date,
+    catatan: str,
+    sampai: dt.date | None = None,
+    berkas: Any = None,
+) -> LangkahTindakLanjut:
+    """Record one step of the chain after the improvement window of ``evaluasi`` (domain §8.2): admin
+    instansi (or platform admin) only, in the chain's order (``scoring.langkah_errors``), with an optional
+    PDF checked whole. Locks the follow-up row so two admins cannot record out of order. Audited."""
+    from kinerja.berkas_aman import BerkasTidakAman, pdf_periksa
+
+    if not set(roles) & set(ROLES_ADMIN):
+        raise NotFoundOrForbidden()
+    tl = (
+        TindakLanjut.objects.select_for_update()
+        .filter(
+            instansi_id=evaluasi.instansi_id, evaluasi=evaluasi, jenis=JenisTindakLanjut.PERBAIKAN_KINERJA
+        )
+        .first()
+    )
+    if tl is None:
+        raise ApplicationError(_("Evaluasi ini tidak memiliki masa perbaikan kinerja."))
+    terakhir = tl.langkah.order_by("-tanggal", "-id").values_list("jenis", "tanggal").first()
+    errors = scoring.langkah_errors(
+        akhir_perbaikan=tl.selesai,
+        terakhir=terakhir,
+        jenis=jenis,
+        tanggal=tanggal,
+        sampai=sampai,
+        label={k: str(v) for k, v in JenisLangkah.choices},
+    )
+    if berkas:
+        if berkas.size > BERKAS_LANGKAH_MAKS:
+            errors.setdefault("berkas", []).append(_("Berkas paling besar 10 MB."))
+        else:
+            try:
+                pdf_periksa(berkas)
+            except BerkasTidakAman as exc:
+                errors.setdefault("berkas", []).append(str(exc))
+    if errors:
+        raise ApplicationError(_("Periksa kembali isian langkah tindak lanjut."), errors=errors)
+    langkah = LangkahTindakLanjut(
+        instansi_id=evaluasi.instansi_id,
+        tindak_lanjut=tl,
+        jenis=jenis,
+        tanggal=tanggal,
+        sampai=sampai,
+        catatan=catatan,
+        dicatat_oleh=actor,
+        nama_berkas=(getattr(berkas, "name", "") or "")[:255] if berkas else "",
+    )
+    if berkas:
+        langkah.berkas.save("langkah.pdf", berkas, save=False)
+    langkah.save()
+    audit_log(
+        actor=actor,
+        instansi=evaluasi.instansi_id,
+        action="evaluasi.tindak_lanjut.langkah",
+        obj=langkah,
+        after={"jenis": jenis, "tanggal": tanggal.isoformat(), "sampai": sampai.isoformat() if sampai else None,
+               "pegawai_id": tl.pegawai_id, "berkas": bool(berkas)},
+    )  # fmt: skip
+    return langkah

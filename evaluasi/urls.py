@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/dokumen/", views_dokumen.evaluasi_dokumen, name="dokumen"),
     path("<int:pk>/keberatan/", views.keberatan_ajukan, name="keberatan-ajukan"),
+    path("<int:pk>/tindak-lanjut/", views.tindak_lanjut_langkah, name="tindak-lanjut-langkah"),
     path("keberatan/", views.keberatan_daftar, name="keberatan-daftar"),
     path("keberatan/<int:pk>/", views.keberatan_putus, name="keberatan-putus"),
     path("unit/<int:pk>/", views.unit, name="unit"),

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +28,10 @@ from evaluasi.forms import (
     KinerjaOrganisasiForm,
     PenilaianForm,
 )
+from evaluasi.forms_tindak_lanjut import LangkahTindakLanjutForm
 from evaluasi.models import Evaluasi, JenisEvaluasi, StatusEvaluasi, StatusKeberatan
 from evaluasi.selectors import (
+    ROLES_ADMIN,
     ROLES_SEMUA,
     _dialog,
     aturan_distribusi_for,
@@ -290,6 +292,77 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx["form"] = form
     ctx["konflik"] = konflik
     ctx["keberatan_form"] = KeberatanForm()
+    ctx["boleh_langkah"] = bool(set(roles) & ROLES_ADMIN)
+    ctx["langkah_form"] = LangkahTindakLanjutForm()
+    return render(request, "evaluasi/detail.html", ctx, status=status)
+
+
+@tenant_view()
+@require_http_methods(["GET", "POST"])
+def tindak_lanjut_langkah(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
+    """POST: an admin records a step after the improvement window (domain §8.2). GET ``?berkas=<id>``: the
+    step's document for whoever may see the evaluation (never a public media URL); plain GET → the page."""
+    from evaluasi.models import LangkahTindakLanjut
+    from kinerja.access import id_or_404
+
+    instansi, roles, user = _req(request)
+    try:
+        ev = evaluasi_access(user=user, instansi=instansi, roles=roles, evaluasi_id=pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
+    if request.method == "GET":
+        if "berkas" not in request.GET:
+            return redirect("evaluasi:detail", pk=ev.pk)
+        try:
+            langkah_id = id_or_404(request.GET["berkas"])
+        except NotFoundOrForbidden:
+            raise Http404() from None
+        if not 0 < langkah_id < 2**63:
+            raise Http404()
+        langkah = LangkahTindakLanjut.objects.filter(
+            instansi=instansi, tindak_lanjut__evaluasi=ev, pk=langkah_id
+        ).first()
+        if langkah is None or not langkah.berkas:
+            raise Http404()
+        try:
+            handle = langkah.berkas.open("rb")
+        except FileNotFoundError:
+            raise Http404() from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=langkah.nama_berkas or "dokumen.pdf",
+            content_type="application/pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+    form = LangkahTindakLanjutForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        try:
+            services.tindak_lanjut_langkah_catat(actor=user, roles=roles, evaluasi=ev, **form.cleaned_data)
+        except NotFoundOrForbidden:
+            raise Http404() from None
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+            status = exc.status_code
+        else:
+            messages.success(request, _("Langkah tindak lanjut dicatat."))
+            return redirect(reverse("evaluasi:detail", args=[ev.pk]) + "#judul-tindak-lanjut")
+    ctx = _detail_context(ev, user)
+    ctx["form"] = PenilaianForm(
+        initial={
+            "rating_hasil_kerja": ev.rating_hasil_kerja,
+            "rating_perilaku_kerja": ev.rating_perilaku_kerja,
+            "justifikasi": ev.justifikasi,
+            "versi": ev.versi,
+        }
+    )
+    ctx["konflik"] = ""
+    ctx["keberatan_form"] = KeberatanForm()
+    ctx["boleh_langkah"] = bool(set(roles) & ROLES_ADMIN)
+    ctx["langkah_form"] = form
     return render(request, "evaluasi/detail.html", ctx, status=status)
 
 

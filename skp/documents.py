@@ -226,7 +226,7 @@ def matriks_context(*, leader_skp: Skp, instansi: Instansi) -> dict[str, Any]:
     baris = [
         {
             "nama": r["pegawai"].nama,
-            "nip": format_nip(r["pegawai"].nip),
+            "nip": format_nip(r["pegawai"].nip, r["pegawai"].status),
             "jabatan": r["pegawai"].jabatan.nama,
             "status_skp": status_label(r["skp"].status) if r["skp"] else "Belum ada SKP",
             "sel": [[x.rencana_hasil_kerja for x in cell] for cell in r["cells"]],
@@ -436,7 +436,7 @@ def skp_rekap_context(*, instansi: Instansi, tahun: int, unit_id: int | None) ->
         by_unit.setdefault(p.unit_kerja_id, []).append(
             {
                 "nama": p.nama,
-                "nip": format_nip(p.nip),
+                "nip": format_nip(p.nip, p.status),
                 "jabatan": p.jabatan.nama,
                 "status": ", ".join(status_label(s.status) for s in own) if own else "Belum ada SKP",
                 "disetujui": ", ".join(tanggal_indonesia(s.disetujui_at) for s in own if s.disetujui_at),

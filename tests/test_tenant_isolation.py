@@ -400,8 +400,8 @@ def _body(resp: Any) -> str:
 
 
 def _secrets(org: Org) -> list[str]:
-    rows = Pegawai._base_manager.filter(instansi=org.instansi).values_list("nip", "nama")
-    return [s for nip, nama in rows for s in (nip, format_nip(nip), nama)]
+    rows = Pegawai._base_manager.filter(instansi=org.instansi).values_list("nip", "nama", "status")
+    return [s for nip, nama, status in rows for s in (nip, format_nip(nip), format_nip(nip, status), nama)]
 
 
 # ---------------------------------------------------------------- the tests

@@ -162,7 +162,7 @@ def identitas_pegawai(p: Pegawai | None) -> dict[str, str] | None:
         return None
     return {
         "nama": p.nama,
-        "nip": format_nip(p.nip),
+        "nip": format_nip(p.nip, p.status),
         "pangkat_golongan": p.pangkat_golongan,
         "jabatan": p.jabatan.nama,
         "jenis_jabatan": p.jabatan.jenis,

@@ -28,9 +28,15 @@ def url_or_none(name: str, *args: Any, **kwargs: Any) -> str | None:
 
 
 @register.filter(name="nip")
-def nip_filter(value: Any) -> str:
-    """``{{ p.nip|nip }}`` → ``19860926 201505 1 001``."""
-    return format_nip(str(value)) if value else ""
+def nip_filter(value: Any, status: Any = None) -> str:
+    """``{{ p|nip }}`` (a pegawai: its own status decides the grouping), ``{{ p.nip|nip:p.status }}``, or
+    ``{{ x.nip|nip }}`` (PNS grouping) → ``19860926 201505 1 001``; a PPPK → ``19900101 2023 21 2 001``."""
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "nip"):  # a Pegawai (or anything with nip and status)
+        status = status or getattr(value, "status", None)
+        value = value.nip
+    return format_nip(str(value), str(status) if status else None) if value else ""
 
 
 @register.simple_tag(takes_context=True)

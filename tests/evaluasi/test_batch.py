@@ -80,7 +80,7 @@ def test_batch_finalises_rated_lists_missing_and_never_invents(
     assert r["predikat"]["sangat_kurang"] == 1
     assert r["tindak_lanjut"]["perbaikan_kinerja"] == 1
     # distribution check ran per unit with the default rule set, as warnings (no org predikat set yet)
-    assert job.detail["aturan"]["kode"] == "se3_2023"
+    assert job.detail["aturan"]["kode"] == "pmk6_2022"  # the default since issue #17
     assert all(d["peringatan"][0]["kode"] == "predikat_organisasi_kosong" for d in job.detail["distribusi"])
     # chunked by pegawai id range: 6 pegawai in A with size 2 → several chunks, each recorded once per tahap
     with scopes_disabled():
@@ -291,7 +291,7 @@ def test_distribution_warning_uses_org_predikat_and_rule_set(org_a: Org, run_bat
         "kurang_misconduct": 0,
         "sangat_kurang": 1,
     }
-    assert bidang(job)["peringatan"] == []  # SE 3/2023 "baik": most baik, ≤70%, some BP/KM → fine
+    assert bidang(job)["peringatan"] == []  # default "baik": most baik → fine
     # the leader re-sets the unit as "istimewa": most should be sangat baik → a warning, never a block
     with scopes_disabled():
         KinerjaOrganisasi._base_manager.filter(pk=org.pk).update(predikat="istimewa")

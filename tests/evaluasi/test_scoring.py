@@ -168,7 +168,7 @@ def test_follow_up_rules() -> None:
 def se3(db: Any) -> dict[str, Any]:
     from evaluasi.models import AturanDistribusi
 
-    return AturanDistribusi.objects.get(kode="se3_2023", versi=1, bawaan=True).definisi
+    return AturanDistribusi.objects.get(kode="se3_2023", versi=1).definisi
 
 
 @pytest.fixture

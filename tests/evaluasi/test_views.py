@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from evaluasi.models import AlasanDeviasi, Evaluasi, KinerjaOrganisasi, PengaturanEvaluasi
+from evaluasi.models import AlasanDeviasi, AturanDistribusi, Evaluasi, KinerjaOrganisasi, PengaturanEvaluasi
 from kinerja.models import AuditLog, Job
 from tests.conftest import Org
 from tests.evaluasi.conftest import TAHUN, ensure_all, make_skp, periode, set_rating
@@ -101,6 +101,10 @@ def test_unit_page_sets_org_predikat_shows_chart_and_stores_reasons(org_a: Org) 
     for p in people:
         set_rating(p, DA, DA)  # everyone sangat baik
     unit = org_a.pegawai.unit_kerja
+    with scopes_disabled():  # the stricter SE 3/2023 version (optional since issue #17) with its shares
+        PengaturanEvaluasi._base_manager.create(
+            instansi=org_a.instansi, aturan_distribusi=AturanDistribusi.objects.get(kode="se3_2023", versi=1)
+        )
     c = login(org_a.admin.user)
     url = f"/evaluasi/unit/{unit.pk}/?tahun={TAHUN}&periode=tahunan"
     html = c.get(url).content.decode()

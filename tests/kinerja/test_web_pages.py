@@ -331,7 +331,11 @@ def test_pegawai_list_renders_for_admin_roles(org_a: Org, who: str) -> None:
     body = text(resp)
     for p in (org_a.kepala, org_a.atasan, org_a.pegawai, org_a.rekan):
         assert p.nama in body
-        assert format_nip(p.nip) in body
+        assert format_nip(p.nip, p.status) in body
+    # domain.md §10 NI PPPK: the PPPK rekan's number is grouped as birth / year / count / gender / sequence
+    n = org_a.rekan.nip
+    assert f"{n[:8]} {n[8:12]} {n[12:14]} {n[14]} {n[15:]}" in body
+    assert format_nip(n) not in body
     assert 'hx-get="/pegawai/"' in body
     assert 'hx-trigger="keyup changed delay:300ms' in body
     assert 'hx-push-url="true"' in body

@@ -193,6 +193,11 @@ EXPECT: dict[str, dict[str, str]] = {
     "evaluasi:keberatan-ajukan": {
         "get": "login 405 405 405 405 405 405 405"
     },  # /evaluasi/<int:pk>/keberatan/
+    # GET without ?berkas: a redirect to the evaluation for whoever may see it (POST: admin only, tested in
+    # tests/evaluasi/test_aturan3_langkah.py)
+    "evaluasi:tindak-lanjut-langkah": {
+        "get": "login ok ok ok ok ok 404 ok"
+    },  # /evaluasi/<int:pk>/tindak-lanjut/
     "evaluasi:keberatan-daftar": {"get": "login ok ok ok ok ok ok ok"},  # /evaluasi/keberatan/
     "evaluasi:keberatan-putus": {"get": "login 404 404 ok 404 404 404 404"},  # /evaluasi/keberatan/<int:pk>/
     "evaluasi:unit": {"get": "login 404 404 ok ok ok 404 ok"},  # /evaluasi/unit/<int:pk>/

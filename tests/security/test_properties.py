@@ -161,11 +161,12 @@ def valid_nip(draw: Any) -> tuple[str, str]:
     status = draw(st.sampled_from(["pns", "cpns", "pppk"]))
     this_year = timezone.localdate().year
     lahir = draw(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(this_year - 18, 12, 31)))
-    if status == "pppk":
-        tengah = f"{draw(st.integers(1950, 2100)):04d}{draw(st.integers(0, 99)):02d}"
-    else:
-        tmt = draw(st.integers(max(1950, lahir.year + 15), min(2100, lahir.year + 60)))
-        tengah = f"{tmt:04d}{draw(st.integers(1, 12)):02d}"
+    if status == "pppk":  # appointment year >= birth year + 18
+        tengah = f"{draw(st.integers(max(1950, lahir.year + 18), 2100)):04d}{draw(st.integers(0, 99)):02d}"
+    else:  # TMT CPNS (year, month) >= (birth year + 18, birth month)
+        tmt = draw(st.integers(max(1950, lahir.year + 18), min(2100, lahir.year + 60)))
+        bulan_min = lahir.month if tmt == lahir.year + 18 else 1
+        tengah = f"{tmt:04d}{draw(st.integers(bulan_min, 12)):02d}"
     gender = draw(st.sampled_from("12"))
     urut = draw(st.integers(1, 999))
     return f"{lahir:%Y%m%d}{tengah}{gender}{urut:03d}", status

@@ -14,7 +14,7 @@ from evaluasi.rules import aturan_seed
 
 
 class Command(BaseCommand):
-    help = "Buat aturan pola distribusi bawaan (SE 3/2023, PP 30/2019) bila belum ada."
+    help = "Buat aturan pola distribusi (PermenPANRB 6/2022 bawaan, SE 3/2023, PP 30/2019) bila belum ada."
 
     def handle(self, *args: Any, **options: Any) -> None:
         n = aturan_seed(AturanDistribusi)
