@@ -248,8 +248,10 @@ def test_follow_ups_streaks_and_angka_kredit(org_a: Org, run_batch: Any) -> None
 
 
 def test_patch_after_final_is_409_and_rated_later_finalised_on_rerun(
-    org_a: Org, run_batch: Any, api: Any
+    org_a: Org, run_batch: Any, api: Any, time_machine: Any
 ) -> None:
+    # inside the annual window (1 Dec - 31 Jan), whenever the suite runs: a late rating is allowed then
+    time_machine.move_to(dt.datetime(TAHUN, 12, 15, 10, 0, tzinfo=dt.UTC))
     _setup_year(org_a)
     run_batch(org_a)
     with scopes_disabled():
