@@ -361,14 +361,7 @@ def bulan_penuh(*, tahun: int, rentang: Iterable[tuple[dt.date, dt.date]]) -> in
 
     Consecutive stints (mutasi on the 15th: ..14 March, 15 March..) together cover March, so it counts.
     """
-    hari: set[dt.date] = set()
-    for mulai, selesai in rentang:
-        mulai, selesai = max(mulai, dt.date(tahun, 1, 1)), min(selesai, dt.date(tahun, 12, 31))
-        d = mulai
-        while d <= selesai:
-            hari.add(d)
-            d += dt.timedelta(days=1)
-    return len(_bulan_tercakup(tahun, hari))
+    return len(bulan_penuh_daftar(tahun=tahun, rentang=rentang))
 
 
 def bulan_penuh_daftar(*, tahun: int, rentang: Iterable[tuple[dt.date, dt.date]]) -> list[int]:
