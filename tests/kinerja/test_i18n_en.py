@@ -7,6 +7,7 @@ through ``set_language`` switches the language.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import html
 import shutil
@@ -122,7 +123,9 @@ def test_dialog_pages_in_english(org_a: Org) -> None:
 
 
 @pytest.mark.django_db
-def test_evaluasi_pages_in_english(org_a: Org) -> None:
+def test_evaluasi_pages_in_english(org_a: Org, time_machine: Any) -> None:
+    # inside the annual window (1 Dec - 31 Jan), whenever the suite runs: the rating form is shown then
+    time_machine.move_to(dt.datetime(TAHUN, 12, 15, 10, 0, tzinfo=dt.UTC))
     skp = approved_skp(org_a)
     ensure_all(org_a.instansi, tahun=TAHUN)
     with scopes_disabled():
