@@ -387,7 +387,9 @@ def pohon_kinerja(*, instansi: Instansi, tahun: int, akar_ids: list[int] | None 
         rhk_by_skp.setdefault(r.skp_id, []).append(r)
 
     nodes = {p.pk: PohonNode(pegawai=p, skp=chosen.get(p.pk)) for p in pegawai}
-    for tim in TimKerja.objects.filter(instansi=instansi, tahun=tahun, ketua_id__in=ids).order_by("nama", "id"):
+    for tim in TimKerja.objects.filter(instansi=instansi, tahun=tahun, ketua_id__in=ids).order_by(
+        "nama", "id"
+    ):
         nodes[tim.ketua_id].tim.append(tim)
     akar: list[PohonNode] = []
     for node in nodes.values():

@@ -209,3 +209,24 @@ def test_ketua_gives_feedback_as_pemberi_penugasan_and_cannot_rate(w: TimWorld, 
             evaluasi=Evaluasi.objects.select_related("pegawai", "periode").get(pk=ev.pk)
         )
     assert [(i.pemberi_id, i.peran_pemberi) for i in items] == [(w.ketua.pk, "pimpinan_pemberi_penugasan")]
+
+
+def test_demo_seed_is_idempotent_and_cascades_from_the_ketua(w: TimWorld) -> None:
+    from skp.demo_tim import demo_tim_seed
+
+    _, (kolom,) = draft_with(w.ketua, TAHUN, ["Aplikasi layanan terpadu berjalan"])
+    skp1, _ = draft_with(w.anggota1, TAHUN, ["Hasil lama"], pimpinan=None)
+    submit_skp = draft_with(w.anggota2, TAHUN, [])[0]
+    args = {
+        "instansi": w.org.instansi,
+        "tahun": TAHUN,
+        "nama": "Tim Demo",
+        "ketua_nip": w.ketua.nip,
+        "anggota": [(w.anggota1.nip, "Modul A"), (w.anggota2.nip, "Modul B")],
+        "admin_nip": w.org.admin.nip,
+    }
+    with scope(instansi=w.org.instansi.pk):
+        assert demo_tim_seed(**args) == 3 + 4  # team + 2 anggota, 2 results + 2 indicators
+        assert demo_tim_seed(**args) == 0
+        linked = Rhk.objects.filter(tim_kerja__nama="Tim Demo", rhk_pimpinan=kolom)
+        assert sorted(linked.values_list("skp_id", flat=True)) == sorted([skp1.pk, submit_skp.pk])
