@@ -15,7 +15,7 @@ from kinerja.selectors.tim import tim_detail_queryset, tim_list, tim_visible_to
 from kinerja.services import tim as services
 
 
-class PegawaiRingkasOutput(serializers.Serializer):
+class KetuaTimOutput(serializers.Serializer):
     nip = serializers.CharField()
     nama = serializers.CharField()
 
@@ -35,7 +35,7 @@ class TimOutput(serializers.Serializer):
     id = serializers.IntegerField()
     nama = serializers.CharField()
     tahun = serializers.IntegerField()
-    ketua = PegawaiRingkasOutput()
+    ketua = KetuaTimOutput()
     anggota = AnggotaOutput(many=True, source="anggota_aktif")
     versi = serializers.IntegerField()
 
