@@ -124,12 +124,14 @@ def test_ketua_tim_cascades_to_two_units_and_gives_feedback(live_server: Any, br
     ketua.goto(f"{base}/dialog/")
     ketua.get_by_test_id(f"beri-{w.anggota1.pk}").click()
     form = ketua.get_by_test_id("form-umpan-balik")
+    form.get_by_label("Tentang").select_option(label="Modul pengaduan daring selesai")
     form.get_by_label("Umpan balik", exact=True).fill(
         "Modul pengaduan sudah bisa diuji; tambahkan notifikasi SMS."
     )
     form.get_by_test_id("kirim-umpan-balik").click()
     thread = ketua.get_by_test_id("utas").first
     expect(thread).to_contain_text("Pimpinan pemberi penugasan")
+    expect(thread).to_contain_text("Modul pengaduan daring selesai")
     shot(ketua, "umpan-balik-ketua")
 
     # --- the Pejabat Penilai sees it on the rating page; the ketua cannot open that page

@@ -184,6 +184,8 @@ def test_ketua_gives_feedback_as_pemberi_penugasan_and_cannot_rate(w: TimWorld, 
     make_tim(w)
     _, (kolom,) = draft_with(w.ketua, TAHUN, ["Aplikasi layanan terpadu berjalan"])
     skp1, (r1,) = draft_with(w.anggota1, TAHUN, ["Modul pengaduan selesai"], pimpinan=kolom)
+    _, (kolom_atasan,) = draft_with(w.org.atasan, TAHUN, ["Layanan umum tertib"])
+    _, (r_lain,) = draft_with(w.anggota1, TAHUN, ["Arsip surat tertib"], pimpinan=kolom_atasan)
     skp1 = submit_approve(skp1, w.org.atasan)
     with scope(instansi=w.org.instansi.pk):
         tw2 = Periode.objects.get(tahun=TAHUN, nomor=2)
@@ -192,6 +194,13 @@ def test_ketua_gives_feedback_as_pemberi_penugasan_and_cannot_rate(w: TimWorld, 
             rhk_id=r1.pk, isi="Modul pengaduan sudah bisa diuji; tambahkan notifikasi SMS.",
         )  # fmt: skip
         assert ub.peran_pemberi == PeranPemberi.PEMBERI_PENUGASAN
+        # ... on the results that support the ketua's, not on the others
+        with pytest.raises(ApplicationError) as e:
+            umpan_balik_give(
+                actor=w.ketua.user, skp=Skp.objects.select_related("pegawai").get(pk=skp1.pk),
+                periode_id=tw2.pk, rhk_id=r_lain.pk, isi="Catatan lain.",
+            )  # fmt: skip
+        assert "rhk" in e.value.errors
         evaluasi_periodik_ensure(instansi=w.org.instansi, tahun=TAHUN, pegawai_ids=[w.anggota1.pk])
         ev = Evaluasi.objects.get(pegawai=w.anggota1, periode=tw2)
     # the ketua cannot rate (the evaluation is not even visible to them), the Pejabat Penilai sees it
