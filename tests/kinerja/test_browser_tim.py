@@ -82,6 +82,12 @@ def test_ketua_tim_cascades_to_two_units_and_gives_feedback(live_server: Any, br
     expect(admin.get_by_test_id("anggota-baris")).to_have_count(2)
     expect(admin.get_by_test_id("tim-ketua")).to_contain_text(w.ketua.nama)
     accessible_both_sizes(admin, "tim-detail")
+    # removing an anggota asks first (the confirmation page; cancelled here)
+    admin.get_by_test_id("keluarkan").first.click()
+    expect(admin.get_by_test_id("konfirmasi-keluarkan")).to_be_visible()
+    accessible_both_sizes(admin, "tim-keluarkan-konfirmasi")
+    admin.get_by_role("link", name="Batal").click()
+    expect(admin.get_by_test_id("anggota-baris")).to_have_count(2)
     with scope(instansi=org.instansi.pk):
         tim = TimKerja.objects.get(nama="Tim Pengaduan Terpadu")
     label = f"Tim: Tim Pengaduan Terpadu (ketua {w.ketua.nama})"

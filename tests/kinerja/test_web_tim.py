@@ -152,3 +152,45 @@ def test_skp_page_matriks_and_pohon_show_the_team(w: TimWorld) -> None:
     html = client_for(w.org.admin.user).get(f"/skp/pohon/?tahun={TAHUN}").content.decode()
     assert 'data-testid="pohon-tim"' in html
     assert label in html
+
+
+def test_team_matrix_pdf_job_takes_only_the_ketuas_team(w: TimWorld) -> None:
+    from django.template.loader import render_to_string
+
+    from kinerja.models import Job
+    from skp.documents import MATRIKS_TEMPLATE, matriks_document_kwargs
+    from skp.models import Skp
+    from tests.conftest import private_celery_queue
+
+    tim = make_tim(w)
+    ketua_skp, (kolom,) = draft_with(w.ketua, TAHUN, ["Aplikasi layanan terpadu berjalan"])
+    draft_with(w.anggota1, TAHUN, ["Modul pengaduan selesai"], pimpinan=kolom)
+    lain = make_tim(w, nama="Tim Lain", anggota=[w.org.rekan])
+    with scope(instansi=w.org.instansi.pk):
+        from kinerja.services.tim import tim_update
+
+        tim_update(actor=w.org.admin.user, tim=lain, ketua=w.anggota2.nip)  # another ketua's team
+    ketua = client_for(w.ketua.user)
+    with private_celery_queue("tim-mph"):
+        resp = ketua.post(
+            "/dokumen/jobs/matriks_peran_hasil_pdf/mulai/", {"skp": ketua_skp.pk, "tim": tim.pk}
+        )
+        assert resp.status_code == 302
+        bad = ketua.post(
+            "/dokumen/jobs/matriks_peran_hasil_pdf/mulai/", {"skp": ketua_skp.pk, "tim": lain.pk}
+        )
+        assert bad.status_code == 404
+    with scope(instansi=w.org.instansi.pk):
+        job = Job.objects.get(jenis="matriks_peran_hasil_pdf")
+        assert job.params == {"skp": ketua_skp.pk, "tim": tim.pk}
+        skp = Skp.objects.select_related("pegawai__jabatan", "pegawai__unit_kerja").get(pk=ketua_skp.pk)
+        kw = matriks_document_kwargs(leader_skp=skp, instansi=w.org.instansi, tim=tim)
+        plain = matriks_document_kwargs(leader_skp=skp, instansi=w.org.instansi)
+    assert kw["sumber_versi"] != plain["sumber_versi"]  # one signed document per team matrix
+    html = render_to_string(MATRIKS_TEMPLATE, kw["context"])
+    assert (
+        "KETUA TIM &rarr; ANGGOTA TIM: TIM TRANSFORMASI DIGITAL" in html
+        or "ANGGOTA TIM: TIM TRANSFORMASI DIGITAL" in html
+    )
+    assert "Modul pengaduan selesai" in html
+    assert w.anggota1.unit_kerja.nama in html
