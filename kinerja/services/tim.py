@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden
+from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden
 from kinerja.models import AnggotaTim, Instansi, Pegawai, Periode, TimKerja, User
 from kinerja.selectors.people import roles_of
 from kinerja.selectors.tim import tim_boleh_buat, tim_boleh_kelola
@@ -175,7 +175,7 @@ def tim_create(
 
 
 def _lock(tim: TimKerja, versi: int | None) -> TimKerja:
-    locked = TimKerja.objects.select_for_update().select_related("ketua").get(pk=tim.pk)
+    locked = TimKerja.objects.select_for_update(of=("self",)).select_related("ketua").get(pk=tim.pk)
     if versi is not None and locked.versi != versi:
         raise Conflict(_("Tim ini telah diubah di tab atau perangkat lain. Muat ulang halaman."))
     return locked
@@ -307,9 +307,12 @@ def tim_anggota_remove(
     )
     if row is None:
         raise NotFoundOrForbidden(_("Pegawai ini bukan anggota aktif tim tersebut."))
-    tanggal = max(_tanggal_dalam_tahun(locked.tahun, selesai), row.mulai)
     if selesai is not None and selesai < row.mulai:
-        raise InvalidTransition(_("Tanggal keluar tidak boleh sebelum tanggal mulai keanggotaan."))
+        raise ApplicationError(
+            _("Anggota belum dikeluarkan. Periksa isian yang ditandai."),
+            errors={"selesai": [_("Tanggal keluar tidak boleh sebelum tanggal mulai keanggotaan.")]},
+        )
+    tanggal = max(_tanggal_dalam_tahun(locked.tahun, selesai), row.mulai)
     row.selesai = tanggal
     row.dikeluarkan_oleh = actor
     row.save(update_fields=["selesai", "dikeluarkan_oleh", "updated_at"])

@@ -120,6 +120,11 @@ def test_add_and_remove_anggota_keep_history(w: TimWorld, api: Any) -> None:
     resp = client.post(f"/api/v1/tim-kerja/{tim.pk}/anggota/", {"anggota": [w.anggota2.nip]}, format="json")
     assert resp.status_code == 400
     assert "sudah menjadi anggota" in resp.json()["errors"]["anggota"][0]
+    resp = client.delete(
+        f"/api/v1/tim-kerja/{tim.pk}/anggota/{w.anggota1.nip}/", {"selesai": "2026-01-02"}, format="json"
+    )
+    assert resp.status_code == 400  # before the membership began
+    assert "selesai" in resp.json()["errors"]
     resp = client.delete(f"/api/v1/tim-kerja/{tim.pk}/anggota/{w.anggota1.nip}/")
     assert resp.status_code == 200
     body = resp.json()
