@@ -25,6 +25,7 @@ from services import (
     child_preexec,
     data_dir,
     ensure_services,
+    celery_queues,
     install_signal_handlers,
     tcp_open,
 )
@@ -124,7 +125,9 @@ def main() -> int:
             )
             beat_schedule = str(data_dir() / "celerybeat-schedule")
             worker_cmd = [str(BIN / "celery"), "-A", "kinerja", "worker", "-l", "info", "--beat",
-                          "--concurrency", "2", "--schedule", beat_schedule, "-Q", "celery,massal"]  # fmt: skip
+                          "--concurrency", "2", "--schedule", beat_schedule,
+                          "-Q", ",".join(celery_queues(env))]  # fmt: skip
+            # one process for every queue here; `make cluster` and docker-compose run one worker per queue
             children["worker"] = spawn("worker", worker_cmd, env)
             worker_restarts: list[float] = []
 

@@ -238,6 +238,21 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _FAST_FAIL}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
+# Queues by kind of work (kinerja/queues.py, docs/scaling.md): a year-end batch or a 1,000-PDF ZIP never
+# delays a feedback e-mail. `make run` starts one worker consuming all of them, `make cluster` and
+# docker-compose one worker per queue.
+KINERJA_QUEUES = {
+    "interactive": env("KINERJA_QUEUE_INTERACTIVE", default="interactive"),
+    "documents": env("KINERJA_QUEUE_DOCUMENTS", default="documents"),
+    "batch": env("KINERJA_QUEUE_BATCH", default="batch"),
+    "periodic": env("KINERJA_QUEUE_PERIODIC", default="periodic"),
+    "bulk_email": env("KINERJA_QUEUE_BULK_EMAIL", default="bulk_email"),
+}
+CELERY_TASK_DEFAULT_QUEUE = KINERJA_QUEUES["interactive"]
+CELERY_TASK_ROUTES = ("kinerja.queues.route_task",)
+# The batch's notification e-mails: tasks (of up to 500 e-mails) per minute per worker process, matched
+# to the SMTP relay's quota. A single feedback e-mail is on the interactive queue and not limited.
+KINERJA_BULK_EMAIL_RATE = env("KINERJA_BULK_EMAIL_RATE", default="12/m")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sinkron-delegasi-harian": {
         "task": "kinerja.tasks.delegasi_sync_all_task",
@@ -311,11 +326,10 @@ KINERJA_DEMO_CA = env.bool("KINERJA_DEMO_CA", default=True)
 # Off: documents are rendered on first request only (GET evaluasi/<id>/dokumen/).
 EVALUASI_DOKUMEN_TAHUNAN_OTOMATIS = env.bool("KINERJA_DOKUMEN_TAHUNAN_OTOMATIS", default=True)
 EVALUASI_DOKUMEN_CHUNK = env.int("KINERJA_DOKUMEN_CHUNK", default=20)
-# Bulk work (the annual documents of a whole instansi) goes to this Celery queue, interactive work
-# (one SKP or evaluation PDF someone waits for) to the default queue "celery". Every worker started
-# by `make run` and docker-compose consumes both; a large deployment runs separate pools
-# (docs/scaling.md). Redis serves the queues of a worker in turn, so a user's PDF waits for at most
-# one bulk chunk per worker process (EVALUASI_DOKUMEN_CHUNK documents, ~10 s), not for the whole batch.
+# Bulk work (the annual documents of a whole instansi) goes to this Celery queue, a PDF someone waits
+# for to the "documents" queue (KINERJA_QUEUES). The documents workers consume both; Redis serves the
+# queues of a worker in turn, so a user's PDF waits for at most one bulk chunk per worker process
+# (EVALUASI_DOKUMEN_CHUNK documents, ~10 s), not for the whole batch.
 KINERJA_QUEUE_MASSAL = env("KINERJA_QUEUE_MASSAL", default="massal")
 # A running job silent this long (no progress write) lost its worker: kinerja.tasks.job_mati_sweep_task.
 KINERJA_JOB_HEARTBEAT_TIMEOUT = env.int("KINERJA_JOB_HEARTBEAT_TIMEOUT", default=10 * 60)
