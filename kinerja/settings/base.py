@@ -1,5 +1,6 @@
 """Base settings: everything env-driven (django-environ, DJANGO_ prefix)."""
 
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kinerja.middleware.NodeHeaderMiddleware",  # X-Kinerja-Node on every response (api-contract.md section 8)
     "django.middleware.security.SecurityMiddleware",
     "kinerja.request_guard.BodySizeLimitMiddleware",  # 413 before reading an oversized body
     "kinerja.request_guard.NulByteMiddleware",  # NUL in path/query/headers: 400, not a psycopg 500
@@ -58,6 +60,9 @@ MIDDLEWARE = [
     "kinerja.tenancy.TenantMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The web node's name in the X-Kinerja-Node header (`make cluster` names its gunicorn nodes web1, web2).
+KINERJA_NODE_NAME = env("KINERJA_NODE_NAME", default="") or socket.gethostname()
 
 ROOT_URLCONF = "kinerja.urls"
 WSGI_APPLICATION = "kinerja.wsgi.application"
@@ -83,8 +88,27 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/kinerja"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# A streaming read replica for explicitly marked reads (kinerja/replica.py: HR reports, exports, the
+# batch's dry run, document rendering). Without REPLICA_DATABASE_URL the alias is the primary's settings
+# and kinerja.replica uses the primary's connection itself (no second connection, read-your-writes).
+KINERJA_REPLICA_CONFIGURED = bool(env("REPLICA_DATABASE_URL", default=""))
+DATABASES["replica"] = (
+    env.db("REPLICA_DATABASE_URL") if KINERJA_REPLICA_CONFIGURED else dict(DATABASES["default"])
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests never create or migrate a replica database
+KINERJA_READ_REPLICAS = ("replica",)  # aliases that follow the primary's tenant state (kinerja.rls)
+DATABASE_ROUTERS = ["kinerja.replica.ReplicaRouter"]
+# Seconds a replica that failed to connect is skipped (reads go to the primary meanwhile).
+KINERJA_REPLICA_RETRY_SECONDS = env.int("KINERJA_REPLICA_RETRY_SECONDS", default=30)
+# PgBouncer in transaction mode between the app and PostgreSQL (docs/operations.md): no server-side
+# cursors, and the row-level-security state set per transaction, never for the session.
+KINERJA_RLS_TRANSACTION_LOCAL = env.bool("DJANGO_DB_TRANSACTION_POOLING", default=False)
+for _alias in DATABASES.values():
+    _alias["ENGINE"] = "kinerja.db"  # Django's PostgreSQL backend + the RLS transaction hooks
+    _alias["ATOMIC_REQUESTS"] = False
+    _alias["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+    _alias["DISABLE_SERVER_SIDE_CURSORS"] = KINERJA_RLS_TRANSACTION_LOCAL
+    _alias.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL row-level security (kinerja/rls.py): requests and tenant tasks run as the role
 # kinerja_app with their instansi set. Off = emergency switch (no SET ROLE; policies stay installed).
