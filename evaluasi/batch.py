@@ -26,8 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from contextlib import nullcontext
 from collections import defaultdict
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 

@@ -39,8 +39,8 @@ from evaluasi.scoring import (
     syarat_teks,
 )
 from kinerja.models import Instansi, Pegawai, Periode, Role, UnitKerja, User
-from kinerja.replica import current_read_alias
 from kinerja.models.org import JenisJabatan
+from kinerja.replica import current_read_alias
 from kinerja.selectors.people import can_nilai, pegawai_dinilai_ids
 from kinerja.tenancy import pegawai_of
 from skp.models import Skp, SkpStatus

@@ -82,7 +82,9 @@ def kind_of(task_name: str) -> str:
     return INTERACTIVE
 
 
-def route_task(name: str, args: Any, kwargs: Any, options: dict[str, Any], task: Any = None, **kw: Any) -> Any:
+def route_task(
+    name: str, args: Any, kwargs: Any, options: dict[str, Any], task: Any = None, **kw: Any
+) -> Any:
     """Celery router (``task_routes``): ``{"queue": ...}`` for ``name``, or None for the default queue."""
     from kinerja.celery import app
 

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.conf import settings
@@ -46,10 +46,8 @@ def _mark_down(alias: str, exc: BaseException) -> None:
     with _lock:
         _down_until[alias] = time.monotonic() + retry
     logger.warning("read replica %r unavailable (%s); reading from the primary for %.0fs", alias, exc, retry)
-    try:
+    with suppress(DatabaseError):
         connections[alias].close()
-    except DatabaseError:
-        pass
 
 
 def replica_alias() -> str:

@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from services import (
     ROOT,
     GracefulExit,
+    celery_queues,
     child_preexec,
     data_dir,
     ensure_services,
-    celery_queues,
     install_signal_handlers,
     tcp_open,
 )

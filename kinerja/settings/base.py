@@ -108,7 +108,9 @@ for _alias in DATABASES.values():
     _alias["ATOMIC_REQUESTS"] = False
     _alias["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
     _alias["DISABLE_SERVER_SIDE_CURSORS"] = KINERJA_RLS_TRANSACTION_LOCAL
-    _alias.setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5))
+    _alias.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL row-level security (kinerja/rls.py): requests and tenant tasks run as the role
 # kinerja_app with their instansi set. Off = emergency switch (no SET ROLE; policies stay installed).

@@ -13,7 +13,9 @@ APPS = ("kinerja", "skp", "dialog", "evaluasi")
 #: Session-level constructs that break under transaction pooling.
 FORBIDDEN = {
     "session advisory lock": re.compile(r"pg_(try_)?advisory_(un)?lock(_shared)?\s*\(", re.I),
-    "session SET": re.compile(r"""execute\(\s*f?["']\s*(SET|RESET)\s+(?!LOCAL|CONSTRAINTS|TRANSACTION)""", re.I),
+    "session SET": re.compile(
+        r"""execute\(\s*f?["']\s*(SET|RESET)\s+(?!LOCAL|CONSTRAINTS|TRANSACTION)""", re.I
+    ),
     "LISTEN/NOTIFY": re.compile(r"""execute\(\s*f?["']\s*(LISTEN|UNLISTEN)\b""", re.I),
     "server-side PREPARE": re.compile(r"""execute\(\s*f?["']\s*PREPARE\b""", re.I),
     "cursor WITH HOLD": re.compile(r"WITH\s+HOLD", re.I),
@@ -38,7 +40,9 @@ def test_no_session_state_in_application_code() -> None:
         for what, pattern in FORBIDDEN.items():
             found += [f"{path.relative_to(ROOT)}: {what}: {m.group(0)!r}" for m in pattern.finditer(text)]
         if path.name != "rls.py":
-            found += [f"{path.relative_to(ROOT)}: session set_config" for _ in SESSION_SET_CONFIG.finditer(text)]
+            found += [
+                f"{path.relative_to(ROOT)}: session set_config" for _ in SESSION_SET_CONFIG.finditer(text)
+            ]
     assert not found, "\n".join(found)
 
 
