@@ -54,6 +54,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,12 +151,12 @@ CELERY_QUEUES = {
 }
 
 
-def celery_queue(kind: str, env: dict[str, str] | None = None) -> str:
+def celery_queue(kind: str, env: Mapping[str, str] | None = None) -> str:
     var, default = CELERY_QUEUES[kind]
     return (env if env is not None else os.environ).get(var) or default
 
 
-def celery_queues(env: dict[str, str] | None = None) -> list[str]:
+def celery_queues(env: Mapping[str, str] | None = None) -> list[str]:
     """Every queue, the batch's document hand-off (KINERJA_QUEUE_MASSAL) included: what one worker of
     `make run` consumes."""
     e = env if env is not None else os.environ
