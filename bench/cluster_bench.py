@@ -315,7 +315,11 @@ def main() -> int:
 
     def killer() -> None:
         time.sleep(4)
-        pid = int(json.loads(state_file.read_text())["pids"]["web2"])
+        for _ in range(20):  # the supervisor rewrites the file when a pid changes
+            with contextlib.suppress(ValueError, KeyError):
+                pid = int(json.loads(state_file.read_text())["pids"]["web2"])
+                break
+            time.sleep(0.1)
         killed["at_s"] = round(time.monotonic() - t_batch, 1)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)

@@ -437,8 +437,17 @@ listen stats
             self.spawn(name, cmd, env, user)
 
 
+def _write_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Readers (the bench) never see a half-written file."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    tmp.replace(path)
+
+
 def main() -> int:
     install_signal_handlers()
+    # Ctrl-C stops everything even when started from a shell that ignores SIGINT in background jobs
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(ROOT)
     busy = [
         p
@@ -482,7 +491,7 @@ def main() -> int:
             "logs": str(LOGS),
             "pids": {n: p.pid for n, p in cluster.children.items()},
         }
-        state.write_text(json.dumps(info, indent=2))
+        _write_atomic(state, info)
         print(
             f"\n=== Kinerja cluster is up: http://127.0.0.1:{LB_PORT}/  (Ctrl-C stops everything) ===\n"
             f"{json.dumps({k: info[k] for k in ('primary', 'replica', 'balancer', 'web')}, indent=2)}\n"
@@ -491,8 +500,10 @@ def main() -> int:
         )
         while True:
             cluster.restart_dead()
-            info["pids"] = {n: p.pid for n, p in cluster.children.items()}
-            state.write_text(json.dumps(info, indent=2))
+            pids = {n: p.pid for n, p in cluster.children.items()}
+            if pids != info["pids"]:
+                info["pids"] = pids
+                _write_atomic(state, info)
             time.sleep(0.5)
     except (KeyboardInterrupt, GracefulExit):
         log("interrupted; shutting down")
