@@ -167,7 +167,7 @@ def check_operation(op: Any, *, table: str, before: Any, migration: Any) -> list
 
 def check_runsql(op: Any) -> list[tuple[str, str]]:
     sqls = op.sql if isinstance(op.sql, list | tuple) else [op.sql]
-    out = []
+    out: list[tuple[str, str]] = []
     for sql in sqls:
         text = sql[0] if isinstance(sql, list | tuple) else str(sql)
         for pattern, reason in _SQL_RULES:
