@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from kinerja import views, views_akun, views_audit, views_jobs, views_tim
+from kinerja import views, views_akun, views_audit, views_jobs, views_status, views_tim
 from kinerja.api.docs import KinerjaSwaggerView
 
 urlpatterns = [
@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("audit/", views_audit.audit_page, name="audit"),
     path("audit/csv/", views_audit.audit_csv, name="audit-csv"),
+    path("status/", views_status.status_page, name="status"),
     path("jobs/<int:pk>/kemajuan/", views_jobs.job_progress, name="job-progress"),
     path("jobs/<int:pk>/unduh/", views_jobs.job_download, name="job-download"),
     path("skp/", include("skp.urls")),

@@ -13,7 +13,8 @@ plus baselines on the same data inside rolled-back transactions: a naive per-peg
 subset and three hand-written SQL floors: the annual rows' UPDATE, the batch's core UPDATE, every write), ``queries`` (Django test client against the bench DB: query count and
 time of each main page for a leader/unit with 3 and with 300 rows, EXPLAIN (ANALYZE, BUFFERS) of the
 slowest query), ``http`` (gunicorn, 3 workers, loopback; locust headless, 50 users), ``dokumen``
-(calls ``scripts/bench_dokumen.py`` if present, owned by the documents team).
+(calls ``scripts/bench_dokumen.py`` if present, owned by the documents team), ``cluster`` (only on request:
+``make bench ARGS="--phases cluster"`` runs ``bench/cluster_bench.py`` against a running ``make cluster``).
 
 Results: ``bench/results/<size>-<phase>.json`` (git-ignored) and the generated table between the
 ``bench:begin``/``bench:end`` markers of docs/performance.md (built from all result files present).
@@ -784,7 +785,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", choices=sorted(SIZES), default="10k")
     ap.add_argument(
-        "--phases", default="gen,batch,queries,http", help="also: dokumen (runs scripts/bench_dokumen.py)"
+        "--phases",
+        default="gen,batch,queries,http",
+        help="also: dokumen (runs scripts/bench_dokumen.py), cluster (bench/cluster_bench.py on a running `make cluster`)",
     )
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument(
@@ -811,6 +814,11 @@ def main() -> int:
         )
     if "dokumen" in phases:
         phase_dokumen(args.size)
+    if "cluster" in phases:  # needs a running `make cluster` (bench/cluster_bench.py; its own data)
+        rc = subprocess.run([sys.executable, str(ROOT / "bench" / "cluster_bench.py")], cwd=ROOT, check=False)
+        print(f"cluster bench: exit {rc.returncode} (bench/results/cluster.json)", flush=True)
+        if phases == ["cluster"]:
+            return rc.returncode
     write_docs()
     if args.size != "10k" and not args.keep:
         import psycopg
