@@ -93,7 +93,9 @@ class _Input(serializers.Serializer):
     rencana_aksi = serializers.IntegerField(allow_null=True, required=False, default=None)
     uraian = serializers.CharField(max_length=4000)
     durasi_menit = serializers.IntegerField()
-    tautan = serializers.CharField(allow_null=True, allow_blank=True, required=False, default=None, max_length=2000)
+    tautan = serializers.CharField(
+        allow_null=True, allow_blank=True, required=False, default=None, max_length=2000
+    )
     berkas = serializers.FileField(required=False, allow_null=True, default=None)
 
 
@@ -117,7 +119,9 @@ class LogHarianListCreateApi(TenantScopedApi):
     def get_base_queryset(self) -> QuerySet[LogHarian]:
         return LogHarian.objects.none()
 
-    @extend_schema(parameters=[FilterSerializer], responses=LogHarianOutput(many=True), examples=[_CONTOH_HASIL])
+    @extend_schema(
+        parameters=[FilterSerializer], responses=LogHarianOutput(many=True), examples=[_CONTOH_HASIL]
+    )
     def get(self, request: Request) -> Response:
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
@@ -132,7 +136,11 @@ class LogHarianListCreateApi(TenantScopedApi):
             ids = [own.pk] if own is not None and own.instansi_id == self.instansi.pk else []
             ids += pegawai_dinilai_ids(user=self.actor, instansi=self.instansi)
         qs = sel.log_harian_list(
-            instansi=self.instansi, pegawai_ids=ids, dari=v.get("dari"), sampai=v.get("sampai"), status=v.get("status")
+            instansi=self.instansi,
+            pegawai_ids=ids,
+            dari=v.get("dari"),
+            sampai=v.get("sampai"),
+            status=v.get("status"),
         )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(LogHarianOutput(page, many=True).data)
@@ -218,7 +226,9 @@ class LogHarianVerifikasiApi(TenantScopedApi):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: inline_serializer("LogHarianVerifikasiHasil", {"diubah": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer("LogHarianVerifikasiHasil", {"diubah": serializers.IntegerField()})
+        },
         examples=[
             OpenApiExample(
                 "Tolak dua log",
@@ -285,15 +295,30 @@ class LogHarianRekapApi(TenantScopedApi):
             OpenApiExample(
                 "Rekap Maret",
                 value={
-                    "pegawai": 12, "tahun": 2026, "bulan": 3, "menit": 600, "jumlah": 5,
-                    "per_status": {"menunggu": {"menit": 120, "jumlah": 1}, "diterima": {"menit": 480, "jumlah": 4},
-                                   "ditolak": {"menit": 0, "jumlah": 0}},
-                    "rhk": [{"rhk": 41, "rencana_hasil_kerja": "Terverifikasinya usulan kenaikan pangkat",
-                             "menit": 600, "jumlah": 5,
-                             "per_status": {"menunggu": {"menit": 120, "jumlah": 1},
-                                            "diterima": {"menit": 480, "jumlah": 4},
-                                            "ditolak": {"menit": 0, "jumlah": 0}}}],
-                },  # fmt: skip
+                    "pegawai": 12,
+                    "tahun": 2026,
+                    "bulan": 3,
+                    "menit": 600,
+                    "jumlah": 5,
+                    "per_status": {
+                        "menunggu": {"menit": 120, "jumlah": 1},
+                        "diterima": {"menit": 480, "jumlah": 4},
+                        "ditolak": {"menit": 0, "jumlah": 0},
+                    },
+                    "rhk": [
+                        {
+                            "rhk": 41,
+                            "rencana_hasil_kerja": "Terverifikasinya usulan kenaikan pangkat",
+                            "menit": 600,
+                            "jumlah": 5,
+                            "per_status": {
+                                "menunggu": {"menit": 120, "jumlah": 1},
+                                "diterima": {"menit": 480, "jumlah": 4},
+                                "ditolak": {"menit": 0, "jumlah": 0},
+                            },
+                        }
+                    ],
+                },
                 response_only=True,
             )
         ],
@@ -314,6 +339,9 @@ class LogHarianRekapApi(TenantScopedApi):
                 )
         today = timezone.localdate()
         rekap = sel.log_harian_rekap(
-            instansi=self.instansi, pegawai_id=p.pk, tahun=v.get("tahun", today.year), bulan=v.get("bulan", today.month)
+            instansi=self.instansi,
+            pegawai_id=p.pk,
+            tahun=v.get("tahun", today.year),
+            bulan=v.get("bulan", today.month),
         )
         return Response(RekapOutput(rekap).data)

@@ -15,7 +15,9 @@ urlpatterns = [
     path("feed-tim/", api.FeedTimApi.as_view(), name="api-feed-tim"),
     path("log-harian/", api_log_harian.LogHarianListCreateApi.as_view(), name="api-log-harian"),
     path(
-        "log-harian/verifikasi/", api_log_harian.LogHarianVerifikasiApi.as_view(), name="api-log-harian-verifikasi"
+        "log-harian/verifikasi/",
+        api_log_harian.LogHarianVerifikasiApi.as_view(),
+        name="api-log-harian-verifikasi",
     ),
     path("log-harian/rekap/", api_log_harian.LogHarianRekapApi.as_view(), name="api-log-harian-rekap"),
     path("log-harian/<int:pk>/", api_log_harian.LogHarianDetailApi.as_view(), name="api-log-harian-detail"),

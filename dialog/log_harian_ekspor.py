@@ -37,9 +37,16 @@ def log_harian_xlsx(*, instansi: Instansi, unit: UnitKerja, tahun: int, bulan: i
         )
         .order_by("pegawai__nama", "pegawai_id", "tanggal", "id")
         .values_list(
-            "tanggal", "pegawai__nip", "pegawai__nama", "rhk__rencana_hasil_kerja", "uraian", "durasi_menit",
-            "status", "catatan_verifikasi", "tautan",
-        )  # fmt: skip
+            "tanggal",
+            "pegawai__nip",
+            "pegawai__nama",
+            "rhk__rencana_hasil_kerja",
+            "uraian",
+            "durasi_menit",
+            "status",
+            "catatan_verifikasi",
+            "tautan",
+        )
     )
     for tgl, nip, nama, rhk, uraian, menit, status, catatan, tautan in rows.iterator(chunk_size=5000):
         ws.append([tgl, nip, nama, rhk, uraian, menit, str(_STATUS.get(status, status)), catatan, tautan])

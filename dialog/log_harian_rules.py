@@ -69,13 +69,9 @@ def periksa_tanggal(
     if tanggal > hari_ini:
         return [_("Tanggal tidak boleh di masa depan.")]
     if skp_mulai is not None and tanggal < skp_mulai:
-        return [
-            _("Tanggal sebelum masa SKP (mulai %(mulai)s).") % {"mulai": f"{skp_mulai:%d-%m-%Y}"}
-        ]
+        return [_("Tanggal sebelum masa SKP (mulai %(mulai)s).") % {"mulai": f"{skp_mulai:%d-%m-%Y}"}]
     if skp_selesai is not None and tanggal > skp_selesai:
-        return [
-            _("Tanggal sesudah masa SKP (selesai %(selesai)s).") % {"selesai": f"{skp_selesai:%d-%m-%Y}"}
-        ]
+        return [_("Tanggal sesudah masa SKP (selesai %(selesai)s).") % {"selesai": f"{skp_selesai:%d-%m-%Y}"}]
     if terkunci(tanggal, hari_ini=hari_ini, hari_kunci=hari_kunci):
         return [
             _("Log bulan ini sudah dikunci sejak %(kunci)s.")

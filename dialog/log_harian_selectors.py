@@ -34,7 +34,9 @@ def pengaturan_log_harian(*, instansi: Instansi | int) -> PengaturanLogHarian:
 # ---------------------------------------------------------------- access
 
 
-def log_harian_own_access(*, user: User, instansi: Instansi, log_id: Any, for_update: bool = False) -> LogHarian:
+def log_harian_own_access(
+    *, user: User, instansi: Instansi, log_id: Any, for_update: bool = False
+) -> LogHarian:
     """One of the caller's own entries (the only ones they may change), else 404."""
     own = pegawai_of(user)
     if own is None or own.instansi_id != instansi.pk:
@@ -48,7 +50,9 @@ def log_harian_own_access(*, user: User, instansi: Instansi, log_id: Any, for_up
     return log
 
 
-def log_harian_pegawai_access(*, user: User, instansi: Instansi, roles: list[str], pegawai_id: Any) -> Pegawai:
+def log_harian_pegawai_access(
+    *, user: User, instansi: Instansi, roles: list[str], pegawai_id: Any
+) -> Pegawai:
     """A pegawai whose log the caller may read: self, someone they appraise, or anyone for admin/HR."""
     pk = id_or_404(pegawai_id)
     p = Pegawai.objects.filter(instansi=instansi, pk=pk).select_related("user", "unit_kerja").first()
@@ -86,7 +90,9 @@ def log_harian_list(
     return qs.select_related("rhk", "rencana_aksi", "pegawai").order_by("-tanggal", "-id")
 
 
-def log_harian_menit_hari(*, instansi_id: int, pegawai_id: int, tanggal: dt.date, kecuali: int | None = None) -> int:
+def log_harian_menit_hari(
+    *, instansi_id: int, pegawai_id: int, tanggal: dt.date, kecuali: int | None = None
+) -> int:
     qs = LogHarian.objects.filter(instansi_id=instansi_id, pegawai_id=pegawai_id, tanggal=tanggal)
     if kecuali is not None:
         qs = qs.exclude(pk=kecuali)

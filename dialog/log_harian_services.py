@@ -160,7 +160,8 @@ def _validate(
         errors.setdefault("rhk", [_("Pilih hasil kerja (RHK) dari SKP Anda sendiri.")])
     if errors:
         raise ApplicationError(_("Log harian belum tersimpan. Periksa isian yang ditandai."), errors=errors)
-    assert rhk is not None and tgl is not None and durasi is not None  # noqa: S101 - narrowed by the checks
+    if rhk is None or tgl is None or durasi is None:  # narrowed by the checks above
+        raise ApplicationError(_("Log harian belum tersimpan. Periksa isian yang ditandai."), errors=errors)
     return {
         "tanggal": tgl,
         "rhk": rhk,
@@ -342,11 +343,14 @@ def log_harian_verify(
         )
     if len(catatan) > MAX_TEXT:
         raise ApplicationError(
-            _("Catatan terlalu panjang."), errors={"catatan": [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]}
+            _("Catatan terlalu panjang."),
+            errors={"catatan": [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEXT}]},
         )
     wanted = sorted({i for i in (_as_int(x) for x in ids) if i is not None})
     if not wanted or len(wanted) != len(ids):
-        raise ApplicationError(_("Pilih log yang akan diverifikasi."), errors={"ids": [_("Daftar id tidak valid.")]})
+        raise ApplicationError(
+            _("Pilih log yang akan diverifikasi."), errors={"ids": [_("Daftar id tidak valid.")]}
+        )
     rows = list(
         LogHarian.objects.filter(instansi=instansi, pk__in=wanted)
         .order_by("pk")
@@ -411,7 +415,7 @@ def log_harian_pengingat(*, instansi: Instansi, today: dt.date | None = None) ->
           AND NOT EXISTS (SELECT 1 FROM {LogHarian._meta.db_table} l WHERE l.instansi_id = p.instansi_id
                           AND l.pegawai_id = p.id AND l.tanggal >= %(dari)s AND l.tanggal < %(today)s)
         ORDER BY p.id
-    """
+    """  # noqa: S608 - only the models' table names are interpolated
     with connection.cursor() as cur:
         cur.execute(
             sql, {"instansi": instansi.pk, "disetujui": SkpStatus.DISETUJUI, "dari": hari[0], "today": today}

@@ -760,7 +760,12 @@ class LogHarian(TenantOwnedModel):
     status = models.CharField(max_length=10, choices=StatusLog.choices, default=StatusLog.MENUNGGU)
     catatan_verifikasi = models.TextField(_("catatan verifikasi"), blank=True, max_length=MAX_TEKS)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     verified_at = models.DateTimeField(null=True, blank=True)
 
@@ -796,9 +801,7 @@ class PengaturanLogHarian(TenantOwnedModel):
     no reminders)."""
 
     aktif = models.BooleanField(_("log harian aktif"), default=True)
-    hari_kunci = models.PositiveSmallIntegerField(
-        _("hari setelah akhir bulan sampai log dikunci"), default=5
-    )
+    hari_kunci = models.PositiveSmallIntegerField(_("hari setelah akhir bulan sampai log dikunci"), default=5)
     pengingat_aktif = models.BooleanField(_("pengingat log harian"), default=False)
     pengingat_hari_kerja = models.PositiveSmallIntegerField(
         _("pengingat setelah berapa hari kerja tanpa log"), default=3

@@ -47,7 +47,9 @@ class LogHarianForm(forms.Form):
         max_value=DURASI_MAX,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 15}),
     )
-    tautan = forms.URLField(label=gettext_lazy("Tautan"), required=False, max_length=2000, assume_scheme="https")
+    tautan = forms.URLField(
+        label=gettext_lazy("Tautan"), required=False, max_length=2000, assume_scheme="https"
+    )
     berkas = forms.FileField(
         label=gettext_lazy("Bukti (PDF, JPEG, PNG; maks. 10 MB)"),
         required=False,
@@ -57,12 +59,10 @@ class LogHarianForm(forms.Form):
     def __init__(self, *args: Any, pegawai: Pegawai, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rhk = list(sel.log_harian_rhk_pilihan(pegawai=pegawai))
-        self.fields["rhk"].choices = [
-            (r.pk, f"{r.rencana_hasil_kerja[:90]} ({r.skp.tahun})") for r in rhk
-        ]
-        ra = RencanaAksi.objects.filter(instansi_id=pegawai.instansi_id, rhk__in=[r.pk for r in rhk]).order_by(
-            "rhk_id", "urutan", "id"
-        )
+        self.fields["rhk"].choices = [(r.pk, f"{r.rencana_hasil_kerja[:90]} ({r.skp.tahun})") for r in rhk]
+        ra = RencanaAksi.objects.filter(
+            instansi_id=pegawai.instansi_id, rhk__in=[r.pk for r in rhk]
+        ).order_by("rhk_id", "urutan", "id")
         self.fields["rencana_aksi"].choices = [("", _("— tanpa rencana aksi —"))] + [
             (a.pk, a.uraian[:90]) for a in ra
         ]
@@ -123,7 +123,7 @@ def _initial(own: Pegawai, today: dt.date, salin: str | None, instansi: Any) -> 
 def log_harian(request: HttpRequest) -> HttpResponse:
     """The pegawai's day: entry form (phone first), the day's total, own entries with status, the month's
     recap per RHK."""
-    instansi, roles, user = _env(request)
+    instansi, _roles, user = _env(request)
     own = _own(request)
     pengaturan = sel.pengaturan_log_harian(instansi=instansi)
     today = timezone.localdate()
@@ -163,7 +163,9 @@ def log_harian(request: HttpRequest) -> HttpResponse:
     status_filter = request.GET.get("status") if request.GET.get("status") in StatusLog.values else None
     mulai = dt.date(y, m, 1)
     selesai = dt.date(y, m, calendar.monthrange(y, m)[1])
-    logs = sel.log_harian_list(instansi=instansi, pegawai_ids=[own.pk], dari=mulai, sampai=selesai, status=status_filter)
+    logs = sel.log_harian_list(
+        instansi=instansi, pegawai_ids=[own.pk], dari=mulai, sampai=selesai, status=status_filter
+    )
     from kinerja.web import paginate
 
     page = paginate(request, logs, PER_HALAMAN)
@@ -190,7 +192,7 @@ def log_harian(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def log_harian_ubah(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct an own entry (``menunggu`` or ``ditolak``; a rejected one is resubmitted)."""
-    instansi, roles, user = _env(request)
+    instansi, _roles, user = _env(request)
     own = _own(request)
     log = sel.log_harian_own_access(user=user, instansi=instansi, log_id=pk)
     if log.status == StatusLog.DITERIMA:
@@ -229,7 +231,7 @@ def log_harian_ubah(request: HttpRequest, pk: int) -> HttpResponse:
 @dialog_view()
 @require_POST
 def log_harian_hapus(request: HttpRequest, pk: int) -> HttpResponse:
-    instansi, roles, user = _env(request)
+    instansi, _roles, user = _env(request)
     log = sel.log_harian_own_access(user=user, instansi=instansi, log_id=pk)
     try:
         svc.log_harian_delete(actor=user, instansi=instansi, log=log)
@@ -270,8 +272,10 @@ def _senin(d: dt.date) -> dt.date:
 def log_harian_verifikasi(request: HttpRequest) -> HttpResponse:
     """One page for the Pejabat Penilai: filter by pegawai and week, select many, accept or reject with a
     note (one transaction)."""
-    instansi, roles, user = _env(request)
-    tim = list(pegawai_dinilai_oleh(user=user, instansi=instansi).only("id", "nama", "nip"))
+    instansi, _roles, user = _env(request)
+    tim = list(
+        pegawai_dinilai_oleh(user=user, instansi=instansi).select_related(None).only("id", "nama", "nip")
+    )
     tim_ids = [p.pk for p in tim]
     src = request.POST if request.method == "POST" else request.GET
     try:
@@ -294,7 +298,11 @@ def log_harian_verifikasi(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 n = svc.log_harian_verify(
-                    actor=user, instansi=instansi, ids=ids, status=aksi or "", catatan=request.POST.get("catatan", "")
+                    actor=user,
+                    instansi=instansi,
+                    ids=ids,
+                    status=aksi or "",
+                    catatan=request.POST.get("catatan", ""),
                 )
             except NotFoundOrForbidden:
                 raise Http404() from None

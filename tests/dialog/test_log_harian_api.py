@@ -147,7 +147,9 @@ def test_log_switched_off_is_409(api: Any, org_a: Org, rhk: int) -> None:
 def _logs(api: Any, org: Org, rhk: int, n: int = 3) -> list[int]:
     c = api(org.pegawai.user)
     return [
-        c.post(URL, body(rhk, tanggal=f"2026-05-{11 + i:02d}", durasi_menit=60 + i), format="json").json()["id"]
+        c.post(URL, body(rhk, tanggal=f"2026-05-{11 + i:02d}", durasi_menit=60 + i), format="json").json()[
+            "id"
+        ]
         for i in range(n)
     ]
 
@@ -157,7 +159,9 @@ def test_list_own_and_leader_and_isolation(api: Any, org_a: Org, org_b: Org, out
     own = api(org_a.pegawai.user).get(URL).json()
     assert [x["id"] for x in own["results"]] == sorted(ids, reverse=True)
     # the leader sees them (all their pegawai, or filtered)
-    lead = api(org_a.atasan.user).get(URL, {"pegawai": org_a.pegawai.pk, "dari": "2026-05-12", "sampai": "2026-05-13"})
+    lead = api(org_a.atasan.user).get(
+        URL, {"pegawai": org_a.pegawai.pk, "dari": "2026-05-12", "sampai": "2026-05-13"}
+    )
     assert lead.status_code == 200
     assert {x["id"] for x in lead.json()["results"]} == set(ids[1:3])
     assert {x["id"] for x in api(org_a.atasan.user).get(URL).json()["results"]} == set(ids)
@@ -192,9 +196,9 @@ def test_patch_delete_only_own_and_not_accepted(api: Any, org_a: Org, rhk: int) 
     r = own.patch(f"{URL}{a}/", {"durasi_menit": 90}, format="json")
     assert r.status_code == 200
     assert r.json()["durasi_menit"] == 90
-    assert api(org_a.atasan.user).post(f"{URL}verifikasi/", {"ids": [a], "status": "diterima"}, format="json").json() == {
-        "diubah": 1
-    }
+    assert api(org_a.atasan.user).post(
+        f"{URL}verifikasi/", {"ids": [a], "status": "diterima"}, format="json"
+    ).json() == {"diubah": 1}
     assert own.patch(f"{URL}{a}/", {"durasi_menit": 30}, format="json").status_code == 409
     assert own.delete(f"{URL}{a}/").status_code == 409
     assert own.delete(f"{URL}{b}/").status_code == 204
@@ -205,13 +209,26 @@ def test_patch_delete_only_own_and_not_accepted(api: Any, org_a: Org, rhk: int) 
 def test_rejected_entry_is_corrected_and_resubmitted(api: Any, org_a: Org, rhk: int) -> None:
     a, _b, _c = _logs(api, org_a, rhk)
     lead = api(org_a.atasan.user)
-    r = lead.post(f"{URL}verifikasi/", {"ids": [a], "status": "ditolak", "catatan": "Sebutkan nomor berkas."}, format="json")
+    r = lead.post(
+        f"{URL}verifikasi/",
+        {"ids": [a], "status": "ditolak", "catatan": "Sebutkan nomor berkas."},
+        format="json",
+    )
     assert r.json() == {"diubah": 1}
     with scope(instansi=org_a.instansi.pk):
         log = LogHarian.objects.get(pk=a)
-        assert (log.status, log.catatan_verifikasi, log.verified_by_id) == ("ditolak", "Sebutkan nomor berkas.", org_a.atasan.user.pk)
-        assert Notifikasi.objects.filter(penerima=org_a.pegawai.user, jenis="log_harian_diverifikasi").count() == 1
-    r = api(org_a.pegawai.user).patch(f"{URL}{a}/", {"uraian": "Memverifikasi berkas no. 12-19"}, format="json")
+        assert (log.status, log.catatan_verifikasi, log.verified_by_id) == (
+            "ditolak",
+            "Sebutkan nomor berkas.",
+            org_a.atasan.user.pk,
+        )
+        assert (
+            Notifikasi.objects.filter(penerima=org_a.pegawai.user, jenis="log_harian_diverifikasi").count()
+            == 1
+        )
+    r = api(org_a.pegawai.user).patch(
+        f"{URL}{a}/", {"uraian": "Memverifikasi berkas no. 12-19"}, format="json"
+    )
     assert r.status_code == 200
     assert r.json()["status"] == "menunggu"
 
@@ -233,7 +250,9 @@ def test_verify_bulk_and_foreign_id_changes_nothing(
     with scope(instansi=org_a.instansi.pk):
         assert set(LogHarian.objects.values_list("status", flat=True)) == {"menunggu"}
     # the peer (no subordinates) → 404
-    assert api(org_a.rekan.user).post(url, {"ids": ids, "status": "diterima"}, format="json").status_code == 404
+    assert (
+        api(org_a.rekan.user).post(url, {"ids": ids, "status": "diterima"}, format="json").status_code == 404
+    )
     # reject without a note → 400
     r = lead.post(url, {"ids": ids, "status": "ditolak", "catatan": ""}, format="json")
     assert r.status_code == 400
@@ -242,7 +261,9 @@ def test_verify_bulk_and_foreign_id_changes_nothing(
     r = lead.post(url, {"ids": ids, "status": "diterima", "catatan": "Baik"}, format="json")
     assert r.status_code == 200
     assert r.json() == {"diubah": 3}
-    assert lead.post(url, {"ids": ids, "status": "diterima", "catatan": "Baik"}, format="json").json() == {"diubah": 0}
+    assert lead.post(url, {"ids": ids, "status": "diterima", "catatan": "Baik"}, format="json").json() == {
+        "diubah": 0
+    }
     with scope(instansi=org_a.instansi.pk):
         assert set(LogHarian.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"diterima"}
     with scope(instansi=org_b.instansi.pk):
@@ -265,7 +286,9 @@ def test_recap_per_rhk_and_status(api: Any, org_a: Org, skp_pegawai: Skp) -> Non
     b = own.post(URL, body(r2, durasi_menit=45), format="json").json()["id"]
     own.post(URL, body(r2, durasi_menit=15, tanggal="2026-05-01"), format="json")
     api(org_a.atasan.user).post(f"{URL}verifikasi/", {"ids": [a], "status": "diterima"}, format="json")
-    api(org_a.atasan.user).post(f"{URL}verifikasi/", {"ids": [b], "status": "ditolak", "catatan": "x"}, format="json")
+    api(org_a.atasan.user).post(
+        f"{URL}verifikasi/", {"ids": [b], "status": "ditolak", "catatan": "x"}, format="json"
+    )
     r = api(org_a.atasan.user).get(f"{URL}rekap/", {"pegawai": org_a.pegawai.pk, "tahun": 2026, "bulan": 5})
     assert r.status_code == 200
     d = r.json()
@@ -287,14 +310,18 @@ def test_recap_per_rhk_and_status(api: Any, org_a: Org, skp_pegawai: Skp) -> Non
     assert api(org_a.rekan.user).get(f"{URL}rekap/", {"pegawai": org_a.pegawai.pk}).status_code == 404
 
 
-def test_reminder_task_set_based_and_idempotent(org_a: Org, skp_pegawai: Skp, rekan_rhk: int, api: Any) -> None:
+def test_reminder_task_set_based_and_idempotent(
+    org_a: Org, skp_pegawai: Skp, rekan_rhk: int, api: Any
+) -> None:
     from dialog.tasks import log_harian_pengingat_task
 
     # the rekan logged on Thursday; the pegawai logged nothing
     api(org_a.rekan.user).post(URL, body(rekan_rhk), format="json")
     assert log_harian_pengingat_task(org_a.instansi.pk) == 0  # off by default
     with scope(instansi=org_a.instansi.pk):
-        PengaturanLogHarian.objects.create(instansi=org_a.instansi, pengingat_aktif=True, pengingat_hari_kerja=3)
+        PengaturanLogHarian.objects.create(
+            instansi=org_a.instansi, pengingat_aktif=True, pengingat_hari_kerja=3
+        )
     assert log_harian_pengingat_task(org_a.instansi.pk) == 1
     assert log_harian_pengingat_task(org_a.instansi.pk) == 0  # same day again: nothing new
     with scope(instansi=org_a.instansi.pk):
@@ -329,7 +356,7 @@ def test_concurrent_entries_cannot_pass_1440(transactional_db: Any) -> None:
                     uraian="Rapat", durasi_menit=800,
                 )  # fmt: skip
             results.append("ok")
-        except Exception as exc:  # noqa: BLE001 - the test reports what happened
+        except Exception as exc:
             results.append(type(exc).__name__)
         finally:
             connection.close()
@@ -342,4 +369,4 @@ def test_concurrent_entries_cannot_pass_1440(transactional_db: Any) -> None:
     assert sorted(results) == ["ApplicationError", "ok"]
     with scope(instansi=org.instansi.pk):
         assert LogHarian.objects.filter(pegawai=org.pegawai).count() == 1
-        assert StatusLog.MENUNGGU == LogHarian.objects.get(pegawai=org.pegawai).status
+        assert LogHarian.objects.get(pegawai=org.pegawai).status == StatusLog.MENUNGGU

@@ -90,4 +90,8 @@ def test_all_errors_at_once() -> None:
 
 def test_working_days_skip_the_weekend() -> None:
     monday = dt.date(2026, 5, 18)
-    assert r.hari_kerja_terakhir(monday, 3) == [dt.date(2026, 5, 13), dt.date(2026, 5, 14), dt.date(2026, 5, 15)]
+    assert r.hari_kerja_terakhir(monday, 3) == [
+        dt.date(2026, 5, 13),
+        dt.date(2026, 5, 14),
+        dt.date(2026, 5, 15),
+    ]
