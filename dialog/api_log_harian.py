@@ -216,6 +216,8 @@ class LogHarianVerifikasiApi(TenantScopedApi):
     """Pejabat Penilai: accept or reject many entries at once (one transaction). An id not of a pegawai
     they appraise → 404 and nothing changes. A rejection needs ``catatan``."""
 
+    required_roles = ("pejabat_penilai",)
+
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=5000)
         status = serializers.ChoiceField(choices=[StatusLog.DITERIMA, StatusLog.DITOLAK])

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import sys
@@ -29,9 +30,33 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+RESULTS = ROOT / "bench" / "results"
+TAHUN = dt.date.today().year  # noqa: DTZ011 - the generated year, as scripts/bench.py
 TABLE = "dialog_logharian"
 INDEX = "log_harian_pegawai_tgl_idx"
 INDEX_SQL = f"CREATE INDEX {INDEX} ON {TABLE} (instansi_id, pegawai_id, tanggal) INCLUDE (rhk_id, status, durasi_menit)"
+
+
+def db_url(db: str) -> str:
+    if not db.startswith("kinerja_bench_"):
+        raise SystemExit(f"refusing database {db!r}: only the kinerja_bench_* databases of scripts/bench.py")
+    return f"{PG}/{db}"
+
+
+def setup_django(db: str) -> None:
+    """As scripts/bench.py: the bench database, base settings (importing that module twice confuses mypy)."""
+    os.environ["DATABASE_URL"] = db_url(db)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kinerja.settings.base"
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def probes(db: str) -> dict[str, Any]:
+    return json.loads((RESULTS / f"{db}-probes.json").read_text())
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -107,8 +132,6 @@ def generate(conn: Any, *, tahun: int, per_pegawai: int, hari_ini: dt.date) -> d
 
 
 def measure(db: str, *, samples: int, seed: int) -> dict[str, Any]:
-    from scripts.bench import probes, setup_django
-
     setup_django(db)
     from django.db import connection
     from django.test import Client
@@ -226,8 +249,6 @@ def main() -> int:
     ap.add_argument("--skip-gen", action="store_true")
     ap.add_argument("--seed", type=int, default=19)
     args = ap.parse_args()
-    from scripts.bench import TAHUN, db_url
-
     result: dict[str, Any] = {}
     if not args.skip_gen:
         import psycopg
