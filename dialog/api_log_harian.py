@@ -1,6 +1,6 @@
 """Log harian REST API (api-contract.md §7): create/list, change/delete own entries, bulk verification by
 the Pejabat Penilai, the monthly recap. One class per operation; parse → access (404) → service →
-serialize. The pages call the same services (``dialog.views_log_harian``)."""
+serialize. The pages call the same services (``dialog.views.log_harian``)."""
 
 from typing import Any
 
@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dialog import log_harian_selectors as sel
-from dialog import log_harian_services as svc
 from dialog.models import LogHarian, StatusLog
+from dialog.services import log_harian as svc
 from kinerja.api.base import TenantScopedApi
 from kinerja.exceptions import ApplicationError
 from kinerja.selectors.people import pegawai_dinilai_ids

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from dialog import views, views_lintas, views_log_harian
+from dialog import views
+from dialog.views import log_harian as views_log_harian
+from dialog.views import penugasan_lintas as views_lintas
 
 app_name = "dialog"
 urlpatterns = [

@@ -134,6 +134,7 @@ def generate(conn: Any, *, tahun: int, per_pegawai: int, hari_ini: dt.date) -> d
 def measure(db: str, *, samples: int, seed: int) -> dict[str, Any]:
     setup_django(db)
     from django.db import connection
+    from django.db.models import Sum
     from django.test import Client
     from django_scopes import scope
 
@@ -200,16 +201,16 @@ def measure(db: str, *, samples: int, seed: int) -> dict[str, Any]:
             if not rekap_plan:
                 from dialog.models import LogHarian
 
-                qs = (
+                qs_rekap = (
                     LogHarian.objects.filter(
                         instansi_id=inst_id, pegawai_id=pid, tanggal__gte=dt.date(y, m, 1),
                         tanggal__lte=dt.date(y, m, 28),
                     )
                     .values("rhk_id", "status")
-                    .annotate(**{"menit": __import__("django.db.models", fromlist=["Sum"]).Sum("durasi_menit")})
+                    .annotate(menit=Sum("durasi_menit"))
                     .order_by("rhk_id", "status")
                 )  # fmt: skip
-                rekap_plan = f"pegawai {pid}, {y}-{m:02d}, {rk.jumlah} entries\n" + explain(qs)
+                rekap_plan = f"pegawai {pid}, {y}-{m:02d}, {rk.jumlah} entries\n" + explain(qs_rekap)
     out["rekap_query"] = _summary(rekap_ms)
     out["rekap_explain"] = rekap_plan
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_scopes import scope
 from playwright.sync_api import Browser, expect
 
-from dialog import log_harian_services as svc
 from dialog.models import LogHarian
+from dialog.services import log_harian as svc
 from tests.axe import axe_violations
 from tests.conftest import build_org
 from tests.dialog.conftest import make_skp, periods, rhk_of

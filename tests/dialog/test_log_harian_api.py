@@ -338,7 +338,7 @@ def test_concurrent_entries_cannot_pass_1440(transactional_db: Any) -> None:
 
     from django.db import connection
 
-    from dialog import log_harian_services as svc
+    from dialog.services import log_harian as svc
     from tests.conftest import build_org
 
     org = build_org("K")

@@ -12,8 +12,8 @@ from django.test import Client
 from django_scopes import scope
 from openpyxl import load_workbook
 
-from dialog import log_harian_services as svc
 from dialog.models import LogHarian
+from dialog.services import log_harian as svc
 from skp.models import Skp
 from tests.conftest import Org
 from tests.dialog.conftest import make_skp, periods, rhk_of

@@ -1,4 +1,4 @@
-"""Log harian writes: a pegawai records, corrects and removes their own entries; their Pejabat Penilai
+"""Log harian (daily work log) writes: a pegawai records, corrects and removes their own entries; their Pejabat Penilai
 accepts or rejects many at once; the periodic reminder for pegawai who logged nothing.
 
 Rules come from ``dialog.log_harian_rules`` (pure). The day's 1,440-minute cap holds under concurrency:
@@ -19,6 +19,7 @@ from dialog import bukti as bukti_files
 from dialog import log_harian_rules as rules
 from dialog.log_harian_selectors import log_harian_menit_hari, pengaturan_log_harian
 from dialog.models import JenisNotifikasi, LogHarian, RencanaAksi, StatusLog
+from dialog.services.notifikasi import notifikasi_create_bulk
 from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
 from kinerja.models import Instansi, Pegawai, User
 from kinerja.selectors.people import pegawai_dinilai_ids
@@ -314,7 +315,7 @@ def log_harian_delete(*, actor: User, instansi: Instansi, log: LogHarian) -> Non
     if log.status not in _BISA_DIUBAH:
         raise InvalidTransition(_("Log yang sudah diterima tidak bisa dihapus."))
     if log.berkas:
-        transaction.on_commit(partial_delete(log.berkas.storage, log.berkas.name))
+        transaction.on_commit(partial_delete(log.berkas.storage, log.berkas.name or ""))
     audit_log(actor=actor, instansi=instansi, action="dialog.log_harian_hapus", obj=log)
     log.delete()
 
@@ -378,8 +379,6 @@ def log_harian_verify(
         after={"ids": ubah, "status": status, "catatan": catatan_baru},
     )
     if status == StatusLog.DITOLAK:
-        from dialog.services import notifikasi_create_bulk
-
         ditolak = sorted({p for pk, p, _s, _c in rows if pk in set(ubah)})
         notifikasi_create_bulk(
             instansi=instansi,
@@ -403,7 +402,6 @@ def log_harian_pengingat(*, instansi: Instansi, today: dt.date | None = None) ->
         return 0
     today = today or timezone.localdate()
     hari = rules.hari_kerja_terakhir(today, p.pengingat_hari_kerja)
-    from dialog.services import notifikasi_create_bulk
     from skp.models import Skp
 
     sql = f"""

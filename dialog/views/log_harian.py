@@ -5,7 +5,7 @@ Penilai's bulk verification page, the XLSX export per unit and month. Thin: pars
 import calendar
 import datetime as dt
 import io
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dialog import log_harian_selectors as sel
-from dialog import log_harian_services as svc
 from dialog.log_harian_rules import DURASI_MAX
 from dialog.models import LogHarian, RencanaAksi, StatusLog
-from dialog.views import _env, _int, dialog_view
+from dialog.services import log_harian as svc
+from dialog.views._common import _env, _int, dialog_view
 from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
 from kinerja.models import Pegawai, UnitKerja
 from kinerja.selectors.people import pegawai_dinilai_oleh
@@ -31,7 +31,9 @@ PER_HALAMAN = 30
 
 
 class LogHarianForm(forms.Form):
-    tanggal = forms.DateField(label=gettext_lazy("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    tanggal = forms.DateField(
+        label=gettext_lazy("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     rhk = forms.TypedChoiceField(label=gettext_lazy("Hasil kerja (RHK)"), coerce=int)
     rencana_aksi = forms.TypedChoiceField(
         label=gettext_lazy("Rencana aksi"), coerce=int, required=False, empty_value=None
@@ -59,13 +61,13 @@ class LogHarianForm(forms.Form):
     def __init__(self, *args: Any, pegawai: Pegawai, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rhk = list(sel.log_harian_rhk_pilihan(pegawai=pegawai))
-        self.fields["rhk"].choices = [(r.pk, f"{r.rencana_hasil_kerja[:90]} ({r.skp.tahun})") for r in rhk]
+        rhk_field = cast(forms.ChoiceField, self.fields["rhk"])
+        ra_field = cast(forms.ChoiceField, self.fields["rencana_aksi"])
+        rhk_field.choices = [(r.pk, f"{r.rencana_hasil_kerja[:90]} ({r.skp.tahun})") for r in rhk]
         ra = RencanaAksi.objects.filter(
             instansi_id=pegawai.instansi_id, rhk__in=[r.pk for r in rhk]
         ).order_by("rhk_id", "urutan", "id")
-        self.fields["rencana_aksi"].choices = [("", _("— tanpa rencana aksi —"))] + [
-            (a.pk, a.uraian[:90]) for a in ra
-        ]
+        ra_field.choices = [("", _("— tanpa rencana aksi —"))] + [(a.pk, a.uraian[:90]) for a in ra]
         self.rhk_kosong = not rhk
 
 
@@ -247,7 +249,7 @@ def log_harian_hapus(request: HttpRequest, pk: int) -> HttpResponse:
 def log_harian_berkas(request: HttpRequest, pk: int) -> FileResponse:
     """The evidence file of an entry, for whoever may read that pegawai's log (never a public URL)."""
     instansi, roles, user = _env(request)
-    log = LogHarian.objects.filter(instansi=instansi, pk=_int(pk)).first()
+    log = LogHarian.objects.filter(instansi=instansi, pk=pk).first()
     if log is None or not log.berkas:
         raise Http404()
     sel.log_harian_pegawai_access(user=user, instansi=instansi, roles=roles, pegawai_id=log.pegawai_id)
@@ -341,7 +343,7 @@ def log_harian_verifikasi(request: HttpRequest) -> HttpResponse:
 
 @dialog_view("admin_instansi", "hr_viewer", "pejabat_penilai")
 @require_GET
-def log_harian_ekspor(request: HttpRequest) -> HttpResponse:
+def log_harian_ekspor(request: HttpRequest) -> FileResponse:
     """XLSX of one unit's month (the unit and its sub-units): admin/HR any unit, a leader their own unit."""
     from dialog.log_harian_ekspor import log_harian_xlsx
 
