@@ -188,12 +188,14 @@ def measure(db: str, *, samples: int, seed: int) -> dict[str, Any]:
     inst_ids = [p["instansi_id"] for p in pr["probes"]]
     rekap_ms: list[float] = []
     rekap_plan = ""
+    with scope(instansi=inst_ids):
+        per_instansi: dict[int, list[int]] = {}
+        for inst_id, pk in Pegawai.objects.filter(instansi_id__in=inst_ids).values_list("instansi_id", "pk"):
+            per_instansi.setdefault(inst_id, []).append(pk)
     for _i in range(samples):
         inst_id = rnd.choice(inst_ids)
         with scope(instansi=inst_id):
-            pid = (
-                Pegawai.objects.filter(instansi_id=inst_id).order_by("?").values_list("pk", flat=True).first()
-            )
+            pid = rnd.choice(per_instansi[inst_id])
             y, m = rnd.choice(months)
             t0 = time.perf_counter()
             rk = log_harian_rekap(instansi=inst_id, pegawai_id=pid, tahun=y, bulan=m)
