@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from dialog.log_harian_rules import HARI_KUNCI_DEFAULT
 from dialog.models import LogHarian, PengaturanLogHarian, StatusLog
@@ -87,7 +87,13 @@ def log_harian_list(
         qs = qs.filter(tanggal__lte=sampai)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("rhk", "rencana_aksi", "pegawai").order_by("-tanggal", "-id")
+    # The pegawai (name) come in a second query by primary key: joined into this one, the planner
+    # hashes or merges the whole pegawai table for a 300-person team (docs/performance.md "Log harian").
+    return (
+        qs.select_related("rhk", "rencana_aksi")
+        .prefetch_related(Prefetch("pegawai", queryset=Pegawai.objects.only("id", "nama", "nip")))
+        .order_by("-tanggal", "-id")
+    )
 
 
 def log_harian_menit_hari(

@@ -162,6 +162,17 @@ def measure(db: str, *, samples: int, seed: int) -> dict[str, Any]:
     for p in pr["probes"]:
         leaders += [("~25", p["instansi_id"], nip) for nip in p["leader_nips"][:50]]
         leaders.append(("300", p["instansi_id"], p["leader300_nip"]))
+    # The generator's 300-staff probe units have submitted (not approved) SKPs, so no log: the "300" case
+    # is a synthetic team of 300 pegawai of one instansi who do log (what a leader of 300 would see).
+    team300: dict[int, list[int]] = {}
+    with connection.cursor() as cur:
+        for p in pr["probes"]:
+            cur.execute(
+                f"SELECT DISTINCT pegawai_id FROM {TABLE} WHERE instansi_id = %s AND tanggal = %s "  # noqa: S608
+                "ORDER BY pegawai_id LIMIT 300",
+                [p["instansi_id"], weeks[len(weeks) // 2] + dt.timedelta(days=2)],
+            )
+            team300[p["instansi_id"]] = [r[0] for r in cur.fetchall()]
     verif: dict[str, list[float]] = {"~25": [], "300": []}
     sample_plan: dict[str, str] = {}
     for label in ("~25", "300"):
@@ -171,7 +182,7 @@ def measure(db: str, *, samples: int, seed: int) -> dict[str, Any]:
             inst = Instansi.objects.get(pk=inst_id)
             with scope(instansi=inst_id):
                 user = User.objects.get(nip=nip)
-                ids = pegawai_dinilai_ids(user=user, instansi=inst)
+                ids = team300[inst_id] if label == "300" else pegawai_dinilai_ids(user=user, instansi=inst)
                 w = rnd.choice(weeks)
                 qs = log_harian_list(instansi=inst, pegawai_ids=ids, dari=w, sampai=w + dt.timedelta(days=6))[
                     :500
