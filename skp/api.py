@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from kinerja.api.base import TenantScopedApi
 from kinerja.exceptions import InvalidTransition, NotFoundOrForbidden
 from skp import services
-from skp.access import rhk_access, skp_access
+from skp.access import rhk_access, skp_access, tim_matriks_access
 from skp.models import Aspek, CascadingTipe, JenisRhk, Pendekatan, Rhk, Skp, SkpStatus
 from skp.selectors import (
     matriks_peran_hasil,
@@ -49,6 +49,8 @@ class RhkOutput(serializers.Serializer):
     rencana_hasil_kerja = serializers.CharField()
     rhk_pimpinan = serializers.IntegerField(source="rhk_pimpinan_id", allow_null=True)
     rhk_pimpinan_teks = serializers.SerializerMethodField()
+    tim_kerja = serializers.IntegerField(source="tim_kerja_id", allow_null=True)
+    tim_kerja_teks = serializers.SerializerMethodField()
     cascading_tipe = serializers.CharField()
     perspektif = serializers.CharField()
     penugasan_dari = serializers.CharField()
@@ -58,6 +60,11 @@ class RhkOutput(serializers.Serializer):
         # The approval snapshot once approved (the leader may have reworded since), else the live
         # text (select_related); None when not linked.
         return obj.rhk_pimpinan_tampil or None
+
+    def get_tim_kerja_teks(self, obj: Rhk) -> str | None:
+        # "Tim: <nama> (ketua <nama>)" when the result supports a ketua tim's result (frozen at
+        # approval, else live with ``tim_kerja__ketua`` select_related); None for the structural leader.
+        return obj.tim_kerja_tampil or None
 
 
 class PerilakuOutput(serializers.Serializer):
@@ -225,7 +232,11 @@ class RhkCreateApi(_SkpApi):
             indikator=v["indikator"],
             versi=v.get("versi"),
         )
-        rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
+        rhk = (
+            Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua")
+            .prefetch_related("indikator")
+            .get(pk=rhk.pk)
+        )
         return Response(RhkOutput(rhk).data, status=status.HTTP_201_CREATED)
 
 
@@ -253,7 +264,11 @@ class RhkDetailApi(_SkpApi):
         v = dict(data.validated_data)
         versi = v.pop("versi", None)
         services.skp_rhk_update(actor=self.actor, rhk=rhk, data=v, versi=versi)
-        rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
+        rhk = (
+            Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua")
+            .prefetch_related("indikator")
+            .get(pk=rhk.pk)
+        )
         return Response(RhkOutput(rhk).data)
 
     @extend_schema(responses={204: None})
@@ -385,7 +400,7 @@ class RhkPimpinanChoicesApi(_SkpApi):
     @extend_schema(responses=RhkOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
-        qs = rhk_pimpinan_choices(skp=skp).select_related("rhk_pimpinan")
+        qs = rhk_pimpinan_choices(skp=skp).select_related("rhk_pimpinan", "tim_kerja__ketua")
         return Response(RhkOutput(qs, many=True).data)
 
 
@@ -405,16 +420,55 @@ class SkpRiwayatApi(_SkpApi):
 
 
 class MatriksPeranHasilApi(_SkpApi):
-    @extend_schema(
-        responses=inline_serializer(
-            "MatriksOutput", {"kolom": serializers.ListField(), "baris": serializers.ListField()}
+    class FilterSerializer(serializers.Serializer):
+        tim = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text="Tim kerja led by the SKP's owner in the SKP's year: one `baris` per current anggota "
+            "instead of per direct subordinate.",
         )
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=inline_serializer(
+            "MatriksOutput",
+            {
+                "kolom": serializers.ListField(),
+                "baris": serializers.ListField(),
+                "tidak_didukung": serializers.ListField(child=serializers.IntegerField()),
+                "tim": serializers.DictField(allow_null=True),
+            },
+        ),
+        examples=[
+            OpenApiExample(
+                "Matriks per tim",
+                response_only=True,
+                value={
+                    "kolom": [{"id": 31, "rencana_hasil_kerja": "Aplikasi layanan terpadu berjalan"}],
+                    "baris": [
+                        {
+                            "pegawai": {"id": 7, "nip": "199001012015031001", "nama": "Rina"},
+                            "skp": 55,
+                            "sel": [[{"id": 90, "rencana_hasil_kerja": "Modul pengaduan selesai"}]],
+                        }
+                    ],
+                    "tidak_didukung": [],
+                    "tim": {"id": 3, "nama": "Tim Transformasi Digital", "tahun": 2026},
+                },
+            )
+        ],
     )
     def get(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
-        m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun)
+        f = self.FilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        tim = (
+            tim_matriks_access(skp=skp, tim_id=f.validated_data["tim"]) if "tim" in f.validated_data else None
+        )
+        m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun, tim=tim)
         return Response(
             {
+                "tim": {"id": tim.pk, "nama": tim.nama, "tahun": tim.tahun} if tim else None,
                 "kolom": [{"id": c.pk, "rencana_hasil_kerja": c.rencana_hasil_kerja} for c in m["columns"]],
                 "baris": [
                     {

@@ -136,6 +136,19 @@ class Rhk(TenantOwnedModel):
     # The leader's result text as it was when this SKP was approved ("" = not linked then; null = not
     # frozen yet). An approved SKP shows this, whatever the leader edits later.
     rhk_pimpinan_teks = models.TextField(null=True, blank=True)
+    # The tim kerja whose ketua's result ``rhk_pimpinan`` is (null: the structural leader's), and its
+    # label ("Tim: <nama> (ketua <nama>)") frozen at approval like ``rhk_pimpinan_teks`` ("" = no team).
+    tim_kerja = models.ForeignKey(
+        "kinerja.TimKerja",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rhk",
+        # no index of its own: nothing looks results up by team (teams are never deleted), and the
+        # results table is big (a plain CREATE INDEX would block it; docs/performance.md)
+        db_index=False,
+    )
+    tim_kerja_teks = models.TextField(null=True, blank=True)
     cascading_tipe = models.CharField(max_length=12, choices=CascadingTipe.choices, blank=True)
     perspektif = models.CharField(max_length=100, blank=True)
     penugasan_dari = models.CharField(max_length=255, blank=True)
@@ -155,6 +168,14 @@ class Rhk(TenantOwnedModel):
         if self.rhk_pimpinan_teks is not None:
             return self.rhk_pimpinan_teks
         return self.rhk_pimpinan.rencana_hasil_kerja if self.rhk_pimpinan_id and self.rhk_pimpinan else ""
+
+    @property
+    def tim_kerja_tampil(self) -> str:
+        """Which team this result supports, as shown: the approval snapshot when frozen, else the live
+        label (``tim_kerja__ketua`` select_related by the caller); "" for the structural leader."""
+        if self.tim_kerja_teks is not None:
+            return self.tim_kerja_teks
+        return self.tim_kerja.label() if self.tim_kerja_id and self.tim_kerja else ""
 
 
 class Indikator(TenantOwnedModel):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden, ReadOnly
-from kinerja.models import Pegawai, User
+from kinerja.models import Pegawai, TimKerja, User
 from kinerja.models.org import JPT
 from kinerja.selectors.people import can_nilai, identitas_pegawai
 from kinerja.services.audit import audit_log
@@ -131,22 +131,31 @@ def _validate_indikator(indikator: list[IndikatorInput], pendekatan: str) -> dic
     return errors
 
 
-def _resolve_rhk_pimpinan(*, skp: Skp, rhk_pimpinan_id: int | None) -> Rhk | None:
+def _resolve_rhk_pimpinan(*, skp: Skp, rhk_pimpinan_id: int | None) -> tuple[Rhk | None, TimKerja | None]:
+    """The leader result to link to and the team it comes through (None: the Pejabat Penilai's own).
+    Allowed: the Pejabat Penilai's results for the period, or the ketua tim's results of the same year
+    when the owner is a current anggota of that team (issue #16)."""
     if rhk_pimpinan_id is None:
-        return None
-    from skp.selectors import rhk_pimpinan_choices
+        return None, None
+    from skp.selectors import rhk_pimpinan_choices, tim_sumber_for
 
-    rhk = rhk_pimpinan_choices(skp=skp).filter(pk=rhk_pimpinan_id).first()
+    tim_sumber = tim_sumber_for(skp=skp)
+    rhk = rhk_pimpinan_choices(skp=skp, tim_sumber=tim_sumber).filter(pk=rhk_pimpinan_id).first()
     if rhk is None:
         raise ApplicationError(
             _("Rencana hasil kerja pimpinan tidak ditemukan."),
             errors={
                 "rhk_pimpinan": [
-                    _("Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama.")
+                    _(
+                        "Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama, atau dari "
+                        "SKP ketua tim kerja Anda tahun ini."
+                    )
                 ]
             },
         )
-    return rhk
+    if rhk.skp.pegawai_id == skp.pejabat_penilai_id:
+        return rhk, None
+    return rhk, tim_sumber.get(rhk.skp.pegawai_id)
 
 
 # ---------------------------------------------------------------- drafting
@@ -344,7 +353,7 @@ def skp_rhk_add(
     errors.update(_validate_indikator(indikator, skp.pendekatan))
     if errors:
         raise ApplicationError(_("Rencana hasil kerja belum lengkap atau tidak valid."), errors=errors)
-    pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    pimpinan, tim = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
     _bump_versi(skp=skp, versi=versi)
     urutan = Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp, jenis=jenis).count() + 1
     rhk = Rhk.objects.create(
@@ -353,6 +362,7 @@ def skp_rhk_add(
         jenis=jenis,
         rencana_hasil_kerja=rencana_hasil_kerja.strip(),
         rhk_pimpinan=pimpinan,
+        tim_kerja=tim,
         cascading_tipe=cascading_tipe,
         perspektif=perspektif.strip(),
         penugasan_dari=penugasan_dari.strip(),
@@ -364,7 +374,13 @@ def skp_rhk_add(
         instansi=skp.instansi_id,
         action="skp.rhk_tambah",
         obj=rhk,
-        after={"skp": skp.pk, "jenis": jenis, "rhk_pimpinan": rhk_pimpinan_id, "oleh_penilai": by_penilai},
+        after={
+            "skp": skp.pk,
+            "jenis": jenis,
+            "rhk_pimpinan": rhk_pimpinan_id,
+            "tim_kerja": tim.pk if tim else None,
+            "oleh_penilai": by_penilai,
+        },
     )
     return rhk
 
@@ -435,7 +451,11 @@ def skp_rhk_update(
         errors.update(_validate_indikator(data["indikator"], skp.pendekatan))
     if errors:
         raise ApplicationError(_("Rencana hasil kerja tidak valid."), errors=errors)
-    pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    if "rhk_pimpinan" in data or rhk_pimpinan_id is None:
+        pimpinan, tim = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    else:
+        # the link is not being changed: keep it (and its team) even if the team changed meanwhile
+        pimpinan, tim = rhk.rhk_pimpinan, rhk.tim_kerja
     _bump_versi(skp=skp, versi=versi)
     before = {
         "jenis": rhk.jenis,
@@ -444,6 +464,7 @@ def skp_rhk_update(
     }
     teks_lama = rhk.rencana_hasil_kerja
     rhk.jenis, rhk.rencana_hasil_kerja, rhk.rhk_pimpinan = jenis, text.strip(), pimpinan
+    rhk.tim_kerja = tim
     rhk.cascading_tipe, rhk.perspektif = cascading_tipe, perspektif.strip()
     rhk.penugasan_dari = (penugasan_dari or "").strip()
     rhk.save(
@@ -451,6 +472,7 @@ def skp_rhk_update(
             "jenis",
             "rencana_hasil_kerja",
             "rhk_pimpinan",
+            "tim_kerja",
             "cascading_tipe",
             "perspektif",
             "penugasan_dari",
@@ -650,6 +672,7 @@ def skp_approve(*, actor: User, skp: Skp) -> Skp:
             Value(""),
         )
     )
+    _freeze_tim_kerja(skp=locked)
     if locked.revisi_dari_id:
         old = skp_lock(skp_id=locked.revisi_dari_id)
         if old.status == SkpStatus.DISETUJUI:
@@ -661,6 +684,18 @@ def skp_approve(*, actor: User, skp: Skp) -> Skp:
 
     on_skp_approved(skp=locked)
     return locked
+
+
+def _freeze_tim_kerja(*, skp: Skp) -> None:
+    """Each result keeps the team label it was approved with ("Tim: <nama> (ketua <nama>)"; "" when it
+    supports the structural leader), whatever the team's name, ketua or anggota become (issue #16).
+    One UPDATE per team linked (a handful), plus one for the rest."""
+    rows = Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp)
+    for tim in TimKerja.objects.filter(
+        instansi_id=skp.instansi_id, pk__in=rows.filter(tim_kerja__isnull=False).values("tim_kerja_id")
+    ).select_related("ketua"):
+        rows.filter(tim_kerja=tim).update(tim_kerja_teks=tim.label())
+    rows.filter(tim_kerja__isnull=True).update(tim_kerja_teks="")
 
 
 @transaction.atomic
@@ -715,6 +750,7 @@ def _copy_content(*, source: Skp, target: Skp, keep_links: bool) -> int:
                 jenis=r.jenis,
                 rencana_hasil_kerja=r.rencana_hasil_kerja,
                 rhk_pimpinan_id=r.rhk_pimpinan_id if keep_links else None,
+                tim_kerja_id=r.tim_kerja_id if keep_links else None,
                 cascading_tipe=r.cascading_tipe,
                 perspektif=r.perspektif,
                 penugasan_dari=r.penugasan_dari,

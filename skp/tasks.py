@@ -117,9 +117,16 @@ def skp_matriks_pdf_task(tenant_id: int, job_id: int) -> int | None:
 
         job_fail(job_id=job_id, pesan="SKP tidak ditemukan.")
         return None
+    tim = None
+    if params.get("tim"):
+        from kinerja.models import TimKerja
+
+        tim = TimKerja.objects.filter(instansi=instansi, pk=params["tim"]).select_related("ketua").first()
     dokumen_job_pdf(
         job_id=job_id,
-        build=lambda: dokumen_create_signed(**matriks_document_kwargs(leader_skp=skp, instansi=instansi)),
+        build=lambda: dokumen_create_signed(
+            **matriks_document_kwargs(leader_skp=skp, instansi=instansi, tim=tim)
+        ),
         filename=f"matriks-peran-hasil-{skp.tahun}-{skp.pegawai.nip}-{job_id}.pdf",
     )
     return job_id

@@ -28,13 +28,14 @@ from django_htmx.http import (
 from django_htmx.middleware import HtmxDetails
 
 from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden, ReadOnly
-from kinerja.models import Instansi, Pegawai, User
+from kinerja.models import Instansi, Pegawai, TimKerja, User
 from kinerja.models.org import JPT
 from kinerja.selectors.people import identitas_pegawai
+from kinerja.selectors.tim import tim_dipimpin
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
 from skp import services
-from skp.access import rhk_access, skp_access
+from skp.access import rhk_access, skp_access, tim_matriks_access
 from skp.forms import (
     BarisIndikator,
     EkspektasiForm,
@@ -57,7 +58,7 @@ from skp.selectors import (
     pegawai_subtree_ids,
     pohon_kinerja,
     rhk_dependan,
-    rhk_pimpinan_choices,
+    rhk_pimpinan_pilihan,
     skp_inbox,
     skp_inbox_count,
     skp_list,
@@ -209,13 +210,18 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "kop_instansi": skp_instansi(skp, request.instansi),
         "tampil_panduan_ipk": skp.tugas_belajar and (is_penilai or is_admin or is_owner),
         "wajib_terkait": not is_jpt and not skp.tugas_belajar,
+        "tim_dipimpin": list(
+            tim_dipimpin(ketua_id=skp.pegawai_id, instansi_id=skp.instansi_id, tahun=skp.tahun)
+        )
+        if is_owner
+        else [],
     }
     if skp.status in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
         ctx.update(_dokumen_context(skp))
     if ctx["wajib_terkait"]:
         ctx["belum_terkait"] = sum(1 for r in ctx["rhk_utama"] if not r.rhk_pimpinan_tampil)
     if can_edit:
-        ctx["pimpinan_choices"] = [] if is_jpt else list(rhk_pimpinan_choices(skp=skp))
+        ctx["pimpinan_choices"] = [] if is_jpt else rhk_pimpinan_pilihan(skp=skp)
         # Who links to each of this SKP's results: the delete confirmation names them.
         dependan = rhk_dependan(instansi_id=skp.instansi_id, rhk_ids=[r.pk for r in rhk])
         for r in rhk:
@@ -393,7 +399,7 @@ def _rhk_form_ctx(
         "is_jpt": is_jpt,
         "kualitatif": skp.pendekatan == Pendekatan.KUALITATIF,
         "kolom": _kolom(skp),
-        "pimpinan_choices": [] if is_jpt else list(rhk_pimpinan_choices(skp=skp)),
+        "pimpinan_choices": [] if is_jpt else rhk_pimpinan_pilihan(skp=skp),
         "aspek_choices": Aspek.choices,
         "pesan": pesan,
         "sisa": sisa or SisaGalat(),
@@ -754,18 +760,23 @@ def inbox_setujui(request: TenantRequest) -> HttpResponse:
 # ---------------------------------------------------------------- Matriks Peran Hasil
 
 
-def _matriks_ctx(request: TenantRequest, skp: Skp) -> dict[str, Any]:
+def _matriks_ctx(request: TenantRequest, skp: Skp, tim: TimKerja | None = None) -> dict[str, Any]:
     """The matrix as rows of cells for the template; a cell offers "usulkan" only to the leader, on an
-    empty cell of a subordinate whose SKP is an editable draft appraised by that leader."""
+    empty cell of a subordinate whose SKP is an editable draft appraised by that leader (never in a
+    team's matrix: the ketua tim does not appraise the anggota)."""
     own = _own(request)
     is_owner = own is not None and own.pk == skp.pegawai_id
-    m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun)
+    m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun, tim=tim)
     uncovered = {c.pk for c in m["uncovered"]}
     baris = []
     for row in m["rows"]:
         sub = row["skp"]
         boleh_usul = (
-            is_owner and sub is not None and sub.is_editable and sub.pejabat_penilai_id == skp.pegawai_id
+            tim is None
+            and is_owner
+            and sub is not None
+            and sub.is_editable
+            and sub.pejabat_penilai_id == skp.pegawai_id
         )
         baris.append(
             {
@@ -783,15 +794,26 @@ def _matriks_ctx(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "uncovered": m["uncovered"],
         "uncovered_ids": uncovered,
         "is_owner": is_owner,
+        "tim": tim,
+        "tim_dipimpin": list(
+            tim_dipimpin(ketua_id=skp.pegawai_id, instansi_id=skp.instansi_id, tahun=skp.tahun)
+        ),
     }
 
 
 @tenant_view()
 @require_GET
 def matriks(request: TenantRequest, pk: int) -> HttpResponse:
-    """Matriks Peran Hasil of a leader's SKP: columns = the leader's results, rows = direct subordinates."""
+    """Matriks Peran Hasil of a leader's SKP: columns = the leader's results, rows = direct subordinates;
+    with ``?tim=`` (a team the SKP's owner leads that year) rows = the team's current anggota."""
     skp = _skp(request, pk, detail=True)
-    return render(request, "skp/matriks.html", _matriks_ctx(request, skp))
+    tim = None
+    if "tim" in request.GET:
+        try:
+            tim = tim_matriks_access(skp=skp, tim_id=request.GET.get("tim"))
+        except NotFoundOrForbidden:
+            raise Http404() from None
+    return render(request, "skp/matriks.html", _matriks_ctx(request, skp, tim))
 
 
 @tenant_view()

@@ -114,6 +114,8 @@ URL_OBJECTS: dict[str, dict[str, str | Values | Made]] = {
     "dokumen-job-mulai": {"key": Values(_job_keys)},
     "dokumen-job": {"pk": _job_of_kind(lambda: _job_keys()[0])},
     "evaluasi:tahunan-hasil": {"pk": _job_of_kind(_jenis_tahunan)},
+    "tim-anggota-keluar": {"pk": "kinerja.TimKerja", "anggota_pk": "kinerja.AnggotaTim"},
+    "api-tim-anggota-keluar": {"pk": "kinerja.TimKerja", "nip": Values(lambda: ["198501012010011001"])},
 }
 # Query strings and bodies some views validate before they look at the id (and readable exports).
 URL_QUERY = {
@@ -131,6 +133,7 @@ SEGMENT_MODELS = {
     "bukti": "dialog.BuktiDukung",
     "permintaan": "dialog.PermintaanUmpanBalik",
     "catatan": "dialog.CatatanKinerja",
+    "tim-kerja": "kinerja.TimKerja",
 }
 
 
@@ -261,6 +264,25 @@ def _evaluasi(objs: AObjects) -> models.Model:
     )  # fmt: skip
 
 
+def _tim(objs: AObjects) -> models.Model:
+    from kinerja.services.tenancy import periode_ensure_year
+    from kinerja.services.tim import tim_create
+
+    org = objs.org
+    periode_ensure_year(instansi=org.instansi, tahun=timezone.localdate().year)
+    return tim_create(
+        actor=org.admin.user, instansi=org.instansi, nama="Tim Uji Isolasi", tahun=timezone.localdate().year,
+        ketua=org.atasan.nip, anggota=[org.pegawai.nip],
+    )  # fmt: skip
+
+
+def _anggota_tim(objs: AObjects) -> models.Model:
+    from kinerja.models import AnggotaTim
+
+    tim: Any = objs.get("kinerja.TimKerja")
+    return AnggotaTim.objects.get(tim=tim)
+
+
 BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "kinerja.Instansi": lambda objs: objs.org.instansi,
     "kinerja.User": lambda objs: objs.org.pegawai.user,
@@ -269,6 +291,8 @@ BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "kinerja.Jabatan": lambda objs: objs.org.pegawai.jabatan,
     "kinerja.Periode": _periode,
     "kinerja.Job": _job,
+    "kinerja.TimKerja": _tim,
+    "kinerja.AnggotaTim": _anggota_tim,
     "skp.Skp": _skp,
     "skp.Rhk": _rhk,
     "skp.Indikator": _indikator,

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import tim, views
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenApi.as_view(), name="api-auth-token"),
@@ -12,6 +12,14 @@ urlpatterns = [
     path("pegawai/<int:pk>/", views.PegawaiDetailApi.as_view(), name="api-pegawai-detail"),
     path("unit-kerja/", views.UnitKerjaListApi.as_view(), name="api-unit-kerja-list"),
     path("jobs/<int:pk>/", views.JobDetailApi.as_view(), name="api-job-detail"),
+    path("tim-kerja/", tim.TimListCreateApi.as_view(), name="api-tim-list"),
+    path("tim-kerja/<int:pk>/", tim.TimDetailApi.as_view(), name="api-tim-detail"),
+    path("tim-kerja/<int:pk>/anggota/", tim.TimAnggotaTambahApi.as_view(), name="api-tim-anggota"),
+    path(
+        "tim-kerja/<int:pk>/anggota/<str:nip>/",
+        tim.TimAnggotaKeluarApi.as_view(),
+        name="api-tim-anggota-keluar",
+    ),
     path("", include("skp.api_urls")),
     path("", include("dialog.api_urls")),
     path("", include("evaluasi.api_urls")),

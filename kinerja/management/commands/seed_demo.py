@@ -64,6 +64,7 @@ class Command(BaseCommand):
                         self._seed_instansi(definition, instansi, tahun, new_users)
                         if aktivitas:
                             self._seed_aktivitas(definition, instansi)
+                            self._seed_tim(definition, instansi, tahun)
                 self._seed_platform_admin(new_users)
                 if new_users:
                     # One hash for every new demo account: hashing ~75 passwords one by one with the
@@ -98,6 +99,21 @@ class Command(BaseCommand):
             self.stdout.write(f"{instansi.kode} aktivitas ({time.monotonic() - t0:.1f} detik): {ringkas}.")
         else:
             self.stdout.write(f"{instansi.kode} aktivitas: sudah ada, tidak ada yang ditambahkan.")
+
+    def _seed_tim(self, d: demo.InstansiDef, instansi: Instansi, tahun: int) -> None:
+        """The demo tim kerja of ``kinerja.demo.TIM`` and the anggota's results cascaded from the ketua
+        (``skp.demo_tim``, imported late like the activity); idempotent."""
+        seed = import_module("skp.demo_tim").demo_tim_seed
+        for t in (t for t in demo.TIM if t.instansi == d.kode):
+            n = seed(
+                instansi=instansi,
+                tahun=tahun,
+                nama=t.nama,
+                ketua_nip=d.by_key(t.ketua).nip,
+                anggota=[(d.by_key(k).nip, teks) for k, teks in t.anggota],
+                admin_nip=next(d.by_key(k).nip for k, role in d.grants if role == Role.ADMIN_INSTANSI),
+            )
+            self.stdout.write(f"{instansi.kode} tim kerja {t.nama}: {n} baris baru.")
 
     def _seed_instansi(
         self, d: demo.InstansiDef, instansi: Instansi, tahun: int, new_users: list[int]
