@@ -81,3 +81,17 @@ def pengingat_periode_all_task() -> int:
 @shared_task(name="dialog.tasks.penugasan_izin_sync_all_task")
 def penugasan_izin_sync_all_task() -> int:
     return _fan_out(penugasan_izin_sync_task)
+
+
+@shared_task(base=TenantTask, name="dialog.tasks.log_harian_pengingat_task")
+def log_harian_pengingat_task(tenant_id: int, tanggal: str | None = None) -> int:
+    """Reminders for pegawai with no daily log for N working days (per-instansi setting; idempotent)."""
+    from dialog.services.log_harian import log_harian_pengingat
+
+    day = dt.date.fromisoformat(tanggal) if tanggal else None
+    return log_harian_pengingat(instansi=Instansi.objects.get(pk=tenant_id), today=day)
+
+
+@shared_task(name="dialog.tasks.log_harian_pengingat_all_task")
+def log_harian_pengingat_all_task() -> int:
+    return _fan_out(log_harian_pengingat_task)

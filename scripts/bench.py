@@ -12,7 +12,9 @@ Phases (``--phases``, comma separated; default ``gen,batch,queries,http``): ``ge
 plus baselines on the same data inside rolled-back transactions: a naive per-pegawai ORM loop on a 10k
 subset and three hand-written SQL floors: the annual rows' UPDATE, the batch's core UPDATE, every write), ``queries`` (Django test client against the bench DB: query count and
 time of each main page for a leader/unit with 3 and with 300 rows, EXPLAIN (ANALYZE, BUFFERS) of the
-slowest query), ``http`` (gunicorn, 3 workers, loopback; locust headless, 50 users), ``dokumen``
+slowest query), ``http`` (gunicorn, 3 workers, loopback; locust headless, 50 users), ``log`` (log harian: ~200 entries per
+pegawai-year generated with one INSERT ... SELECT, p95 of the verification and recap queries with EXPLAIN,
+``scripts/bench_log_harian.py``), ``dokumen``
 (calls ``scripts/bench_dokumen.py`` if present, owned by the documents team), ``cluster`` (only on request:
 ``make bench ARGS="--phases cluster"`` runs ``bench/cluster_bench.py`` against a running ``make cluster``).
 
@@ -679,6 +681,23 @@ def phase_http(size: str, db: str, users: int, duration: int, workers: int) -> N
 # ---------------------------------------------------------------------------------------------- dokumen
 
 
+def phase_log(size: str, db: str) -> None:
+    """Log harian: ~200 entries per pegawai-year with set-based SQL, then p95 of the verification page
+    query and the monthly recap with EXPLAIN (scripts/bench_log_harian.py; docs/log-harian.md)."""
+    per = os.environ.get("BENCH_LOG_PER_PEGAWAI", "200")
+    print(f"log: generating ~{per} log harian entries per pegawai, then measuring ...", flush=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_log_harian.py"), db, "--per-pegawai", per],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=7200,
+    )  # fmt: skip
+    try:
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        data = {"status": f"exit {out.returncode}", "stderr_tail": out.stderr[-3000:]}
+    save(size, "log", {**data, "machine": machine()})
+    print(json.dumps(data.get("gen", {}), default=str), flush=True)
+
+
 def phase_dokumen(size: str) -> None:
     script = ROOT / "scripts" / "bench_dokumen.py"
     if not script.exists():
@@ -787,7 +806,8 @@ def main() -> int:
     ap.add_argument(
         "--phases",
         default="gen,batch,queries,http",
-        help="also: dokumen (runs scripts/bench_dokumen.py), cluster (bench/cluster_bench.py on a running `make cluster`)",
+        help="also: dokumen (runs scripts/bench_dokumen.py), log (log harian, scripts/bench_log_harian.py), "
+        "cluster (bench/cluster_bench.py on a running `make cluster`)",
     )
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument(
@@ -812,6 +832,8 @@ def main() -> int:
         phase_http(
             args.size, db, args.users, args.duration or (30 if args.size == "10k" else 60), args.workers
         )
+    if "log" in phases:
+        phase_log(args.size, db)
     if "dokumen" in phases:
         phase_dokumen(args.size)
     if "cluster" in phases:  # needs a running `make cluster` (bench/cluster_bench.py; its own data)

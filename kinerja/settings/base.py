@@ -300,6 +300,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "kinerja.tasks.job_mati_sweep_task",
         "schedule": 60,
     },
+    "pengingat-log-harian": {  # per-instansi setting, off by default (dialog.services.log_harian)
+        "task": "dialog.tasks.log_harian_pengingat_all_task",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
+    },
     "digest-harian": {
         "task": "dialog.tasks.digest_harian_all_task",
         "schedule": crontab(hour=17, minute=0),

@@ -186,6 +186,23 @@ EXPECT: dict[str, dict[str, str]] = {
     "dialog:preferensi": {"get": "login ok ok ok ok ok ok ok"},  # /dialog/notifikasi/preferensi/
     "dialog:linimasa": {"get": "login ok ok 404 ok 404 404 ok"},  # /dialog/linimasa/<int:pk>/
     "dialog:tim": {"get": "login 404 ok ok 404 404 ok 404"},  # /dialog/tim/
+    # log harian: own page for every pegawai (a login without a pegawai row has none); verification for
+    # whoever appraises someone; the XLSX of one's own unit for leaders, any unit for admin/HR
+    "dialog:log-harian": {"get": "login ok ok ok ok ok ok 404"},  # /dialog/log-harian/
+    "dialog:log-harian-verifikasi": {
+        "get": "login 404 ok ok 404 404 ok 404"
+    },  # /dialog/log-harian/verifikasi/
+    "dialog:log-harian-ekspor": {"get": "login 404 ok ok ok ok ok 404"},  # /dialog/log-harian/ekspor/
+    "dialog:log-harian-ubah": {
+        "get": "login ok 404 404 404 404 404 404"
+    },  # /dialog/log-harian/<int:pk>/ubah/
+    "dialog:log-harian-hapus": {
+        "get": "login 405 405 405 405 405 405 405"
+    },  # /dialog/log-harian/<int:pk>/hapus/
+    # the probe entry has no file: 404 for everyone (who may read it: tests/dialog/test_log_harian_*)
+    "dialog:log-harian-berkas": {
+        "get": "login 404 404 404 404 404 404 404"
+    },  # /dialog/log-harian/<int:pk>/berkas/
     "evaluasi:daftar": {"get": "login ok ok ok ok ok ok ok"},  # /evaluasi/
     "evaluasi:detail": {"get": "login ok ok ok ok ok 404 ok"},  # /evaluasi/<int:pk>/
     # unrated here: a message and a redirect to the evaluation for everyone who may see it
@@ -258,6 +275,20 @@ EXPECT: dict[str, dict[str, str]] = {
     },  # /api/v1/notifikasi/<int:pk>/dibaca/
     "api-linimasa": {"get": "login ok ok 404 ok 404 404 ok"},  # /api/v1/pegawai/<int:pk>/linimasa/
     "api-feed-tim": {"get": "login 404 ok ok 404 404 ok 404"},  # /api/v1/feed-tim/
+    "api-log-harian": {
+        "get": "login ok ok ok ok ok ok ok",
+        "post": "login bad bad bad bad bad bad bad",
+    },  # /api/v1/log-harian/
+    "api-log-harian-verifikasi": {
+        "post": "login 404 bad bad 404 404 bad 404"
+    },  # /api/v1/log-harian/verifikasi/
+    # a login without a pegawai row must name the pegawai: 400
+    "api-log-harian-rekap": {"get": "login ok ok ok ok ok ok bad"},  # /api/v1/log-harian/rekap/
+    "api-log-harian-detail": {
+        "get": "login ok 404 404 404 404 404 404",
+        # the probe entry's RHK is of a draft SKP: the owner passes and is refused on the content (400)
+        "patch": "login bad 404 404 404 404 404 404",
+    },  # /api/v1/log-harian/<int:pk>/
     "api-evaluasi-list": {"get": "login ok ok ok ok ok ok ok"},  # /api/v1/evaluasi/
     "api-evaluasi-detail": {
         "get": "login ok ok ok ok ok 404 ok",

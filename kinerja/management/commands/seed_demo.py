@@ -89,6 +89,11 @@ class Command(BaseCommand):
         urutan = [by_nip[p.nip] for p in d.pegawai if p.nip in by_nip]
         sorotan = {by_nip[p.nip] for p in d.pegawai if p.key in demo.sorotan_keys(d) and p.nip in by_nip}
         hitung = seed(instansi=instansi, pegawai_ids=urutan, sorotan_ids=sorotan)
+        log = import_module("dialog.log_harian_demo").log_harian_demo_seed(
+            instansi_id=instansi.pk, pegawai_ids=sorted(sorotan)
+        )
+        if log:
+            hitung = {**hitung, "log_harian": log}
         if hitung:
             ringkas = ", ".join(f"{k} {v}" for k, v in sorted(hitung.items()))
             self.stdout.write(f"{instansi.kode} aktivitas ({time.monotonic() - t0:.1f} detik): {ringkas}.")
