@@ -29,7 +29,9 @@ class PerjanjianKinerja(TenantOwnedModel):
         verbose_name_plural = _("perjanjian kinerja")
         ordering = ["tahun", "unit_kerja", "-versi"]
         constraints = [
-            models.UniqueConstraint(fields=["instansi", "unit_kerja", "tahun", "versi"], name="uniq_pk_versi"),
+            models.UniqueConstraint(
+                fields=["instansi", "unit_kerja", "tahun", "versi"], name="uniq_pk_versi"
+            ),
             models.UniqueConstraint(
                 fields=["instansi", "unit_kerja", "tahun"],
                 condition=models.Q(aktif=True),

@@ -175,7 +175,6 @@ class Rhk(TenantOwnedModel):
             return self.rhk_pimpinan_teks
         return self.rhk_pimpinan.rencana_hasil_kerja if self.rhk_pimpinan_id and self.rhk_pimpinan else ""
 
-
     @property
     def indikator_pk_tampil(self) -> dict[str, str] | None:
         """The PK indikator this row derives from (uraian, target, sasaran, Manual IKU): the approval

@@ -18,7 +18,7 @@ def _detail_prefetch() -> list[Prefetch | str]:
     return [
         Prefetch(
             "rhk",
-            queryset=Rhk.objects.select_related("rhk_pimpinan")
+            queryset=Rhk.objects.select_related("rhk_pimpinan", "indikator_pk__sasaran")
             .prefetch_related(Prefetch("indikator", queryset=Indikator.objects.order_by("urutan", "id")))
             .order_by("jenis", "urutan", "id"),
         ),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("unit-kerja/", views.UnitKerjaListApi.as_view(), name="api-unit-kerja-list"),
     path("jobs/<int:pk>/", views.JobDetailApi.as_view(), name="api-job-detail"),
     path("", include("skp.api_urls")),
+    path("", include("perjanjian.api_urls")),
     path("", include("dialog.api_urls")),
     path("", include("evaluasi.api_urls")),
 ]
