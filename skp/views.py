@@ -66,6 +66,7 @@ from skp.selectors import (
     skp_riwayat,
     skp_visible_to,
 )
+from perjanjian.selectors import iku_untuk_skp
 from skp.snapshots import skp_instansi, skp_perilaku
 from skp.tugas_belajar import panduan_ipk
 
@@ -168,7 +169,19 @@ def _flat(errors: dict[str, Any]) -> list[str]:
 def _kolom(skp: Skp) -> int:
     """Columns of the results table: NO, leader result (JA/JF) or perspektif (JPT), result, then
     aspek/IKI/target (kuantitatif) or one "ukuran keberhasilan" narrative (kualitatif)."""
-    return 4 if skp.pendekatan == Pendekatan.KUALITATIF else 6
+    base = 4 if skp.pendekatan == Pendekatan.KUALITATIF else 6
+    return base + (1 if skp.pegawai.jabatan.jenis in JPT else 0)  # JPT: + sumber data
+
+
+def _manual_iku(rhk: list[Rhk]) -> list[dict[str, str]]:
+    """The Manual IKU annex of a JPT's SKP: each PK indikator its results derive from, once, as approved
+    (snapshot) or as it is now."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rhk:
+        iku = r.indikator_pk_tampil
+        if iku:
+            seen.setdefault((iku.get("sasaran", ""), iku.get("uraian", "")), iku)
+    return list(seen.values())
 
 
 def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
@@ -209,6 +222,7 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "kop_instansi": skp_instansi(skp, request.instansi),
         "tampil_panduan_ipk": skp.tugas_belajar and (is_penilai or is_admin or is_owner),
         "wajib_terkait": not is_jpt and not skp.tugas_belajar,
+        "manual_iku": _manual_iku(rhk) if is_jpt else [],
     }
     if skp.status in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
         ctx.update(_dokumen_context(skp))
@@ -394,6 +408,11 @@ def _rhk_form_ctx(
         "kualitatif": skp.pendekatan == Pendekatan.KUALITATIF,
         "kolom": _kolom(skp),
         "pimpinan_choices": [] if is_jpt else list(rhk_pimpinan_choices(skp=skp)),
+        "iku_choices": list(
+            iku_untuk_skp(
+                instansi_id=skp.instansi_id, unit_kerja_id=skp.pegawai.unit_kerja_id, tahun=skp.tahun
+            )
+        ),
         "aspek_choices": Aspek.choices,
         "pesan": pesan,
         "sisa": sisa or SisaGalat(),
@@ -418,6 +437,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
                     rencana_hasil_kerja=cd["rencana_hasil_kerja"],
                     indikator=indikator_input(rows),
                     rhk_pimpinan_id=cd["rhk_pimpinan"],
+                    indikator_pk_id=cd["indikator_pk"],
                     cascading_tipe=cd["cascading_tipe"],
                     perspektif=cd["perspektif"],
                     penugasan_dari=cd["penugasan_dari"],
@@ -432,6 +452,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
                         "jenis": cd["jenis"],
                         "rencana_hasil_kerja": cd["rencana_hasil_kerja"],
                         "rhk_pimpinan": cd["rhk_pimpinan"],
+                        "indikator_pk": cd["indikator_pk"],
                         "cascading_tipe": cd["cascading_tipe"],
                         "perspektif": cd["perspektif"],
                         "penugasan_dari": cd["penugasan_dari"],
@@ -516,6 +537,7 @@ def rhk_ubah(request: TenantRequest, pk: int) -> HttpResponse:
             "jenis": rhk.jenis,
             "rencana_hasil_kerja": rhk.rencana_hasil_kerja,
             "rhk_pimpinan": rhk.rhk_pimpinan_id,
+            "indikator_pk": rhk.indikator_pk_id,
             "cascading_tipe": rhk.cascading_tipe,
             "perspektif": rhk.perspektif,
             "penugasan_dari": rhk.penugasan_dari,
