@@ -33,6 +33,7 @@ from kinerja.models.org import JPT
 from kinerja.selectors.people import identitas_pegawai
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
+from perjanjian.selectors import iku_untuk_skp
 from skp import services
 from skp.access import rhk_access, skp_access
 from skp.forms import (
@@ -66,7 +67,6 @@ from skp.selectors import (
     skp_riwayat,
     skp_visible_to,
 )
-from perjanjian.selectors import iku_untuk_skp
 from skp.snapshots import skp_instansi, skp_perilaku
 from skp.tugas_belajar import panduan_ipk
 

@@ -21,13 +21,17 @@ def test_admin_creates_pk_with_every_id(org_a: Org, api: Any) -> None:
     resp = api(org_a.admin.user).post(URL, body(org_a), format="json")
     assert resp.status_code == 201, resp.content
     data = resp.json()
-    assert data["unit_kerja"] == org_a.kepala.unit_kerja_id and data["tahun"] == 2026 and data["versi"] == 1
+    assert data["unit_kerja"] == org_a.kepala.unit_kerja_id
+    assert data["tahun"] == 2026
+    assert data["versi"] == 1
     assert [s["uraian"] for s in data["sasaran"]] == [s["uraian"] for s in SASARAN]
     ids = [i["id"] for s in data["sasaran"] for i in s["indikator"]]
-    assert len(ids) == 3 and all(isinstance(x, int) for x in ids)
+    assert len(ids) == 3
+    assert all(isinstance(x, int) for x in ids)
     assert all(isinstance(s["id"], int) for s in data["sasaran"])
     first = data["sasaran"][0]["indikator"][0]
-    assert first["target"] == "85" and first["sumber_data"] == "Survei kepuasan masyarakat triwulanan"
+    assert first["target"] == "85"
+    assert first["sumber_data"] == "Survei kepuasan masyarakat triwulanan"
 
 
 def test_unit_leader_may_enter_own_unit_only(org_a: Org, api: Any) -> None:
@@ -38,25 +42,33 @@ def test_unit_leader_may_enter_own_unit_only(org_a: Org, api: Any) -> None:
     resp = api(org_a.atasan.user).post(URL, body(org_a, unit_kerja=org_a.atasan.unit_kerja_id), format="json")
     assert resp.status_code == 201
     # a staff member is no leader
-    resp = api(org_a.pegawai.user).post(URL, body(org_a, unit_kerja=org_a.pegawai.unit_kerja_id), format="json")
+    resp = api(org_a.pegawai.user).post(
+        URL, body(org_a, unit_kerja=org_a.pegawai.unit_kerja_id), format="json"
+    )
     assert resp.status_code == 403
 
 
-def test_everyone_of_the_instansi_reads_it_others_see_nothing(org_a: Org, org_b: Org, outsider: Any, api: Any) -> None:
+def test_everyone_of_the_instansi_reads_it_others_see_nothing(
+    org_a: Org, org_b: Org, outsider: Any, api: Any
+) -> None:
     api(org_a.admin.user).post(URL, body(org_a), format="json")
     resp = api(org_a.pegawai.user).get(URL, {"tahun": 2026, "unit_kerja": org_a.kepala.unit_kerja_id})
     assert resp.status_code == 200
     rows = resp.json()["results"] if isinstance(resp.json(), dict) else resp.json()
-    assert len(rows) == 1 and rows[0]["sasaran"][1]["indikator"][0]["uraian"] == "Nilai SAKIP"
+    assert len(rows) == 1
+    assert rows[0]["sasaran"][1]["indikator"][0]["uraian"] == "Nilai SAKIP"
     assert api(org_a.pegawai.user).get(URL, {"tahun": 2025}).json()["results"] == []
     resp = api(outsider.user).get(URL, {"tahun": 2026})
-    assert resp.status_code == 200 and resp.json()["results"] == []
+    assert resp.status_code == 200
+    assert resp.json()["results"] == []
     pk_id = rows[0]["id"]
     assert api(outsider.user).get(f"{URL}{pk_id}/").status_code == 404
     assert api(None).get(URL).status_code in (401, 403)
 
 
-def test_unit_of_another_instansi_is_a_field_error_and_writes_nothing(org_a: Org, org_b: Org, outsider: Any, api: Any) -> None:
+def test_unit_of_another_instansi_is_a_field_error_and_writes_nothing(
+    org_a: Org, org_b: Org, outsider: Any, api: Any
+) -> None:
     resp = api(outsider.user).post(URL, body(org_b, unit_kerja=org_a.kepala.unit_kerja_id), format="json")
     assert resp.status_code == 400
     assert "unit_kerja" in resp.json()["errors"]
@@ -74,7 +86,9 @@ def test_unit_of_another_instansi_is_a_field_error_and_writes_nothing(org_a: Org
         ([{"uraian": "S", "indikator": [{"uraian": "", "target": "1"}]}], "sasaran.0.indikator.0.uraian"),
     ],
 )
-def test_bad_body_is_400_with_field_and_nothing_written(org_a: Org, api: Any, sasaran: Any, field: str) -> None:
+def test_bad_body_is_400_with_field_and_nothing_written(
+    org_a: Org, api: Any, sasaran: Any, field: str
+) -> None:
     resp = api(org_a.admin.user).post(URL, body(org_a, sasaran=sasaran), format="json")
     assert resp.status_code == 400, resp.content
     assert field in resp.json()["errors"]
@@ -84,19 +98,25 @@ def test_bad_body_is_400_with_field_and_nothing_written(org_a: Org, api: Any, sa
 
 def test_bad_year_is_400(org_a: Org, api: Any) -> None:
     resp = api(org_a.admin.user).post(URL, body(org_a, tahun=1990), format="json")
-    assert resp.status_code == 400 and "tahun" in resp.json()["errors"]
+    assert resp.status_code == 400
+    assert "tahun" in resp.json()["errors"]
 
 
 def test_revision_is_a_new_version_and_the_old_stays_readable(org_a: Org, api: Any) -> None:
     c = api(org_a.admin.user)
     v1 = c.post(URL, body(org_a), format="json").json()
     revised = [
-        {"uraian": SASARAN[0]["uraian"], "indikator": [{"uraian": "Indeks kepuasan masyarakat", "target": "88"}]}
+        {
+            "uraian": SASARAN[0]["uraian"],
+            "indikator": [{"uraian": "Indeks kepuasan masyarakat", "target": "88"}],
+        }
     ]
     v2 = c.post(URL, body(org_a, sasaran=revised, catatan="Target IKM naik"), format="json").json()
-    assert v2["versi"] == 2 and v2["aktif"]
+    assert v2["versi"] == 2
+    assert v2["aktif"]
     old = c.get(f"{URL}{v1['id']}/").json()
-    assert old["aktif"] is False and old["sasaran"][0]["indikator"][0]["target"] == "85"
+    assert old["aktif"] is False
+    assert old["sasaran"][0]["indikator"][0]["target"] == "85"
     assert [r["versi"] for r in old["riwayat"]] == [2, 1]
     rows = c.get(URL, {"tahun": 2026}).json()["results"]
     assert [r["versi"] for r in rows] == [2]
@@ -112,7 +132,10 @@ def test_list_query_count_is_constant(org_a: Org, api: Any, django_assert_max_nu
     with scope(instansi=org_a.instansi.pk):
         units = list(UnitKerja.objects.all())
     for u in units:
-        assert c.post(URL, {"unit_kerja": u.pk, "tahun": 2026, "sasaran": SASARAN}, format="json").status_code == 201
+        assert (
+            c.post(URL, {"unit_kerja": u.pk, "tahun": 2026, "sasaran": SASARAN}, format="json").status_code
+            == 201
+        )
     assert len(units) >= 2
     with django_assert_max_num_queries(12):
         resp = c.get(URL, {"tahun": 2026})
