@@ -1,5 +1,7 @@
 """Perjanjian Kinerja reads with fixed query shapes (tests pin the counts)."""
 
+from typing import Any
+
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from kinerja.access import id_or_404
@@ -119,3 +121,42 @@ def iku_untuk_skp(*, instansi_id: int, unit_kerja_id: int, tahun: int) -> QueryS
         .select_related("sasaran")
         .order_by("sasaran__urutan", "sasaran_id", "urutan", "id")
     )
+
+
+def pk_cakupan(
+    *, instansi: Instansi, tahun: int, pendukung: list[tuple[Any, Any]], unit_ids: set[int] | None = None
+) -> dict[str, Any]:
+    """The PK layer of the pohon kinerja: the PKs in force of ``tahun`` (``unit_ids``: only those units),
+    each indikator with the results (``pendukung``: (node, rhk) pairs from the tree) that derive from it,
+    and the gaps: indikator and whole sasaran nobody supports. Three queries (PK, sasaran, indikator)."""
+    qs = pk_list(instansi=instansi, tahun=tahun)
+    if unit_ids is not None:
+        qs = qs.filter(unit_kerja_id__in=list(unit_ids))
+    per_iku: dict[int, list[tuple[Any, Any]]] = {}
+    for node, r in pendukung:
+        if r.indikator_pk_id:
+            per_iku.setdefault(r.indikator_pk_id, []).append((node, r))
+    daftar = list(qs)
+    iku_kosong: list[tuple[PerjanjianKinerja, IndikatorKinerjaUtama]] = []
+    sasaran_kosong: list[tuple[PerjanjianKinerja, SasaranStrategis]] = []
+    jumlah_iku = 0
+    for pk in daftar:
+        for s in pk.sasaran.all():
+            didukung_s = 0
+            for i in s.indikator.all():
+                jumlah_iku += 1
+                i.pendukung = per_iku.get(i.pk, [])  # type: ignore[attr-defined]
+                if i.pendukung:  # type: ignore[attr-defined]
+                    didukung_s += 1
+                else:
+                    iku_kosong.append((pk, i))
+            s.didukung = didukung_s  # type: ignore[attr-defined]
+            if not didukung_s:
+                sasaran_kosong.append((pk, s))
+    return {
+        "perjanjian": daftar,
+        "iku_kosong": iku_kosong,
+        "sasaran_kosong": sasaran_kosong,
+        "jumlah_iku": jumlah_iku,
+        "jumlah_iku_didukung": jumlah_iku - len(iku_kosong),
+    }

@@ -329,7 +329,7 @@ def pohon_kinerja(*, instansi: Instansi, tahun: int, akar_ids: list[int] | None 
     rhk_by_skp: dict[int, list[Rhk]] = {}
     for r in (
         Rhk.objects.filter(instansi=instansi, skp_id__in=[s.pk for s in chosen.values()])
-        .select_related("rhk_pimpinan")
+        .select_related("rhk_pimpinan", "indikator_pk")
         .order_by("jenis", "urutan", "id")
     ):
         rhk_by_skp.setdefault(r.skp_id, []).append(r)

@@ -28,12 +28,12 @@ from django_htmx.http import (
 from django_htmx.middleware import HtmxDetails
 
 from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden, ReadOnly
-from kinerja.models import Instansi, Pegawai, User
+from kinerja.models import Instansi, Pegawai, UnitKerja, User
 from kinerja.models.org import JPT
 from kinerja.selectors.people import identitas_pegawai
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
-from perjanjian.selectors import iku_untuk_skp
+from perjanjian.selectors import iku_untuk_skp, pk_cakupan, unit_pimpinan_ids
 from skp import services
 from skp.access import rhk_access, skp_access
 from skp.forms import (
@@ -913,8 +913,29 @@ def pohon(request: TenantRequest) -> HttpResponse:
         if not allowed:
             raise Http404()
         akar_ids = [akar]
+    # ?unit=: the pohon of one unit: from its Perjanjian Kinerja and its head down (issue #16).
+    unit = None
+    if "unit" in request.GET:
+        unit = UnitKerja.objects.filter(instansi=instansi, pk=_int(request.GET.get("unit")) or 0).first()
+        if unit is None:
+            raise Http404()
+        kepala = unit_pimpinan_ids(instansi=instansi, unit_ids=[unit.pk]).get(unit.pk)
+        if kepala is None or (
+            not is_admin and kepala not in pegawai_subtree_ids(instansi=instansi, akar_ids=akar_ids or [])
+        ):
+            raise Http404()
+        akar_ids = [kepala]
     tree = pohon_kinerja(instansi=instansi, tahun=tahun, akar_ids=akar_ids)
-    skp_ids = [n.skp.pk for n in tree.semua if n.skp is not None]
+    nodes = tree.semua
+    cakupan_pk = pk_cakupan(
+        instansi=instansi,
+        tahun=tahun,
+        pendukung=[(n, r) for n in nodes for r in n.rhk],
+        unit_ids={unit.pk}
+        if unit
+        else (None if is_admin and not akar else {n.pegawai.unit_kerja_id for n in nodes}),
+    )
+    skp_ids = [n.skp.pk for n in nodes if n.skp is not None]
     visible = set(
         skp_visible_to(user=request.user, instansi=instansi, roles=roles)
         .filter(pk__in=skp_ids)
@@ -923,5 +944,14 @@ def pohon(request: TenantRequest) -> HttpResponse:
     return render(
         request,
         "skp/pohon.html",
-        {"tree": tree, "tahun": tahun, "visible": visible, "akar": akar, "is_admin": is_admin, "own": own},
+        {
+            "tree": tree,
+            "tahun": tahun,
+            "visible": visible,
+            "akar": akar,
+            "is_admin": is_admin,
+            "own": own,
+            "pk": cakupan_pk,
+            "unit": unit,
+        },
     )
