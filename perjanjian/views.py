@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.access import access_unit_kerja
-from kinerja.exceptions import ApplicationError
+from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
 from kinerja.models import Instansi, UnitKerja, User
 from kinerja.web import request_roles, tenant_view
 from perjanjian import services
@@ -33,6 +33,13 @@ FIELDS_IKU = ("uraian", "target", "definisi", "formula", "sumber_data", "periode
 class TenantRequest(HttpRequest):
     user: User
     instansi: Instansi
+
+
+def _unit_or_404(request: TenantRequest, unit_pk: int) -> UnitKerja:
+    try:
+        return access_unit_kerja(instansi=request.instansi, unit_id=unit_pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
 
 
 def _tahun(value: Any) -> int:
@@ -94,7 +101,7 @@ def _render_pk(
 @tenant_view()
 def unit(request: TenantRequest, unit_pk: int, tahun: int) -> HttpResponse:
     """A unit's PK in force for the year, its Manual IKU and its versions."""
-    u = access_unit_kerja(instansi=request.instansi, unit_id=unit_pk)
+    u = _unit_or_404(request, unit_pk)
     if not 2000 <= tahun <= 2100:
         raise Http404()
     pk = pk_list(instansi=request.instansi, tahun=tahun, unit_kerja_id=u.pk).first()
@@ -104,7 +111,10 @@ def unit(request: TenantRequest, unit_pk: int, tahun: int) -> HttpResponse:
 @tenant_view()
 def versi(request: TenantRequest, pk: int) -> HttpResponse:
     """One version of a PK (old versions stay readable)."""
-    obj = pk_access(instansi=request.instansi, pk_id=pk)
+    try:
+        obj = pk_access(instansi=request.instansi, pk_id=pk)
+    except NotFoundOrForbidden:
+        raise Http404() from None
     return _render_pk(request, unit=obj.unit_kerja, tahun=obj.tahun, pk=obj)
 
 
@@ -185,7 +195,7 @@ def _blok(
 @tenant_view()
 def ubah(request: TenantRequest, unit_pk: int, tahun: int) -> HttpResponse:
     """Enter or revise a unit's PK (admin_instansi or the unit's leader): each save is a new version."""
-    u = access_unit_kerja(instansi=request.instansi, unit_id=unit_pk)
+    u = _unit_or_404(request, unit_pk)
     roles = request_roles(request)
     if not 2000 <= tahun <= 2100 or not pk_boleh_ubah(user=request.user, roles=roles, unit=u):
         raise Http404()
