@@ -6,11 +6,11 @@ import io
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Max, Value, When
 from django.utils.translation import gettext as _
 
-from kinerja.exceptions import ApplicationError, ReadOnly
+from kinerja.exceptions import ApplicationError, Conflict, ReadOnly
 from kinerja.models import Instansi, UnitKerja, User
 from kinerja.services.audit import audit_log
 from perjanjian.models import MAX_TEKS, IndikatorKinerjaUtama, PerjanjianKinerja, SasaranStrategis
@@ -138,14 +138,20 @@ def pk_simpan(
     if lama is not None:
         lama_iku = list(IndikatorKinerjaUtama.objects.filter(instansi=instansi, perjanjian=lama))
         PerjanjianKinerja.objects.filter(pk=lama.pk).update(aktif=False)
-    baru = PerjanjianKinerja.objects.create(
-        instansi=instansi,
-        unit_kerja=unit,
-        tahun=tahun,
-        versi=versi,
-        dibuat_oleh=actor,
-        catatan=_teks(catatan),
-    )
+    try:
+        with transaction.atomic():
+            baru = PerjanjianKinerja.objects.create(
+                instansi=instansi,
+                unit_kerja=unit,
+                tahun=tahun,
+                versi=versi,
+                dibuat_oleh=actor,
+                catatan=_teks(catatan),
+            )
+    except IntegrityError:  # the unit's first version saved by someone else at the same moment
+        raise Conflict(
+            _("Perjanjian kinerja unit ini baru saja disimpan orang lain. Muat ulang halaman lalu ulangi.")
+        ) from None
     rows = SasaranStrategis.objects.bulk_create(
         [
             SasaranStrategis(instansi=instansi, perjanjian=baru, uraian=_teks(s.get("uraian")), urutan=i)
