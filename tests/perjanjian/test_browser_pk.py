@@ -43,7 +43,6 @@ def shot(page: Page, name: str) -> None:
 
 
 def login(page: Page, base: str, nip: str) -> None:
-    page.on("dialog", lambda dialog: dialog.accept())
     page.goto(f"{base}/masuk/")
     page.locator("#id_username").fill(nip)
     page.locator("#id_password").fill(PASSWORD)
@@ -66,6 +65,7 @@ def both_widths(page: Page, name: str) -> None:
 def test_admin_enters_a_pk_and_the_jpt_cascades_from_it(page: Page, live_server: Any, org_a: Org) -> None:
     base = live_server.url
     unit = org_a.kepala.unit_kerja
+    page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm questions (once per page)
 
     # --- the admin opens Perjanjian Kinerja: an empty year says what to do
     login(page, base, org_a.admin.nip)
