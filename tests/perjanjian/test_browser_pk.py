@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django_scopes import scope
 from playwright.sync_api import Page, expect
 
+from perjanjian.models import IndikatorKinerjaUtama
 from tests.axe import assert_accessible
 from tests.conftest import PASSWORD, Org
 
@@ -124,7 +126,9 @@ def test_admin_enters_a_pk_and_the_jpt_cascades_from_it(page: Page, live_server:
     # --- picks the indikator of the unit's PK and submits
     page.get_by_test_id("ubah-rhk").click()
     form = page.get_by_test_id("rhk-form")
-    form.get_by_test_id("pilih-iku").select_option(label=re.compile("Indeks kepuasan masyarakat"))
+    with scope(instansi=org_a.instansi.pk):
+        ikm = IndikatorKinerjaUtama.objects.get(uraian="Indeks kepuasan masyarakat", perjanjian__aktif=True)
+    form.get_by_test_id("pilih-iku").select_option(str(ikm.pk))
     form.get_by_test_id("simpan-rhk").click()
     expect(page.get_by_test_id("rhk-iku")).to_contain_text("Indeks kepuasan masyarakat")
     expect(page.get_by_test_id("manual-iku")).to_contain_text("Rata-rata nilai survei x 25")
