@@ -479,7 +479,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
             return _form_error(render(request, "skp/_rhk_form.html", ctx))
         if not request.htmx:
             return redirect("skp:detail", skp.pk)
-        return _section(request, skp, "skp/_hasil_kerja.html", disimpan=True)
+        return _section(request, skp, "skp/_hasil_kerja.html", disimpan=True, oob_manual_iku=True)
     if not request.htmx:
         messages.error(request, _("Periksa kembali isian rencana hasil kerja."))
         return redirect("skp:detail", skp.pk)
@@ -579,7 +579,7 @@ def rhk_hapus(request: TenantRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, _("Rencana hasil kerja dihapus."))
         return redirect("skp:detail", skp.pk)
-    return _section(request, skp, "skp/_hasil_kerja.html")
+    return _section(request, skp, "skp/_hasil_kerja.html", oob_manual_iku=True)
 
 
 # ---------------------------------------------------------------- lampiran, ekspektasi
