@@ -37,6 +37,7 @@ urlpatterns = [
     path("jobs/<int:pk>/kemajuan/", views_jobs.job_progress, name="job-progress"),
     path("jobs/<int:pk>/unduh/", views_jobs.job_download, name="job-download"),
     path("skp/", include("skp.urls")),
+    path("perjanjian-kinerja/", include("perjanjian.urls")),
     path("dialog/", include("dialog.urls")),
     path("evaluasi/", include("evaluasi.urls")),
     path("api/v1/", include("kinerja.api.urls")),

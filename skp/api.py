@@ -51,6 +51,8 @@ class RhkOutput(serializers.Serializer):
     rhk_pimpinan_teks = serializers.SerializerMethodField()
     tim_kerja = serializers.IntegerField(source="tim_kerja_id", allow_null=True)
     tim_kerja_teks = serializers.SerializerMethodField()
+    indikator_pk = serializers.IntegerField(source="indikator_pk_id", allow_null=True)
+    indikator_pk_detail = serializers.JSONField(source="indikator_pk_tampil", allow_null=True, read_only=True)
     cascading_tipe = serializers.CharField()
     perspektif = serializers.CharField()
     penugasan_dari = serializers.CharField()
@@ -206,6 +208,7 @@ class RhkInput(serializers.Serializer):
     jenis = serializers.ChoiceField(choices=JenisRhk.choices)
     rencana_hasil_kerja = serializers.CharField(max_length=2000)
     rhk_pimpinan = serializers.IntegerField(allow_null=True, required=False, default=None)
+    indikator_pk = serializers.IntegerField(allow_null=True, required=False, default=None)
     cascading_tipe = serializers.ChoiceField(
         choices=CascadingTipe.choices, required=False, allow_blank=True, default=""
     )
@@ -227,13 +230,14 @@ class RhkCreateApi(_SkpApi):
             jenis=v["jenis"],
             rencana_hasil_kerja=v["rencana_hasil_kerja"],
             rhk_pimpinan_id=v["rhk_pimpinan"],
+            indikator_pk_id=v["indikator_pk"],
             cascading_tipe=v["cascading_tipe"],
             perspektif=v["perspektif"],
             indikator=v["indikator"],
             versi=v.get("versi"),
         )
         rhk = (
-            Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua")
+            Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran")
             .prefetch_related("indikator")
             .get(pk=rhk.pk)
         )
@@ -245,6 +249,7 @@ class RhkDetailApi(_SkpApi):
         jenis = serializers.ChoiceField(choices=JenisRhk.choices, required=False)
         rencana_hasil_kerja = serializers.CharField(max_length=2000, required=False)
         rhk_pimpinan = serializers.IntegerField(allow_null=True, required=False)
+        indikator_pk = serializers.IntegerField(allow_null=True, required=False)
         cascading_tipe = serializers.ChoiceField(
             choices=CascadingTipe.choices, required=False, allow_blank=True
         )
@@ -265,7 +270,7 @@ class RhkDetailApi(_SkpApi):
         versi = v.pop("versi", None)
         services.skp_rhk_update(actor=self.actor, rhk=rhk, data=v, versi=versi)
         rhk = (
-            Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua")
+            Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran")
             .prefetch_related("indikator")
             .get(pk=rhk.pk)
         )
@@ -400,7 +405,9 @@ class RhkPimpinanChoicesApi(_SkpApi):
     @extend_schema(responses=RhkOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
-        qs = rhk_pimpinan_choices(skp=skp).select_related("rhk_pimpinan", "tim_kerja__ketua")
+        qs = rhk_pimpinan_choices(skp=skp).select_related(
+            "rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran"
+        )
         return Response(RhkOutput(qs, many=True).data)
 
 

@@ -82,7 +82,9 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
     is_jpt = jenis_jabatan in JPT
     kuantitatif = skp.pendekatan == Pendekatan.KUANTITATIF
     kolom = f"{'jpt' if is_jpt else 'ja'}_{'kuantitatif' if kuantitatif else 'kualitatif'}"
-    jumlah_kolom = {"ja_kuantitatif": 6, "jpt_kuantitatif": 6, "ja_kualitatif": 4, "jpt_kualitatif": 4}[kolom]
+    # JPT tables carry a SUMBER DATA column (the linked PK indikator's data source, S002 l.194).
+    jumlah_kolom = {"ja_kuantitatif": 6, "jpt_kuantitatif": 7, "ja_kualitatif": 4, "jpt_kualitatif": 5}[kolom]
+    manual_iku: dict[tuple[str, str], dict[str, str]] = {}
 
     bagian = []
     for jenis, judul, nama in (
@@ -94,6 +96,9 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
             indikator = [
                 {"aspek": aspek_label(i.aspek), "iki": i.iki, "target": i.target} for i in r.indikator.all()
             ] or [{"aspek": "-", "iki": "-", "target": ""}]
+            iku = r.indikator_pk_tampil
+            if iku:
+                manual_iku.setdefault((iku.get("sasaran", ""), iku.get("uraian", "")), iku)
             rows.append(
                 {
                     "no": no,
@@ -101,6 +106,7 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
                     "rhk_pimpinan": r.rhk_pimpinan_tampil,
                     "tim_kerja": r.tim_kerja_tampil,
                     "perspektif": r.perspektif,
+                    "iku": iku or {},
                     "penugasan_dari": r.penugasan_dari,
                     "indikator": indikator,
                     "baris": len(indikator),
@@ -158,6 +164,8 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
         "bagian_hasil": bagian,
         "perilaku": perilaku,
         "lampiran": lampiran,
+        "manual_iku": list(manual_iku.values()) if is_jpt else [],
+        "is_jpt": is_jpt,
         "ttd": ttd,
         "revisi": skp.revisi,
     }

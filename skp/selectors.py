@@ -19,7 +19,7 @@ def _detail_prefetch() -> list[Prefetch | str]:
     return [
         Prefetch(
             "rhk",
-            queryset=Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua")
+            queryset=Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran")
             .prefetch_related(Prefetch("indikator", queryset=Indikator.objects.order_by("urutan", "id")))
             .order_by("jenis", "urutan", "id"),
         ),
@@ -381,7 +381,7 @@ def pohon_kinerja(*, instansi: Instansi, tahun: int, akar_ids: list[int] | None 
     rhk_by_skp: dict[int, list[Rhk]] = {}
     for r in (
         Rhk.objects.filter(instansi=instansi, skp_id__in=[s.pk for s in chosen.values()])
-        .select_related("rhk_pimpinan", "tim_kerja__ketua")
+        .select_related("rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran")
         .order_by("jenis", "urutan", "id")
     ):
         rhk_by_skp.setdefault(r.skp_id, []).append(r)

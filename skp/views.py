@@ -28,12 +28,13 @@ from django_htmx.http import (
 from django_htmx.middleware import HtmxDetails
 
 from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden, ReadOnly
-from kinerja.models import Instansi, Pegawai, TimKerja, User
+from kinerja.models import Instansi, Pegawai, TimKerja, UnitKerja, User
 from kinerja.models.org import JPT
 from kinerja.selectors.people import identitas_pegawai
 from kinerja.selectors.tim import tim_dipimpin
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
+from perjanjian.selectors import iku_untuk_skp, pk_cakupan, unit_pimpinan_ids
 from skp import services
 from skp.access import rhk_access, skp_access, tim_matriks_access
 from skp.forms import (
@@ -169,7 +170,19 @@ def _flat(errors: dict[str, Any]) -> list[str]:
 def _kolom(skp: Skp) -> int:
     """Columns of the results table: NO, leader result (JA/JF) or perspektif (JPT), result, then
     aspek/IKI/target (kuantitatif) or one "ukuran keberhasilan" narrative (kualitatif)."""
-    return 4 if skp.pendekatan == Pendekatan.KUALITATIF else 6
+    base = 4 if skp.pendekatan == Pendekatan.KUALITATIF else 6
+    return base + (1 if skp.pegawai.jabatan.jenis in JPT else 0)  # JPT: + sumber data
+
+
+def _manual_iku(rhk: list[Rhk]) -> list[dict[str, str]]:
+    """The Manual IKU annex of a JPT's SKP: each PK indikator its results derive from, once, as approved
+    (snapshot) or as it is now."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rhk:
+        iku = r.indikator_pk_tampil
+        if iku:
+            seen.setdefault((iku.get("sasaran", ""), iku.get("uraian", "")), iku)
+    return list(seen.values())
 
 
 def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
@@ -215,6 +228,7 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         )
         if is_owner
         else [],
+        "manual_iku": _manual_iku(rhk) if is_jpt else [],
     }
     if skp.status in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
         ctx.update(_dokumen_context(skp))
@@ -400,6 +414,11 @@ def _rhk_form_ctx(
         "kualitatif": skp.pendekatan == Pendekatan.KUALITATIF,
         "kolom": _kolom(skp),
         "pimpinan_choices": [] if is_jpt else rhk_pimpinan_pilihan(skp=skp),
+        "iku_choices": list(
+            iku_untuk_skp(
+                instansi_id=skp.instansi_id, unit_kerja_id=skp.pegawai.unit_kerja_id, tahun=skp.tahun
+            )
+        ),
         "aspek_choices": Aspek.choices,
         "pesan": pesan,
         "sisa": sisa or SisaGalat(),
@@ -424,6 +443,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
                     rencana_hasil_kerja=cd["rencana_hasil_kerja"],
                     indikator=indikator_input(rows),
                     rhk_pimpinan_id=cd["rhk_pimpinan"],
+                    indikator_pk_id=cd["indikator_pk"],
                     cascading_tipe=cd["cascading_tipe"],
                     perspektif=cd["perspektif"],
                     penugasan_dari=cd["penugasan_dari"],
@@ -438,6 +458,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
                         "jenis": cd["jenis"],
                         "rencana_hasil_kerja": cd["rencana_hasil_kerja"],
                         "rhk_pimpinan": cd["rhk_pimpinan"],
+                        "indikator_pk": cd["indikator_pk"],
                         "cascading_tipe": cd["cascading_tipe"],
                         "perspektif": cd["perspektif"],
                         "penugasan_dari": cd["penugasan_dari"],
@@ -464,7 +485,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
             return _form_error(render(request, "skp/_rhk_form.html", ctx))
         if not request.htmx:
             return redirect("skp:detail", skp.pk)
-        return _section(request, skp, "skp/_hasil_kerja.html", disimpan=True)
+        return _section(request, skp, "skp/_hasil_kerja.html", disimpan=True, oob_manual_iku=True)
     if not request.htmx:
         messages.error(request, _("Periksa kembali isian rencana hasil kerja."))
         return redirect("skp:detail", skp.pk)
@@ -522,6 +543,7 @@ def rhk_ubah(request: TenantRequest, pk: int) -> HttpResponse:
             "jenis": rhk.jenis,
             "rencana_hasil_kerja": rhk.rencana_hasil_kerja,
             "rhk_pimpinan": rhk.rhk_pimpinan_id,
+            "indikator_pk": rhk.indikator_pk_id,
             "cascading_tipe": rhk.cascading_tipe,
             "perspektif": rhk.perspektif,
             "penugasan_dari": rhk.penugasan_dari,
@@ -563,7 +585,7 @@ def rhk_hapus(request: TenantRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, _("Rencana hasil kerja dihapus."))
         return redirect("skp:detail", skp.pk)
-    return _section(request, skp, "skp/_hasil_kerja.html")
+    return _section(request, skp, "skp/_hasil_kerja.html", oob_manual_iku=True)
 
 
 # ---------------------------------------------------------------- lampiran, ekspektasi
@@ -913,8 +935,29 @@ def pohon(request: TenantRequest) -> HttpResponse:
         if not allowed:
             raise Http404()
         akar_ids = [akar]
+    # ?unit=: the pohon of one unit: from its Perjanjian Kinerja and its head down (issue #16).
+    unit = None
+    if "unit" in request.GET:
+        unit = UnitKerja.objects.filter(instansi=instansi, pk=_int(request.GET.get("unit")) or 0).first()
+        if unit is None:
+            raise Http404()
+        kepala = unit_pimpinan_ids(instansi=instansi, unit_ids=[unit.pk]).get(unit.pk)
+        if kepala is None or (
+            not is_admin and kepala not in pegawai_subtree_ids(instansi=instansi, akar_ids=akar_ids or [])
+        ):
+            raise Http404()
+        akar_ids = [kepala]
     tree = pohon_kinerja(instansi=instansi, tahun=tahun, akar_ids=akar_ids)
-    skp_ids = [n.skp.pk for n in tree.semua if n.skp is not None]
+    nodes = tree.semua
+    cakupan_pk = pk_cakupan(
+        instansi=instansi,
+        tahun=tahun,
+        pendukung=[(n, r) for n in nodes for r in n.rhk],
+        unit_ids={unit.pk}
+        if unit
+        else (None if is_admin and not akar else {n.pegawai.unit_kerja_id for n in nodes}),
+    )
+    skp_ids = [n.skp.pk for n in nodes if n.skp is not None]
     visible = set(
         skp_visible_to(user=request.user, instansi=instansi, roles=roles)
         .filter(pk__in=skp_ids)
@@ -923,5 +966,14 @@ def pohon(request: TenantRequest) -> HttpResponse:
     return render(
         request,
         "skp/pohon.html",
-        {"tree": tree, "tahun": tahun, "visible": visible, "akar": akar, "is_admin": is_admin, "own": own},
+        {
+            "tree": tree,
+            "tahun": tahun,
+            "visible": visible,
+            "akar": akar,
+            "is_admin": is_admin,
+            "own": own,
+            "pk": cakupan_pk,
+            "unit": unit,
+        },
     )

@@ -42,7 +42,7 @@ from kinerja.models import Pegawai, TenantOwnedModel, User
 from kinerja.validators import format_nip
 from tests.conftest import Org, api_client_for
 
-PROJECT_APPS = ("kinerja", "skp", "dialog", "evaluasi")
+PROJECT_APPS = ("kinerja", "perjanjian", "skp", "dialog", "evaluasi")
 
 # ---------------------------------------------------------------- what is not tested, and why
 
@@ -116,6 +116,9 @@ URL_OBJECTS: dict[str, dict[str, str | Values | Made]] = {
     "evaluasi:tahunan-hasil": {"pk": _job_of_kind(_jenis_tahunan)},
     "tim-anggota-keluar": {"pk": "kinerja.TimKerja", "anggota_pk": "kinerja.AnggotaTim"},
     "api-tim-anggota-keluar": {"pk": "kinerja.TimKerja", "nip": Values(lambda: ["198501012010011001"])},
+    "perjanjian:versi": {"pk": "perjanjian.PerjanjianKinerja"},
+    "perjanjian:unit": {"unit_pk": "kinerja.UnitKerja", "tahun": Values(lambda: [timezone.localdate().year])},
+    "perjanjian:ubah": {"unit_pk": "kinerja.UnitKerja", "tahun": Values(lambda: [timezone.localdate().year])},
 }
 # Query strings and bodies some views validate before they look at the id (and readable exports).
 URL_QUERY = {
@@ -240,6 +243,16 @@ def _indikator(objs: AObjects) -> models.Model:
     return rhk.indikator.first()
 
 
+def _perjanjian(objs: AObjects) -> models.Model:
+    from perjanjian.services import pk_simpan
+
+    return pk_simpan(
+        actor=objs.org.admin.user, instansi=objs.org.instansi, unit_kerja_id=objs.org.kepala.unit_kerja_id,
+        tahun=timezone.localdate().year, roles=["admin_instansi"],
+        sasaran=[{"uraian": "Sasaran uji isolasi", "indikator": [{"uraian": "IKU uji isolasi", "target": "100 %"}]}],
+    )  # fmt: skip
+
+
 def _job(objs: AObjects) -> models.Model:
     from kinerja.services.jobs import job_create
 
@@ -296,10 +309,17 @@ BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "skp.Skp": _skp,
     "skp.Rhk": _rhk,
     "skp.Indikator": _indikator,
+    "perjanjian.PerjanjianKinerja": _perjanjian,
     "evaluasi.Evaluasi": _evaluasi,
     "dialog.BuktiDukung": lambda objs: objs._insert(apps.get_model("dialog.BuktiDukung"), jenis="tautan"),
 }
-EAGER = ("skp.Skp", "skp.Rhk", "kinerja.Job", "kinerja.Periode")  # made before list checks: data to leak
+EAGER = (
+    "skp.Skp",
+    "skp.Rhk",
+    "kinerja.Job",
+    "kinerja.Periode",
+    "perjanjian.PerjanjianKinerja",
+)  # made before list checks: data to leak
 
 # ---------------------------------------------------------------- walking the URL conf
 

@@ -21,6 +21,7 @@ urlpatterns = [
         name="api-tim-anggota-keluar",
     ),
     path("", include("skp.api_urls")),
+    path("", include("perjanjian.api_urls")),
     path("", include("dialog.api_urls")),
     path("", include("evaluasi.api_urls")),
 ]

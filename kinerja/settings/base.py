@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "kinerja",
+    "perjanjian",
     "skp",
     "dialog",
     "evaluasi",

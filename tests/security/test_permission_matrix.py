@@ -91,6 +91,15 @@ EXPECT: dict[str, dict[str, str]] = {
         "get": "login ok ok ok ok ok ok ok"
     },  # /skp/persetujuan/jumlah/ (own count, 0 for most)
     "skp:pohon": {"get": "login ok ok ok ok ok ok ok"},  # /skp/pohon/
+    # Perjanjian Kinerja: everyone of the instansi reads; the admin or the unit's leader writes (the
+    # URL's unit is the bidang, headed by "penilai"; "atasan" heads the top unit); import: admin or any leader.
+    "perjanjian:daftar": {"get": "login ok ok ok ok ok ok ok"},  # /perjanjian-kinerja/
+    "perjanjian:impor": {"get": "login 404 ok ok ok 404 ok ok"},  # /perjanjian-kinerja/impor/
+    "perjanjian:versi": {"get": "login ok ok ok ok ok 404 ok"},  # /perjanjian-kinerja/versi/<int:pk>/
+    "perjanjian:unit": {
+        "get": "login ok ok ok ok ok 404 ok"
+    },  # /perjanjian-kinerja/unit/<int:unit_pk>/<int:tahun>/
+    "perjanjian:ubah": {"get": "login 404 ok 404 ok 404 404 ok"},  # .../unit/<int:unit_pk>/<int:tahun>/ubah/
     "skp:detail": {"get": "login ok ok 404 ok ok 404 ok"},  # /skp/<int:pk>/
     "skp:pendekatan": {"get": "login 405 405 405 405 405 405 405"},  # /skp/<int:pk>/pendekatan/
     "skp:salin": {"get": "login 405 405 405 405 405 405 405"},  # /skp/<int:pk>/salin/
@@ -254,6 +263,13 @@ EXPECT: dict[str, dict[str, str]] = {
     "api-skp-matriks": {"get": "login ok ok 404 ok ok 404 ok"},  # /api/v1/skp/<int:pk>/matriks/
     "api-skp-dokumen": {"get": "login bad bad 404 bad bad 404 bad"},  # /api/v1/skp/<int:pk>/dokumen/
     "api-rhk-detail": {"patch": "login ok 403 404 403 403 404 403"},  # /api/v1/rhk/<int:pk>/
+    # the empty body is refused (400) before who may write is checked: tests/perjanjian/test_api_pk.py
+    "api-pk-list": {
+        "get": "login ok ok ok ok ok ok ok",
+        "post": "login bad bad bad bad bad bad bad",
+    },  # /api/v1/perjanjian-kinerja/
+    "api-pk-impor": {"post": "login bad bad bad bad bad bad bad"},  # /api/v1/perjanjian-kinerja/impor/
+    "api-pk-detail": {"get": "login ok ok ok ok ok 404 ok"},  # /api/v1/perjanjian-kinerja/<int:pk>/
     "api-umpan-balik": {
         "get": "login ok ok ok ok ok ok ok",
         "post": "login bad bad bad bad bad bad bad",

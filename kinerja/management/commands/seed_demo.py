@@ -94,6 +94,10 @@ class Command(BaseCommand):
         )
         if log:
             hitung = {**hitung, "log_harian": log}
+        # The Perjanjian Kinerja at the root (issue #16): idempotent, links the JPT results seeded above.
+        for k, v in import_module("perjanjian.demo").demo_pk_seed(instansi=instansi).items():
+            hitung[k] = hitung.get(k, 0) + v
+        hitung = {k: v for k, v in hitung.items() if v}
         if hitung:
             ringkas = ", ".join(f"{k} {v}" for k, v in sorted(hitung.items()))
             self.stdout.write(f"{instansi.kode} aktivitas ({time.monotonic() - t0:.1f} detik): {ringkas}.")
