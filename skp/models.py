@@ -196,6 +196,7 @@ class Rhk(TenantOwnedModel):
             return self.tim_kerja_teks
         return self.tim_kerja.label() if self.tim_kerja_id and self.tim_kerja else ""
 
+    @property
     def indikator_pk_tampil(self) -> dict[str, str] | None:
         """The PK indikator this row derives from (uraian, target, sasaran, Manual IKU): the approval
         snapshot when frozen, else live (``indikator_pk__sasaran`` select_related by the caller)."""
