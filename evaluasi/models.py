@@ -454,7 +454,9 @@ class KirimanSiasn(TenantOwnedModel):
     pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.CASCADE, related_name="+")
     tahun = models.PositiveSmallIntegerField()
     siasn_id = models.CharField(max_length=64, blank=True)
-    payload_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the last accepted payload")
+    payload_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the last accepted payload"
+    )
     terkirim_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=StatusKirimanSiasn.choices)
     pesan = models.TextField(blank=True)

@@ -25,7 +25,8 @@ from kinerja.services.people import pegawai_mutasi
 
 FIELDS = ("nama", "jabatan", "unor", "golongan")
 LABEL = {"nama": "Nama", "jabatan": "Jabatan", "unor": "Unit kerja", "golongan": "Pangkat/golongan"}
-MAX_NIP = 100
+MAX_NIP = 100  # the command; the page reads at most MAX_NIP_HALAMAN (a few seconds at 20 requests/s)
+MAX_NIP_HALAMAN = 20
 
 
 @dataclass
@@ -53,7 +54,7 @@ def _nilai_siasn(data: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def parse_nip(raw: str) -> list[str]:
+def parse_nip(raw: str, *, maks: int = MAX_NIP) -> list[str]:
     """``NIP[,NIP...]`` (commas, spaces or new lines) → unique NIPs; ``ValueError`` with a message."""
     nips = list(dict.fromkeys(x for x in raw.replace("\n", ",").replace(" ", ",").split(",") if x.strip()))
     if not nips:
@@ -61,8 +62,8 @@ def parse_nip(raw: str) -> list[str]:
     salah = [n for n in nips if not (n.isdigit() and len(n) == 18)]
     if salah:
         raise ValueError(_("NIP harus 18 angka: %(nip)s") % {"nip": ", ".join(salah[:5])})
-    if len(nips) > MAX_NIP:
-        raise ValueError(_("Paling banyak %(n)d NIP sekali tarik.") % {"n": MAX_NIP})
+    if len(nips) > maks:
+        raise ValueError(_("Paling banyak %(n)d NIP sekali tarik.") % {"n": maks})
     return nips
 
 
@@ -106,10 +107,13 @@ def perbandingan_hash(rows: list[Perbandingan]) -> str:
 
 
 @transaction.atomic
-def siasn_tarik_terapkan(*, actor: User | None, instansi: Instansi, rows: list[Perbandingan]) -> list[str]:
-    """Apply the differences (one transaction, audited per pegawai); returns notes on what was not
-    applied (a jabatan or unit name that does not exist in the instansi)."""
+def siasn_tarik_terapkan(
+    *, actor: User | None, instansi: Instansi, rows: list[Perbandingan]
+) -> tuple[int, list[str]]:
+    """Apply the differences (one transaction, audited per pegawai); returns how many pegawai changed and
+    notes on what was not applied (a jabatan or unit name that does not exist in the instansi)."""
     catatan: list[str] = []
+    diubah = 0
     ids = [r.pegawai_id for r in rows if r.beda and r.pegawai_id]
     pegawai = {
         p.pk: p
@@ -130,6 +134,7 @@ def siasn_tarik_terapkan(*, actor: User | None, instansi: Instansi, rows: list[P
             p.pangkat_golongan = r.beda["golongan"][1][:100]
             ubah.append("pangkat_golongan")
         if ubah:
+            diubah += 1
             p.save(update_fields=[*ubah, "updated_at"])
             audit_log(
                 actor=actor, instansi=instansi, action="pegawai.siasn_tarik", obj=p, before=before,
@@ -159,4 +164,5 @@ def siasn_tarik_terapkan(*, actor: User | None, instansi: Instansi, rows: list[P
                     unit = found_u
             if jabatan.pk != p.jabatan_id or unit.pk != p.unit_kerja_id:
                 pegawai_mutasi(actor=actor, pegawai=p, unit_kerja=unit, jabatan=jabatan, atasan=p.atasan)
-    return catatan
+                diubah += 0 if ubah else 1
+    return diubah, catatan

@@ -36,8 +36,10 @@ class Command(BaseCommand):
         try:
             with command_tenant(instansi), SiasnClient(siasn_config_for(instansi.kode)) as client:
                 rows = siasn_tarik_bandingkan(instansi=instansi, nips=nips, client=client)
-                catatan = (
-                    siasn_tarik_terapkan(actor=None, instansi=instansi, rows=rows) if opts["terapkan"] else []
+                n, catatan = (
+                    siasn_tarik_terapkan(actor=None, instansi=instansi, rows=rows)
+                    if opts["terapkan"]
+                    else (0, [])
                 )
         except (SiasnBelumDiatur, SiasnAuthError) as exc:
             raise CommandError(str(exc)) from None
@@ -56,7 +58,7 @@ class Command(BaseCommand):
             self.stderr.write(c)
         beda = sum(1 for r in rows if r.beda)
         if opts["terapkan"]:
-            self.stdout.write(f"{beda} pegawai diperbarui dari SIASN.")
+            self.stdout.write(f"{n} pegawai diperbarui dari SIASN.")
         elif beda:
             self.stdout.write(f"{beda} pegawai berbeda; jalankan lagi dengan --terapkan untuk menerapkan.")
         if gagal:
