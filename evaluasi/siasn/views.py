@@ -62,7 +62,7 @@ def siasn(request: HttpRequest) -> HttpResponse:
         form = SiasnKirimForm(request.POST)
         if form.is_valid():
             try:
-                job = siasn_kirim_start(
+                started = siasn_kirim_start(
                     actor=user,
                     instansi=instansi,
                     tahun=form.cleaned_data["tahun"],
@@ -76,7 +76,7 @@ def siasn(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, exc.message)
                 status = exc.status_code
             else:
-                return redirect(f"{reverse('evaluasi:siasn')}?job={job.pk}")
+                return redirect(f"{reverse('evaluasi:siasn')}?job={started.pk}")
         else:
             status = 400
     jobs = list(Job.objects.filter(instansi=instansi, jenis=JOB_SIASN).order_by("-created_at", "-id")[:10])
