@@ -72,3 +72,44 @@ def setup_year(org: Org, tahun: int = TAHUN) -> list[Pegawai]:
 @pytest.fixture
 def year_a(org_a: Org) -> list[Pegawai]:
     return setup_year(org_a)
+
+
+@pytest.fixture
+def siasn_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A REAL Celery worker (thread, solo pool) on the real Redis broker, consuming a queue private to this
+    test process; ``siasn_kirim_task.delay`` is routed there. Needs ``transactional_db``."""
+    import os
+
+    from celery.contrib.testing.worker import start_worker
+
+    from evaluasi import tasks
+    from kinerja.celery import app
+
+    queue = f"test-siasn-{os.getpid()}"
+    task = tasks.siasn_kirim_task
+    monkeypatch.setattr(task, "delay", lambda *args, **kw: task.apply_async(args=args, kwargs=kw, queue=queue))
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30):
+        yield queue
+    try:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+    except Exception:  # noqa: S110 - broker cleanup is best effort
+        pass
+
+
+def more_rated(org: Org, n: int, tahun: int = TAHUN) -> list[Pegawai]:
+    """``n`` more pegawai under ``org.atasan`` with final annual results (for progress to show)."""
+    from tests.factories import PegawaiFactory
+
+    more = [
+        PegawaiFactory(
+            instansi=org.instansi, unit_kerja=org.pegawai.unit_kerja, jabatan=org.pegawai.jabatan, atasan=org.atasan
+        )
+        for _ in range(n)
+    ]
+    for p in more:
+        make_skp(p, tahun=tahun)
+    ensure_all(org.instansi, tahun)
+    for p in more:
+        finalise(p, "sesuai_ekspektasi", "sesuai_ekspektasi", tahun=tahun)
+    return more
