@@ -690,6 +690,15 @@ def phase_dokumen(size: str) -> None:
                            "stderr_tail": out.stderr[-1500:]})  # fmt: skip
 
 
+def phase_siasn(size: str) -> None:
+    """The SIASN send run against the fake SIASN (scripts/bench_siasn.py: its own database, own results)."""
+    print("siasn: calling scripts/bench_siasn.py ...", flush=True)
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_siasn.py")], cwd=ROOT, capture_output=True,
+                         text=True, check=False, timeout=3600)  # fmt: skip
+    save(size, "siasn", {"status": f"exit {out.returncode}", "stdout_tail": out.stdout[-3000:],
+                         "stderr_tail": out.stderr[-1500:]})  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------- docs table
 
 
@@ -784,7 +793,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", choices=sorted(SIZES), default="10k")
     ap.add_argument(
-        "--phases", default="gen,batch,queries,http", help="also: dokumen (runs scripts/bench_dokumen.py)"
+        "--phases",
+        default="gen,batch,queries,http",
+        help="also: dokumen (runs scripts/bench_dokumen.py), siasn (scripts/bench_siasn.py)",
     )
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument(
@@ -811,6 +822,8 @@ def main() -> int:
         )
     if "dokumen" in phases:
         phase_dokumen(args.size)
+    if "siasn" in phases:
+        phase_siasn(args.size)
     write_docs()
     if args.size != "10k" and not args.keep:
         import psycopg
