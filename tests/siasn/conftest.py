@@ -87,7 +87,9 @@ def siasn_worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
     queue = f"test-siasn-{os.getpid()}"
     task = tasks.siasn_kirim_task
-    monkeypatch.setattr(task, "delay", lambda *args, **kw: task.apply_async(args=args, kwargs=kw, queue=queue))
+    monkeypatch.setattr(
+        task, "delay", lambda *args, **kw: task.apply_async(args=args, kwargs=kw, queue=queue)
+    )
     with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=30):
         yield queue
     try:
@@ -103,7 +105,10 @@ def more_rated(org: Org, n: int, tahun: int = TAHUN) -> list[Pegawai]:
 
     more = [
         PegawaiFactory(
-            instansi=org.instansi, unit_kerja=org.pegawai.unit_kerja, jabatan=org.pegawai.jabatan, atasan=org.atasan
+            instansi=org.instansi,
+            unit_kerja=org.pegawai.unit_kerja,
+            jabatan=org.pegawai.jabatan,
+            atasan=org.atasan,
         )
         for _ in range(n)
     ]

@@ -104,7 +104,9 @@ def test_admin_sends_the_year_from_the_page(
     table = page.get_by_test_id("tabel-hasil-siasn")
     expect(table.get_by_test_id("baris-gagal")).to_have_count(1)
     expect(table.get_by_test_id("baris-gagal")).to_contain_text(org.rekan.nip)
-    expect(table.get_by_test_id("baris-gagal")).to_contain_text("HTTP 400: Unor penilai tidak sesuai dengan SIASN")
+    expect(table.get_by_test_id("baris-gagal")).to_contain_text(
+        "HTTP 400: Unor penilai tidak sesuai dengan SIASN"
+    )
     assert_accessible(page, "SIASN, results")
     page.screenshot(path=str(SHOTS / "siasn-hasil-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)
