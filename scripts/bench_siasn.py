@@ -149,7 +149,7 @@ def main() -> int:
     from evaluasi.siasn.kirim import siasn_kirim
     from tests.siasn.fake import FakeSiasn
 
-    client_mod.cache = LocMemCache("siasn-bench", {})  # type: ignore[assignment]
+    client_mod.cache = LocMemCache("siasn-bench", {})
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"migrate: {time.perf_counter() - t0:.1f} s")

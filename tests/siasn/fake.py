@@ -53,7 +53,11 @@ AK_KEYS = {
         )
     },
 }  # fmt: skip
-SHAPES = {"skp22/save": SKP22_KEYS, "kinerjaperiodik/save": PERIODIK_KEYS, "angkakredit/save": AK_KEYS}
+SHAPES: dict[str, dict[str, tuple[type, ...]]] = {
+    "skp22/save": SKP22_KEYS,
+    "kinerjaperiodik/save": PERIODIK_KEYS,
+    "angkakredit/save": AK_KEYS,
+}
 
 
 class _Quiet(WSGIRequestHandler):
