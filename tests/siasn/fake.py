@@ -111,7 +111,9 @@ class FakeSiasn:
             self._server.server_close()
 
     def env(self, kode: str) -> dict[str, str]:
-        p = f"KINERJA_SIASN_{kode.upper()}_"
+        from evaluasi.siasn.config import env_prefix
+
+        p = env_prefix(kode)
         return {
             p + "BASE_URL": self.url + "/apisiasn/1.0",
             p + "TOKEN_URL": self.url + "/oauth2/token",
