@@ -11,7 +11,7 @@ class SiasnKirimForm(forms.Form):
     jenis = forms.MultipleChoiceField(
         label=_("Yang dikirim"),
         choices=JenisKirimanSiasn.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Pilih paling sedikit satu jenis hasil.")},
     )
 

@@ -90,7 +90,10 @@ def siasn(request: HttpRequest) -> HttpResponse:
         **_hasil_context(request, instansi, job),
     }
     if request.GET.get("bagian") == "hasil" and job is not None:
-        return render(request, "evaluasi/siasn/_hasil.html", ctx)
+        resp = render(request, "evaluasi/siasn/_hasil.html", ctx)
+        if not ctx["running"] and request.headers.get("HX-Request"):
+            resp["HX-Refresh"] = "true"  # the run ended: reload once so the history shows its outcome
+        return resp
     return render(request, "evaluasi/siasn/kirim.html", ctx, status=status)
 
 
