@@ -127,7 +127,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--throttled", type=int, default=200, help="pegawai sent at 20 requests/s")
-    parser.add_argument("--max-send", type=int, default=10_000, help="largest size sent for real")
+    parser.add_argument("--max-send", type=int, default=1_000, help="largest size sent for real")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     sizes = [int(x) for x in args.sizes.split(",") if x]
@@ -150,6 +150,10 @@ def main() -> int:
     from tests.siasn.fake import FakeSiasn
 
     client_mod.cache = LocMemCache("siasn-bench", {})
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would be measured too
+    logging.getLogger("evaluasi.siasn").setLevel(logging.WARNING)
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"migrate: {time.perf_counter() - t0:.1f} s")

@@ -182,7 +182,10 @@ class FakeSiasn:
             else:
                 f = None
         if f is not None and f[1] == "timeout":
+            # a gateway that gives up: the request never reaches SIASN's backend (a backend that stored
+            # it before timing out would make a retried save a duplicate: docs/siasn.md "Limits")
             time.sleep(float(f[2].get("seconds", 3)))
+            return 504, {"message": "gateway timeout"}, {}
         if path == "/oauth2/token":
             return self._gateway_token(environ, raw)
         if path.endswith("/openid-connect/token"):
