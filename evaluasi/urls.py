@@ -1,6 +1,7 @@
 from django.urls import path
 
 from evaluasi import views, views_dokumen
+from evaluasi.siasn import views as views_siasn
 
 app_name = "evaluasi"
 urlpatterns = [
@@ -18,4 +19,7 @@ urlpatterns = [
     path("tahunan/", views.tahunan, name="tahunan"),
     path("tahunan/<int:pk>/", views.tahunan_hasil, name="tahunan-hasil"),
     path("skp/<int:pk>/nilai/", views.nilai_skp, name="nilai-skp"),
+    path("siasn/", views_siasn.siasn, name="siasn"),
+    path("siasn/tarik/", views_siasn.siasn_tarik, name="siasn-tarik"),
+    path("siasn/audit/", views_siasn.siasn_audit, name="siasn-audit"),
 ]

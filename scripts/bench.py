@@ -710,6 +710,15 @@ def phase_dokumen(size: str) -> None:
                            "stderr_tail": out.stderr[-1500:]})  # fmt: skip
 
 
+def phase_siasn(size: str) -> None:
+    """The SIASN send run against the fake SIASN (scripts/bench_siasn.py: its own database, own results)."""
+    print("siasn: calling scripts/bench_siasn.py ...", flush=True)
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_siasn.py")], cwd=ROOT, capture_output=True,
+                         text=True, check=False, timeout=3600)  # fmt: skip
+    save(size, "siasn", {"status": f"exit {out.returncode}", "stdout_tail": out.stdout[-3000:],
+                         "stderr_tail": out.stderr[-1500:]})  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------- docs table
 
 
@@ -807,7 +816,7 @@ def main() -> int:
         "--phases",
         default="gen,batch,queries,http",
         help="also: dokumen (runs scripts/bench_dokumen.py), log (log harian, scripts/bench_log_harian.py), "
-        "cluster (bench/cluster_bench.py on a running `make cluster`)",
+        "siasn (scripts/bench_siasn.py), cluster (bench/cluster_bench.py on a running `make cluster`)",
     )
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument(
@@ -836,6 +845,8 @@ def main() -> int:
         phase_log(args.size, db)
     if "dokumen" in phases:
         phase_dokumen(args.size)
+    if "siasn" in phases:
+        phase_siasn(args.size)
     if "cluster" in phases:  # needs a running `make cluster` (bench/cluster_bench.py; its own data)
         rc = subprocess.run([sys.executable, str(ROOT / "bench" / "cluster_bench.py")], cwd=ROOT, check=False)
         print(f"cluster bench: exit {rc.returncode} (bench/results/cluster.json)", flush=True)
