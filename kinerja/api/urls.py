@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import jobs, views
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenApi.as_view(), name="api-auth-token"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("pegawai/<int:pk>/", views.PegawaiDetailApi.as_view(), name="api-pegawai-detail"),
     path("unit-kerja/", views.UnitKerjaListApi.as_view(), name="api-unit-kerja-list"),
     path("jobs/<int:pk>/", views.JobDetailApi.as_view(), name="api-job-detail"),
+    path("jobs/<int:pk>/berkas/", jobs.JobBerkasApi.as_view(), name="api-job-berkas"),
+    path("impor/", jobs.ImporApi.as_view(), name="api-impor"),
+    path("ekspor/", jobs.EksporApi.as_view(), name="api-ekspor"),
     path("", include("skp.api_urls")),
     path("", include("dialog.api_urls")),
     path("", include("evaluasi.api_urls")),

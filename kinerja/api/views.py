@@ -3,6 +3,7 @@
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 
 from kinerja.api.throttling import LoginRateThrottle
 from kinerja.auth import authenticate_guarded
-from kinerja.models import Job, Pegawai, Periode, Role, UnitKerja
+from kinerja.models import Job, JobStatus, Pegawai, Periode, Role, UnitKerja
 from kinerja.selectors.jobs import job_visible_to
 from kinerja.selectors.org import unit_kerja_list
 from kinerja.selectors.people import pegawai_dinilai_oleh, pegawai_list
@@ -226,4 +227,10 @@ class JobDetailApi(TenantScopedApi):
     def get(self, request: Request, pk: int) -> Response:
         job = cast(Job, self.get_object())
         job_requeue_waiting(job=job)  # started while the queue was down: re-sent once it is back
-        return Response(self.OutputSerializer(job).data)
+        data = self.OutputSerializer(job).data
+        if job.status == JobStatus.SELESAI and job.hasil:  # the result file (export, ZIP, PDF)
+            data["detail"] = {
+                **(job.detail or {}),
+                "url": request.build_absolute_uri(reverse("api-job-berkas", args=[job.pk])),
+            }
+        return Response(data)
