@@ -145,7 +145,7 @@ class CatatanListCreateApi(_CatatanApi):
             OpenApiExample(
                 "Bimbingan",
                 value={
-                    "jenis": "bimbingan",
+                    "jenis": "bimbingan_kinerja",
                     "pegawai": 7,
                     "tanggal": "2026-05-14",
                     "agenda": "Kendala penyusunan SOP",
