@@ -2,14 +2,16 @@
 
 from django.urls import include, path
 
-from . import jobs, views
+from . import akun, jobs, views
 
 urlpatterns = [
     path("auth/token/", views.AuthTokenApi.as_view(), name="api-auth-token"),
+    path("auth/keluar-semua/", akun.AkunKeluarSemuaApi.as_view(), name="api-auth-keluar-semua"),
     path("me/", views.MeApi.as_view(), name="api-me"),
     path("periode/", views.PeriodeListApi.as_view(), name="api-periode-list"),
     path("pegawai/", views.PegawaiListApi.as_view(), name="api-pegawai-list"),
     path("pegawai/<int:pk>/", views.PegawaiDetailApi.as_view(), name="api-pegawai-detail"),
+    path("pegawai/<int:pk>/keluarkan/", akun.PegawaiKeluarkanApi.as_view(), name="api-pegawai-keluarkan"),
     path("unit-kerja/", views.UnitKerjaListApi.as_view(), name="api-unit-kerja-list"),
     path("jobs/<int:pk>/", views.JobDetailApi.as_view(), name="api-job-detail"),
     path("jobs/<int:pk>/berkas/", jobs.JobBerkasApi.as_view(), name="api-job-berkas"),
