@@ -24,7 +24,7 @@ from dialog.services_lintas import (
     umpan_balik_lintas_give,
 )
 from kinerja.api.base import TenantScopedApi
-from kinerja.exceptions import ApplicationError
+from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
 from kinerja.models import Pegawai
 from kinerja.tenancy import pegawai_of
 from skp.models import Aspek, JenisRhk
@@ -296,7 +296,7 @@ class PenugasanKeluarListCreateApi(TenantScopedApi):
     @extend_schema(responses=PenugasanKeluarOutput(many=True))
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([_keluar_out(p) for p in page])
+        return self.get_paginated_response([_keluar_out(p) for p in page or []])
 
     @extend_schema(
         request=InputSerializer,
@@ -338,10 +338,15 @@ class _KeluarApi(TenantScopedApi):
     def get_base_queryset(self) -> QuerySet[PenugasanKeluar]:
         return selectors.penugasan_keluar_saya(user=self.actor, instansi=self.instansi)
 
-    def keluar(self, pk: Any) -> PenugasanKeluar:
-        return access.penugasan_keluar_access(
+    def keluar(self, pk: Any, *, tulis: bool = False) -> PenugasanKeluar:
+        """The record; for a write only the assigner (admins read; anyone else 404), as on the page."""
+        keluar = access.penugasan_keluar_access(
             user=self.actor, instansi=self.instansi, roles=self.roles, penugasan_id=pk
         )
+        own = pegawai_of(self.actor)
+        if tulis and (own is None or own.pk != keluar.pemberi_id):
+            raise NotFoundOrForbidden()
+        return keluar
 
 
 class PenugasanKeluarDetailApi(_KeluarApi):
@@ -355,7 +360,7 @@ class PenugasanKeluarBatalApi(_KeluarApi):
 
     @extend_schema(request=None, responses=PenugasanKeluarOutput)
     def post(self, request: Request, pk: int) -> Response:
-        keluar = penugasan_keluar_cancel(actor=self.actor, keluar=self.keluar(pk))
+        keluar = penugasan_keluar_cancel(actor=self.actor, keluar=self.keluar(pk, tulis=True))
         return Response(_keluar_out(keluar))
 
 
@@ -367,7 +372,7 @@ class PenugasanKeluarUmpanBalikApi(_KeluarApi):
 
     @extend_schema(request=InputSerializer, responses={201: PenugasanKeluarOutput})
     def post(self, request: Request, pk: int) -> Response:
-        keluar = self.keluar(pk)
+        keluar = self.keluar(pk, tulis=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         keluar = umpan_balik_lintas_give(actor=self.actor, keluar=keluar, isi=data.validated_data["isi"])
@@ -418,6 +423,11 @@ class PenugasanLintasPutuskanApi(_LintasApi):
     )
     def post(self, request: Request, pk: int) -> Response:
         p = self.masuk(pk)
+        own = pegawai_of(self.actor)
+        if own is None or not (
+            own.pk == p.penilai_id or selectors.is_pimpinan_of(user=self.actor, pegawai=p.pegawai)
+        ):
+            raise NotFoundOrForbidden()  # only the receiving pegawai's Pejabat Penilai decides, as on the page
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

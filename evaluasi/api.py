@@ -17,6 +17,7 @@ from evaluasi.access import evaluasi_access, keberatan_access, periode_access, u
 from evaluasi.models import Evaluasi, JenisEvaluasi, JenisLangkah, Keberatan
 from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating
 from evaluasi.selectors import (
+    ROLES_ADMIN,
     distribusi_unit,
     evaluasi_detail_queryset,
     evaluasi_list,
@@ -26,7 +27,7 @@ from evaluasi.selectors import (
 )
 from kinerja.api.base import TenantScopedApi
 from kinerja.api.parsers import JSONParser
-from kinerja.exceptions import InvalidTransition
+from kinerja.exceptions import InvalidTransition, NotFoundOrForbidden
 from kinerja.models import Role
 
 # ---------------------------------------------------------------------------------------------- output
@@ -433,6 +434,8 @@ class LangkahTindakLanjutApi(TenantScopedApi):
     )
     def post(self, request: Request, pk: int) -> Response:
         ev = evaluasi_access(user=self.actor, instansi=self.instansi, roles=self.roles, evaluasi_id=pk)
+        if not ROLES_ADMIN & set(self.roles):
+            raise NotFoundOrForbidden()  # only an admin records a step (the service checks it too)
         data = self.LangkahInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         langkah = services.tindak_lanjut_langkah_catat(

@@ -469,13 +469,15 @@ class MatriksUsulApi(_SkpApi):
         from kinerja.tenancy import pegawai_of
 
         leader_skp = self.skp(pk)
+        own = pegawai_of(self.actor)
+        if own is None or own.pk != leader_skp.pegawai_id:
+            raise NotFoundOrForbidden()  # only the owner of the leader's SKP proposes from its matrix
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        own = pegawai_of(self.actor)
         sub = self.skp(v["bawahan_skp"])
         kolom = rhk_access(user=self.actor, instansi=self.instansi, roles=self.roles, rhk_id=v["kolom"])
-        if own is None or own.pk != leader_skp.pegawai_id or sub.pk == leader_skp.pk:
+        if sub.pk == leader_skp.pk:
             raise NotFoundOrForbidden()
         if kolom.skp_id != leader_skp.pk:
             raise ApplicationError(

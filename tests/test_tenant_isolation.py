@@ -114,6 +114,7 @@ URL_OBJECTS: dict[str, dict[str, str | Values | Made]] = {
     "dokumen-job-mulai": {"key": Values(_job_keys)},
     "dokumen-job": {"pk": _job_of_kind(lambda: _job_keys()[0])},
     "evaluasi:tahunan-hasil": {"pk": _job_of_kind(_jenis_tahunan)},
+    "api-tindak-lanjut-status": {"pk": "dialog.TindakLanjut"},
 }
 # Query strings and bodies some views validate before they look at the id (and readable exports).
 URL_QUERY = {

@@ -1,6 +1,7 @@
 """Account security API: twins of "keluar dari semua perangkat" (``akun-keluar-semua``) and of an admin
 logging a pegawai out everywhere (``pegawai-keluarkan``). Same service (``akun_keluar_semua``)."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -18,7 +19,7 @@ class AkunKeluarSemuaApi(TenantScopedApi):
     """POST: end every web session and revoke every API token of the caller's account, the token of
     this request included (the next call answers 401)."""
 
-    def get_base_queryset(self) -> object:
+    def get_base_queryset(self) -> QuerySet[Pegawai]:
         return Pegawai.objects.filter(instansi=self.instansi)
 
     @extend_schema(request=None, responses=Dicabut)
@@ -32,7 +33,7 @@ class PegawaiKeluarkanApi(TenantScopedApi):
 
     required_roles = (Role.ADMIN_INSTANSI, Role.PLATFORM_ADMIN)
 
-    def get_base_queryset(self) -> object:
+    def get_base_queryset(self) -> QuerySet[Pegawai]:
         return Pegawai.objects.filter(instansi=self.instansi)
 
     @extend_schema(request=None, responses=Dicabut)

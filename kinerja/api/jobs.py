@@ -39,7 +39,7 @@ class EksporApi(TenantScopedApi):
 
     class OutputSerializer(serializers.Serializer):
         jenis = serializers.CharField()
-        label = serializers.CharField()
+        judul = serializers.CharField()
         keterangan = serializers.CharField()
         format = serializers.ListField(child=serializers.CharField())
         params = serializers.ListField(child=serializers.CharField())
@@ -51,12 +51,12 @@ class EksporApi(TenantScopedApi):
     def get(self, request: Request) -> Response:
         roles = set(self.roles)
         out = [
-            {"jenis": e.key, "label": e.label, "keterangan": e.description, "format": ["xlsx", "csv"],
+            {"jenis": e.key, "judul": e.label, "keterangan": e.description, "format": ["xlsx", "csv"],
              "params": list(e.params)}
             for e in all_exports()
             if not e.roles or roles & set(e.roles)
         ] + [
-            {"jenis": j.key, "label": j.label, "keterangan": j.description, "format": [], "params": list(j.params)}
+            {"jenis": j.key, "judul": j.label, "keterangan": j.description, "format": [], "params": list(j.params)}
             for j in all_jobs()
             if not j.roles or roles & set(j.roles)
         ]  # fmt: skip
