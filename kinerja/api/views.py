@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -19,6 +20,7 @@ from kinerja.selectors.org import unit_kerja_list
 from kinerja.selectors.people import pegawai_dinilai_oleh, pegawai_list
 from kinerja.services.auth import token_create, token_revoke
 from kinerja.services.jobs import job_requeue_waiting
+from kinerja.services.tenancy import periode_ensure_year
 from kinerja.tenancy import pegawai_of
 
 from .authentication import TokenAuthentication
@@ -130,6 +132,11 @@ class PeriodeListApi(TenantScopedApi):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        # The year asked for (default: this year) is generated if it never was, as the pages do
+        # (beranda, realisasi): an API client must find the ids of the periods it documents against.
+        tahun = filters.validated_data.get("tahun") or timezone.localdate().year
+        if not self.get_queryset().filter(tahun=tahun).exists():
+            periode_ensure_year(instansi=self.instansi, tahun=tahun)
         qs = self.get_queryset()
         if "tahun" in filters.validated_data:
             qs = qs.filter(tahun=filters.validated_data["tahun"])
