@@ -3,7 +3,7 @@
 API twins of the penugasan pages: propose to a pegawai (to their Pejabat Penilai first) or open a call
 for volunteers, volunteer, accept / reject (the Pejabat Penilai), withdraw (the assigner); across
 instansi: propose to a pegawai of another instansi by its code and the NIP, decided by that pegawai's
-Pejabat Penilai (``dialog.services_lintas``, the only cross-tenant switch), then time-bound feedback.
+Pejabat Penilai (``dialog.services.penugasan_lintas``, the only cross-tenant switch), then time-bound feedback.
 Same services and access rules as the pages: a record of another instansi is always 404."""
 
 from typing import Any
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from dialog import access, selectors, services
 from dialog.models import Penugasan, PenugasanKeluar, PenugasanLintas, StatusLintas, StatusPenugasan
-from dialog.services_lintas import (
+from dialog.services.penugasan_lintas import (
     penugasan_keluar_cancel,
     penugasan_lintas_decide,
     penugasan_lintas_propose,
