@@ -9,6 +9,7 @@ leader and admins see a record; anyone else and another instansi: 404)."""
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -168,7 +169,7 @@ class CatatanListCreateApi(_CatatanApi):
             skp = Skp.objects.filter(instansi=self.instansi, pk=v["skp"], pegawai=pegawai).first()
             if skp is None:
                 raise ApplicationError(
-                    "Data tidak valid.", errors={"skp": ["SKP ini bukan milik pegawai tersebut."]}
+                    _("Data tidak valid."), errors={"skp": [_("SKP ini bukan milik pegawai tersebut.")]}
                 )
         rec = services.catatan_create(
             actor=self.actor,
@@ -341,8 +342,12 @@ class B19Api(_CatatanApi):
         unknown = [i["kompetensi"] for i in items.validated_data if i["kompetensi"] not in ids]
         if unknown:
             raise ApplicationError(
-                "Data tidak valid.",
-                errors={"penilaian": [f"Kompetensi tidak dikenal: {', '.join(map(str, unknown))}."]},
+                _("Data tidak valid."),
+                errors={
+                    "penilaian": [
+                        _("Kompetensi tidak dikenal: %(id)s.") % {"id": ", ".join(map(str, unknown))}
+                    ]
+                },
             )
         penilaian = {int(i["kompetensi"]): (i["nilai"], i["alasan"]) for i in items.validated_data}
         try:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -147,7 +148,7 @@ class PenugasanListCreateApi(_PenugasanApi):
             "pesan": v["pesan"],
         }
         if pegawai_of(self.actor) is None:  # a login without a pegawai row assigns nothing
-            raise ApplicationError("Hanya pegawai yang dapat memberi penugasan.")
+            raise ApplicationError(_("Hanya pegawai yang dapat memberi penugasan."))
         if v["terbuka"]:
             p = services.penugasan_open(**args)
         else:
@@ -158,7 +159,8 @@ class PenugasanListCreateApi(_PenugasanApi):
             )
             if pegawai is None:
                 raise ApplicationError(
-                    "Penugasan belum terkirim.", errors={"pegawai": ["Pilih pegawai aktif di instansi Anda."]}
+                    _("Penugasan belum terkirim."),
+                    errors={"pegawai": [_("Pilih pegawai aktif di instansi Anda.")]},
                 )
             p = services.penugasan_propose(pegawai=pegawai, **args)
         return self.out(p, status.HTTP_201_CREATED)
