@@ -252,6 +252,8 @@ class B18Api(_CatatanApi):
     """GET: the active Format B.1.8 statements. POST: the pegawai answers all of them for their
     bimbingan record, once (409 when already answered or not a bimbingan)."""
 
+    pagination_class = None  # GET: the short reference list, not paginated
+
     class JawabanInput(serializers.Serializer):
         pernyataan = serializers.IntegerField()
         jawaban = serializers.ChoiceField(choices=JawabanB18.choices)
@@ -302,6 +304,8 @@ class B18Api(_CatatanApi):
 class B19Api(_CatatanApi):
     """GET: the active Format B.1.9 competences. POST: the leader rates (1-5, with a reason) at least one
     competence after a bimbingan, once (issue #17, PMK6 Lampiran p.84)."""
+
+    pagination_class = None  # GET: the short reference list, not paginated
 
     class PenilaianInput(serializers.Serializer):
         kompetensi = serializers.IntegerField()

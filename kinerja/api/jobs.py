@@ -28,6 +28,8 @@ class EksporApi(TenantScopedApi):
     """GET: the exports the caller may start (``jenis`` keys and their parameters). POST: start one →
     202 ``{"job": id}`` (twin of the export page's download links and ``dokumen-job-mulai``)."""
 
+    pagination_class = None  # GET: the short list of export kinds, not paginated
+
     class InputSerializer(serializers.Serializer):
         jenis = serializers.CharField(max_length=64, help_text="Kunci ekspor dari GET ekspor/.")
         format = serializers.ChoiceField(
