@@ -164,6 +164,9 @@ def test_the_schema_declares_errors_versions_and_list_shapes(org_a: Org) -> None
     assert shape("/api/v1/evaluasi/")["$ref"].endswith("/PaginatedEvaluasiOutputList")
     assert shape("/api/v1/skp/{id}/rhk-pimpinan/")["type"] == "array"
     assert shape("/api/v1/skp/{id}/riwayat/")["type"] == "array"
+    for plain in ("/api/v1/catatan/{id}/b18/", "/api/v1/catatan/{id}/b19/", "/api/v1/ekspor/"):
+        assert shape(plain)["type"] == "array", plain  # reference lists answer unpaginated
+    assert shape("/api/v1/skp/{id}/realisasi/")["$ref"].endswith("/PaginatedRealisasiOutputList")
     assert schema["components"]["schemas"]["Galat"]["required"] == ["detail"]
 
 
