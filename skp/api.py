@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kinerja.api.base import TenantScopedApi
-from kinerja.exceptions import InvalidTransition, NotFoundOrForbidden
+from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
 from skp import services
 from skp.access import rhk_access, skp_access, tim_matriks_access
 from skp.models import Aspek, CascadingTipe, JenisRhk, Pendekatan, Rhk, Skp, SkpStatus
@@ -508,3 +508,52 @@ class SkpDokumenApi(_SkpApi):
         from skp.hooks import document_response
 
         return document_response(skp=skp)  # type: ignore[return-value]  # a FileResponse once ready
+
+
+class MatriksUsulApi(_SkpApi):
+    """POST (the leader, owner of SKP ``{id}``): propose a result into a subordinate's draft SKP linked to
+    one of the leader's results (a cell of the Matriks Peran Hasil) → 201 the new result. Twin of
+    ``skp:matriks-usul`` (``skp_rhk_add(by_penilai=True)``); a stale ``versi`` → 409."""
+
+    class InputSerializer(serializers.Serializer):
+        bawahan_skp = serializers.IntegerField(help_text="SKP (draft) bawahan yang diusulkan hasil kerjanya.")
+        kolom = serializers.IntegerField(help_text="RHK pimpinan (kolom matriks) yang diintervensi.")
+        rencana_hasil_kerja = serializers.CharField(max_length=2000)
+        cascading_tipe = serializers.ChoiceField(
+            choices=CascadingTipe.choices, required=False, allow_blank=True, default=""
+        )
+        indikator = serializers.ListField(child=IndikatorInput(), allow_empty=False, max_length=4)
+        versi = serializers.IntegerField(required=False)
+
+    @extend_schema(request=InputSerializer, responses={201: RhkOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        from kinerja.tenancy import pegawai_of
+
+        leader_skp = self.skp(pk)
+        own = pegawai_of(self.actor)
+        if own is None or own.pk != leader_skp.pegawai_id:
+            raise NotFoundOrForbidden()  # only the owner of the leader's SKP proposes from its matrix
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        sub = self.skp(v["bawahan_skp"])
+        kolom = rhk_access(user=self.actor, instansi=self.instansi, roles=self.roles, rhk_id=v["kolom"])
+        if sub.pk == leader_skp.pk:
+            raise NotFoundOrForbidden()
+        if kolom.skp_id != leader_skp.pk:
+            raise ApplicationError(
+                _("Data tidak valid."), errors={"kolom": [_("Pilih hasil kerja dari SKP Anda sendiri.")]}
+            )
+        rhk = services.skp_rhk_add(
+            actor=self.actor,
+            skp=sub,
+            jenis=JenisRhk.UTAMA,
+            rencana_hasil_kerja=v["rencana_hasil_kerja"],
+            indikator=v["indikator"],
+            rhk_pimpinan_id=kolom.pk,
+            cascading_tipe=v["cascading_tipe"],
+            versi=v.get("versi"),
+            by_penilai=True,
+        )
+        rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
+        return Response(RhkOutput(rhk).data, status=status.HTTP_201_CREATED)

@@ -119,6 +119,7 @@ URL_OBJECTS: dict[str, dict[str, str | Values | Made]] = {
     "perjanjian:versi": {"pk": "perjanjian.PerjanjianKinerja"},
     "perjanjian:unit": {"unit_pk": "kinerja.UnitKerja", "tahun": Values(lambda: [timezone.localdate().year])},
     "perjanjian:ubah": {"unit_pk": "kinerja.UnitKerja", "tahun": Values(lambda: [timezone.localdate().year])},
+    "api-tindak-lanjut-status": {"pk": "dialog.TindakLanjut"},
 }
 # Query strings and bodies some views validate before they look at the id (and readable exports).
 URL_QUERY = {

@@ -230,7 +230,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RatingEnum": "evaluasi.scoring.Rating.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "evaluasi.scoring.Rating.choices",
+        "JenisCatatanEnum": "dialog.models.JenisCatatan.choices",
+        "JenisRhkEnum": "skp.models.JenisRhk.choices",
+        "StatusPenugasanEnum": "dialog.models.StatusPenugasan.choices",
+        "StatusLintasEnum": "dialog.models.StatusLintas.choices",
+        "StatusTindakLanjutEnum": "dialog.models.StatusTindakLanjut.choices",
+    },
 }
 # No 500 on malformed input (issue #15): deep/NUL JSON is a 400, OPTIONS never introspects serializers.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [

@@ -328,6 +328,101 @@ EXPECT: dict[str, dict[str, str]] = {
     "dokumen-ekspor-unduh": {"get": "login 404 404 404 ok ok ok ok"},  # /dokumen/ekspor/<slug:key>/
     "dokumen-job-mulai": {"get": "login 405 405 405 405 405 405 405"},  # /dokumen/jobs/<slug:key>/mulai/
     "dokumen-job": {"get": "login 404 404 404 ok ok 404 ok"},  # /dokumen/jobs/<int:pk>/
+    # API twins of the pages (issue #19, branch twins): owner writes, leader reads, outsider 404
+    "api-auth-keluar-semua": {"post": "login ok ok ok ok ok ok ok"},  # api/v1/auth/keluar-semua/
+    "api-pegawai-keluarkan": {
+        "post": "login 404 404 404 ok 404 404 ok"
+    },  # api/v1/pegawai/<int:pk>/keluarkan/
+    "api-job-berkas": {"get": "login 404 404 404 404 404 404 404"},  # api/v1/jobs/<int:pk>/berkas/
+    "api-impor": {"post": "login 404 404 404 bad 404 bad bad"},  # api/v1/impor/
+    "api-ekspor": {
+        "get": "login ok ok ok ok ok ok ok",
+        "post": "login bad bad bad bad bad bad bad",
+    },  # api/v1/ekspor/
+    "api-skp-matriks-usul": {
+        "post": "login bad 404 404 404 404 404 404"
+    },  # api/v1/skp/<int:pk>/matriks/usul/
+    "api-umpan-balik-baca-semua": {
+        "post": "login ok ok 404 ok ok 404 ok"
+    },  # api/v1/skp/<int:pk>/umpan-balik/baca-semua/
+    "api-permintaan-batal": {
+        "post": "login ok 404 404 404 404 404 404"
+    },  # api/v1/permintaan-umpan-balik/<int:pk>/batal/
+    "api-notifikasi-baca-semua": {"post": "login ok ok ok ok ok ok ok"},  # api/v1/notifikasi/baca-semua/
+    "api-notifikasi-preferensi": {
+        "get": "login ok ok ok ok ok ok ok",
+        "put": "login bad bad bad bad bad bad bad",
+    },  # api/v1/notifikasi/preferensi/
+    "api-rencana-aksi": {
+        "get": "login ok ok 404 ok ok 404 ok",
+        "post": "login bad bad 404 bad bad 404 bad",
+    },  # api/v1/skp/<int:pk>/rencana-aksi/
+    "api-rencana-aksi-detail": {
+        "get": "login ok ok 404 ok ok 404 ok",
+        "patch": "login bad 403 404 403 403 404 403",
+    },  # api/v1/rencana-aksi/<int:pk>/
+    "api-realisasi": {
+        "get": "login ok ok 404 ok ok 404 ok",
+        "put": "login bad bad 404 bad bad 404 bad",
+    },  # api/v1/skp/<int:pk>/realisasi/
+    "api-realisasi-bukti": {"post": "login bad 403 404 403 403 404 403"},  # api/v1/realisasi/<int:pk>/bukti/
+    "api-bukti-detail": {
+        "get": "login 404 404 404 404 404 404 404",
+        "delete": "login bad 403 404 403 403 404 403",
+    },  # api/v1/bukti/<int:pk>/
+    "api-catatan": {
+        "get": "login ok ok ok ok ok ok ok",
+        "post": "login bad bad bad bad bad bad bad",
+    },  # api/v1/catatan/
+    "api-catatan-detail": {"get": "login ok ok 404 ok 404 404 ok"},  # api/v1/catatan/<int:pk>/
+    "api-catatan-tindak-lanjut": {
+        "post": "login bad bad 404 bad 404 404 bad"
+    },  # api/v1/catatan/<int:pk>/tindak-lanjut/
+    "api-tindak-lanjut-status": {
+        "post": "login bad bad 404 bad 404 404 bad"
+    },  # api/v1/tindak-lanjut/<int:pk>/status/
+    "api-catatan-b18": {
+        "get": "login ok ok 404 ok 404 404 ok",
+        "post": "login bad bad 404 bad 404 404 bad",
+    },  # api/v1/catatan/<int:pk>/b18/
+    "api-catatan-b19": {
+        "get": "login ok ok 404 ok 404 404 ok",
+        "post": "login bad bad 404 bad 404 404 bad",
+    },  # api/v1/catatan/<int:pk>/b19/
+    "api-penugasan": {
+        "get": "login ok ok ok ok ok ok ok",
+        "post": "login bad bad bad bad bad bad bad",
+    },  # api/v1/penugasan/
+    "api-penugasan-detail": {"get": "login ok ok ok ok ok 404 ok"},  # api/v1/penugasan/<int:pk>/
+    "api-penugasan-terima": {
+        "post": "login 404 404 404 404 404 404 404"
+    },  # api/v1/penugasan/<int:pk>/terima/
+    "api-penugasan-tolak": {"post": "login bad bad bad bad bad 404 bad"},  # api/v1/penugasan/<int:pk>/tolak/
+    "api-penugasan-batal": {"post": "login ok 404 404 404 404 404 404"},  # api/v1/penugasan/<int:pk>/batal/
+    "api-penugasan-relawan": {"post": "login bad ok bad ok ok 404 404"},  # api/v1/penugasan/<int:pk>/relawan/
+    "api-penugasan-lintas": {"get": "login ok ok ok ok ok ok ok"},  # api/v1/penugasan-lintas/
+    "api-penugasan-lintas-detail": {
+        "get": "login ok ok 404 ok 404 404 ok"
+    },  # api/v1/penugasan-lintas/<int:pk>/
+    "api-penugasan-lintas-putuskan": {
+        "post": "login 404 bad 404 404 404 404 404"
+    },  # api/v1/penugasan-lintas/<int:pk>/putuskan/
+    "api-penugasan-keluar": {
+        "get": "login ok ok ok ok ok ok ok",
+        "post": "login bad bad bad bad bad bad bad",
+    },  # api/v1/penugasan-keluar/
+    "api-penugasan-keluar-detail": {
+        "get": "login ok 404 404 ok 404 404 ok"
+    },  # api/v1/penugasan-keluar/<int:pk>/
+    "api-penugasan-keluar-batal": {
+        "post": "login bad 404 404 404 404 404 404"
+    },  # api/v1/penugasan-keluar/<int:pk>/batal/
+    "api-penugasan-keluar-umpan-balik": {
+        "post": "login bad 404 404 404 404 404 404"
+    },  # api/v1/penugasan-keluar/<int:pk>/umpan-balik/
+    "api-evaluasi-tindak-lanjut": {
+        "post": "login 404 404 404 bad 404 404 bad"
+    },  # api/v1/evaluasi/<int:pk>/tindak-lanjut/
 }
 
 # Cells whose current behaviour is wrong and belongs to another team: reported, not encoded as right.
