@@ -22,6 +22,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 #: page URL name → URL name(s) of its API twin (the same service underneath).
 TWINS: dict[str, str | tuple[str, ...]] = {
+    # log harian (contract §7)
+    "dialog:log-harian": "api-log-harian",
+    "dialog:log-harian-ubah": "api-log-harian-detail",  # PATCH
+    "dialog:log-harian-hapus": "api-log-harian-detail",  # DELETE
+    "dialog:log-harian-verifikasi": "api-log-harian-verifikasi",
+    # tim kerja (contract §5)
+    "tim-list": "api-tim-list",
+    "tim-ubah": "api-tim-detail",  # PATCH
+    "tim-anggota-tambah": "api-tim-anggota",
+    "tim-anggota-keluar": "api-tim-anggota-keluar",  # DELETE
+    # perjanjian kinerja (contract §5): every save is a new version
+    "perjanjian:ubah": "api-pk-list",
+    "perjanjian:impor": "api-pk-impor",
     # account
     "login": "api-auth-token",
     "logout": "api-auth-token",  # DELETE auth/token/
@@ -88,6 +101,9 @@ TWINS: dict[str, str | tuple[str, ...]] = {
 
 #: pages with a POST that need no API twin, and why.
 TANPA_TWIN: dict[str, str] = {
+    "evaluasi:siasn": "Not built yet (noted on issue #18/#19): an integration sends to SIASN with "
+    "`manage.py siasn_kirim`; the page starts the same service as a Celery job.",
+    "evaluasi:siasn-tarik": "Not built yet (noted on issue #18/#19): `manage.py siasn_tarik` does the same.",
     "password_change": "Changing a password needs the old one typed by a person in the browser; it revokes "
     "every API token (contract §3), so an API client must log in again anyway.",
     "set_language": "Django's language switch for the browser session; the API answers in the language of "
