@@ -58,6 +58,20 @@ def compile_messages(env: dict[str, str]) -> None:
         log("compilemessages failed; continuing (translation tests may fail)")
 
 
+def xdist_args(argv: list[str]) -> list[str]:
+    """The whole suite (no test path given) runs on ``KINERJA_TEST_WORKERS`` pytest-xdist workers
+    (default: 2, or 1 on a one-core machine), a test file per worker at a time; a targeted run (a path,
+    ``-n``, ``-p no:xdist``, or KINERJA_TEST_WORKERS=0/1) stays in one process."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) for a in argv):
+        return []
+    if "no:xdist" in argv or any(not a.startswith("-") and (a.startswith("tests") or "::" in a) for a in argv):
+        return []
+    workers = os.environ.get("KINERJA_TEST_WORKERS") or str(min(2, os.cpu_count() or 1))
+    if not workers.isdigit() or int(workers) < 2:
+        return []
+    return ["-n", workers, "--dist", "loadfile"]
+
+
 def main(argv: list[str]) -> int:
     install_signal_handlers()
     os.chdir(ROOT)
@@ -76,7 +90,7 @@ def main(argv: list[str]) -> int:
     with ensure_services("test") as svc:
         env = {**base_env, **svc.env}
         compile_messages(env)
-        cmd = [*pytest_command(), *argv]
+        cmd = [*pytest_command(), *xdist_args(argv), *argv]
         log("running: " + " ".join(cmd))
         proc = subprocess.Popen(cmd, env=env)  # same process group: Ctrl-C reaches pytest directly
         try:

@@ -94,11 +94,18 @@ def _slug(text: str) -> str:
 
 class Scan:
     """Loads each page once, runs axe at desktop width, narrows the same page to a phone's width and
-    runs axe again (the layout follows the media queries; a second load would only cost time)."""
+    runs axe again (the layout follows the media queries; a second load would only cost time).
+
+    The phone pass runs once per path, for the first role that sees it (roles go pegawai first): the
+    phone layout of a page is the same template for every role, and the desktop pass of each role
+    still covers what differs by role (menus, buttons). ``KINERJA_AXE_ALL_WIDTHS=1`` checks every
+    role at both widths."""
 
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
         self.blocking: list[str] = []
+        self.phone_seen: set[str] = set()
+        self.all_widths = bool(os.environ.get("KINERJA_AXE_ALL_WIDTHS"))
 
     def _row(self, role: str, label: str, path: str, **extra: Any) -> None:
         self.rows.append({"role": role, "page": label, "path": path, **extra})
@@ -114,7 +121,9 @@ class Scan:
         t0 = time.monotonic()
         page.set_viewport_size(DESKTOP)
         page.goto(path)
-        for viewport, size in VIEWPORTS:
+        viewports = VIEWPORTS if self.all_widths or path not in self.phone_seen else VIEWPORTS[:1]
+        self.phone_seen.add(path)
+        for viewport, size in viewports:
             if size != DESKTOP:
                 page.set_viewport_size(size)
                 page.wait_for_timeout(300)  # kinerja.js re-checks scrolling tables after a resize
@@ -198,9 +207,12 @@ def test_every_page_has_no_serious_axe_violation(
         ctx.close()
     scan.write()
     checked = [r for r in scan.rows if "violations" in r]
-    # the walk found the pages: every role had at least a dozen pages checked at each width
+    # the walk found the pages: every role had at least a dozen pages checked at desktop width, and
+    # the phone pass covered every path that any role could open
     for role in ROLES:
-        for viewport, _ in VIEWPORTS:
-            n = sum(1 for r in checked if r["role"] == role and r["viewport"] == viewport)
-            assert n >= 12, (role, viewport, n)
+        n = sum(1 for r in checked if r["role"] == role and r["viewport"] == "desktop")
+        assert n >= 12, (role, n)
+    desktop_paths = {r["path"] for r in checked if r["viewport"] == "desktop"}
+    phone_paths = {r["path"] for r in checked if r["viewport"] == "phone"}
+    assert desktop_paths == phone_paths, sorted(desktop_paths ^ phone_paths)
     assert not scan.blocking, "axe-core critical/serious violations:\n" + "\n".join(scan.blocking)
