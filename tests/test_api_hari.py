@@ -4,9 +4,9 @@ Each day starts with ``POST auth/token/`` (NIP + password) and then uses nothing
 session, no service call, no direct database write. The plans were approved earlier (also through the
 API). Time: Friday 15 May 2026, in Triwulan II.
 
-Log harian (branch ``log``): the lead adds the daily-log steps in ``_log_harian_pegawai`` (POST
-log-harian/) and ``_log_harian_pimpinan`` (POST log-harian/verifikasi/, GET log-harian/rekap/) when that
-branch lands; both are called at the right moment of each day already.
+Log harian (contract §7): the pegawai logs the day's work in ``_log_harian_pegawai`` (two entries, and a
+day over 1,440 minutes refused; the leader accepts one and rejects the other with a note); the leader verifies and reads the month's recap
+in ``_log_harian_pimpinan``.
 """
 
 import datetime as dt
@@ -42,15 +42,80 @@ def ok(resp: Any, code: int = 200) -> Any:
 
 
 def _log_harian_pegawai(c: APIClient, hari: dict[str, Any]) -> None:
-    """Hook for the lead (branch ``log``): the pegawai logs today's work, e.g.
-    ``ok(c.post("/api/v1/log-harian/", {"tanggal": "2026-05-15", "rhk": hari["rhk"], "rencana_aksi":
-    hari["rencana_aksi"], "uraian": ..., "durasi_menit": 90, "tautan": None}, format="json"), 201)``
-    and keeps the id in ``hari["log"]``."""
+    """The pegawai logs today's work against the RHK and the rencana aksi just planned."""
+    tanggal = HARI.date().isoformat()
+    a = ok(
+        c.post(
+            "/api/v1/log-harian/",
+            {
+                "tanggal": tanggal,
+                "rhk": hari["rhk"],
+                "rencana_aksi": hari["rencana_aksi"],
+                "uraian": "Menyusun draf SOP loket bagian 1",
+                "durasi_menit": 150,
+                "tautan": None,
+            },
+            format="json",
+        ),
+        201,
+    )
+    assert a["status"] == "menunggu"
+    b = ok(
+        c.post(
+            "/api/v1/log-harian/",
+            {
+                "tanggal": tanggal,
+                "rhk": hari["rhk"],
+                "rencana_aksi": None,
+                "uraian": "Rapat",
+                "durasi_menit": 60,
+                "tautan": "https://rapat.example.go.id/notulen",
+            },
+            format="json",
+        ),
+        201,
+    )
+    # a day of more than 1,440 minutes is refused with a field message, nothing written
+    terlalu = c.post(
+        "/api/v1/log-harian/",
+        {"tanggal": tanggal, "rhk": hari["rhk"], "rencana_aksi": None, "uraian": "x", "durasi_menit": 1300},
+        format="json",
+    )
+    assert terlalu.status_code == 400, terlalu.content
+    assert terlalu.json()["errors"]
+    mine = ok(c.get("/api/v1/log-harian/", {"dari": tanggal, "sampai": tanggal}))
+    rows = mine["results"] if isinstance(mine, dict) else mine
+    assert sorted(r["id"] for r in rows) == sorted([a["id"], b["id"]])
+    hari["log"] = [a["id"], b["id"]]
 
 
 def _log_harian_pimpinan(c: APIClient, hari: dict[str, Any]) -> None:
-    """Hook for the lead (branch ``log``): the Pejabat Penilai verifies the pegawai's logs of the week
-    (``POST log-harian/verifikasi/`` with ``hari["log"]``) and reads the month's recap."""
+    """The Pejabat Penilai accepts the real work, rejects the vague entry with a note, and reads the
+    month's recap per RHK."""
+    a, b = hari["log"]
+    assert ok(
+        c.post(
+            "/api/v1/log-harian/verifikasi/", {"ids": [a], "status": "diterima", "catatan": ""}, format="json"
+        )
+    ) == {"diubah": 1}
+    assert ok(
+        c.post(
+            "/api/v1/log-harian/verifikasi/",
+            {"ids": [b], "status": "ditolak", "catatan": "Sebutkan rapat apa dan hasilnya."},
+            format="json",
+        )
+    ) == {"diubah": 1}
+    rekap = ok(
+        c.get(
+            "/api/v1/log-harian/rekap/",
+            {"pegawai": hari["pegawai"], "tahun": HARI.year, "bulan": HARI.month},
+        )
+    )
+    assert rekap["menit"] == 210
+    assert rekap["jumlah"] == 2
+    assert rekap["per_status"]["diterima"] == {"menit": 150, "jumlah": 1}
+    assert rekap["per_status"]["ditolak"] == {"menit": 60, "jumlah": 1}
+    assert [r["rhk"] for r in rekap["rhk"]] == [hari["rhk"]]
 
 
 @pytest.fixture
@@ -95,6 +160,7 @@ def test_a_pegawai_day_and_a_leader_day_with_tokens_only(
     detail = ok(c.get(f"/api/v1/skp/{skp['id']}/"))
     rhk = detail["rhk"][0]
     hari["rhk"] = rhk["id"]
+    hari["pegawai"] = me["pegawai_id"]
     # plan this quarter's steps, correct one
     aksi = ok(
         c.post(
