@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluasi import views, views_dokumen
+from evaluasi import views, views_dokumen, views_non_asn
 
 app_name = "evaluasi"
 urlpatterns = [
@@ -18,4 +18,7 @@ urlpatterns = [
     path("tahunan/", views.tahunan, name="tahunan"),
     path("tahunan/<int:pk>/", views.tahunan_hasil, name="tahunan-hasil"),
     path("skp/<int:pk>/nilai/", views.nilai_skp, name="nilai-skp"),
+    path("pejabat-non-asn/", views_non_asn.daftar, name="non-asn-daftar"),
+    path("pejabat-non-asn/baru/", views_non_asn.baru, name="non-asn-baru"),
+    path("pejabat-non-asn/<int:pk>/", views_non_asn.ubah, name="non-asn-ubah"),
 ]

@@ -30,7 +30,7 @@ from django_htmx.middleware import HtmxDetails
 from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden, ReadOnly
 from kinerja.models import Instansi, Pegawai, User
 from kinerja.models.org import JPT
-from kinerja.selectors.people import identitas_pegawai, identitas_penilai_of
+from kinerja.selectors.people import identitas_pegawai, identitas_penilai_of, non_asn_in
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
 from skp import services
@@ -286,7 +286,10 @@ def saya(request: TenantRequest) -> HttpResponse:
                 _("Draf SKP %(tahun)s dibuat. Tambahkan rencana hasil kerja Anda.") % {"tahun": skp.tahun},
             )
             return redirect("skp:detail", skp.pk)
-    return render(request, "skp/saya.html", ctx)
+    non_asn = non_asn_in(user=request.user, instansi=request.instansi) if own is None else None
+    ctx["non_asn"] = non_asn
+    # a non-ASN Pejabat Penilai (issue #16) has no SKP of its own: a clear refusal, with its way on
+    return render(request, "skp/saya.html", ctx, status=403 if non_asn is not None else 200)
 
 
 # ---------------------------------------------------------------- SKP page

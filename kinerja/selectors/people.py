@@ -217,3 +217,30 @@ def identitas_penilai_of(obj: object, *, instansi_nama: str = "") -> dict[str, s
     if getattr(obj, "pejabat_penilai_non_asn_id", None) is not None:
         return identitas_non_asn(obj.pejabat_penilai_non_asn, instansi_nama=instansi_nama)  # type: ignore[attr-defined]
     return None
+
+
+def pejabat_non_asn_list(*, instansi: Instansi) -> QuerySet[PejabatNonAsn]:
+    """The instansi's non-ASN Pejabat Penilai with their login and how many pegawai each rates (one query)."""
+    from django.db.models import Count
+
+    return (
+        PejabatNonAsn.objects.filter(instansi=instansi)
+        .select_related("user")
+        .annotate(jumlah_dinilai=Count("dinilai", distinct=True))
+        .order_by("nama", "id")
+    )
+
+
+def pejabat_non_asn_kandidat(*, instansi: Instansi, pejabat: PejabatNonAsn | None, batas: int = 200) -> list[Pegawai]:
+    """Pegawai an admin may pick for a non-ASN official to rate: those it rates now, then the top of the
+    hierarchy (no atasan: the JPT at the top, heads of units that report to nobody), by name; at most
+    ``batas`` (others by NIP in the form). One query."""
+    cond = Q(atasan__isnull=True)
+    if pejabat is not None:
+        cond |= Q(penilai_non_asn=pejabat)
+    return list(
+        Pegawai.objects.filter(instansi=instansi, aktif=True)
+        .filter(cond)
+        .select_related("jabatan", "unit_kerja", "penilai_non_asn")
+        .order_by("nama", "id")[:batas]
+    )
