@@ -337,3 +337,25 @@ def test_password_only_through_account_set_password(org_a: Org, monkeypatch: Any
             menilai=[],
         )
     assert calls == ["wakil.a"]
+
+
+# ------------------------------------------------------------------------------------------ demo
+
+
+def test_demo_has_the_bupati_rating_the_sekda_idempotently(db: Any, api: Any) -> None:
+    from kinerja import demo
+
+    call_command("seed_demo", "--tanpa-aktivitas", stdout=StringIO())
+    call_command("seed_demo", "--tanpa-aktivitas", stdout=StringIO())
+    with scopes_disabled():
+        official = PejabatNonAsn.objects.select_related("user").get(user__nip="bupati.sukamaju")
+        assert PejabatNonAsn.objects.count() == 1
+        sekda = Pegawai.objects.get(nip=demo.instansi_def("DEMO").by_key("sekda").nip)
+    assert sekda.penilai_non_asn_id == official.pk
+    assert official.jabatan == "Bupati Sukamaju"
+    me = login(api, "bupati.sukamaju", demo.DEMO_PASSWORD).get("/api/v1/me/").json()
+    assert me["pegawai_id"] is None
+    assert "pejabat_penilai" in me["roles"]
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "bupati.sukamaju" in out.getvalue()
