@@ -86,8 +86,8 @@ class EvaluasiOutput(serializers.Serializer):
         null, with its ``jabatan`` and ``non_asn_id``."""
         if obj.pejabat_penilai_id is not None:
             return dict(_PenilaiOutput(obj.pejabat_penilai).data)
-        if obj.pejabat_penilai_non_asn_id is not None:
-            na = obj.pejabat_penilai_non_asn
+        na = obj.pejabat_penilai_non_asn if obj.pejabat_penilai_non_asn_id is not None else None
+        if na is not None:
             return {"id": None, "nip": None, "nama": na.nama, "jabatan": na.jabatan, "non_asn_id": na.pk}
         return None
 

@@ -53,7 +53,7 @@ from kinerja.documents import (
 from kinerja.models import Dokumen, Instansi, JenisDokumen, Pegawai, Periode, UnitKerja
 from kinerja.models.tenancy import Siklus
 from kinerja.selectors.dokumen import dokumen_for_source
-from kinerja.selectors.people import identitas_pegawai
+from kinerja.selectors.people import identitas_non_asn, identitas_pegawai, identitas_penilai_of
 from kinerja.validators import format_nip
 
 EVALUASI_TEMPLATE = "evaluasi/pdf/evaluasi.html"

@@ -18,7 +18,9 @@ class PejabatNonAsnForm(forms.Form):
     )
     nama = forms.CharField(label=_("Nama pejabat"), max_length=255)
     jabatan = forms.CharField(
-        label=_("Jabatan"), max_length=255, help_text=_("Misalnya Bupati Sukamaju, Menteri, atau Kepala Badan.")
+        label=_("Jabatan"),
+        max_length=255,
+        help_text=_("Misalnya Bupati Sukamaju, Menteri, atau Kepala Badan."),
     )
     password = forms.CharField(
         label=_("Kata sandi"),
@@ -41,7 +43,9 @@ class PejabatNonAsnForm(forms.Form):
 
     def __init__(self, *args: Any, kandidat: list[Pegawai], baru: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["menilai"].choices = [
+        menilai = self.fields["menilai"]
+        assert isinstance(menilai, forms.MultipleChoiceField)  # noqa: S101 - declared above
+        menilai.choices = [
             (p.nip, f"{p.nama} ({p.nip}), {p.jabatan.nama}, {p.unit_kerja.nama}") for p in kandidat
         ]
         if baru:

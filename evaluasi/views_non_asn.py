@@ -36,9 +36,7 @@ def _form_page(request: HttpRequest, pejabat: PejabatNonAsn | None) -> HttpRespo
             "jabatan": pejabat.jabatan,
             "menilai": [p.nip for p in kandidat if p.penilai_non_asn_id == pejabat.pk],
         }
-    form = PejabatNonAsnForm(
-        request.POST or None, initial=initial, kandidat=kandidat, baru=pejabat is None
-    )
+    form = PejabatNonAsnForm(request.POST or None, initial=initial, kandidat=kandidat, baru=pejabat is None)
     pesan = ""
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data

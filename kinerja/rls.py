@@ -140,19 +140,17 @@ GRANT EXECUTE ON FUNCTION kinerja_akun_set_password(bigint, text) TO {ROLE};
 #: one instansi. Once it exists (kinerja 0009), the identity rules treat its accounts like pegawai
 #: accounts of that instansi: visible and writable only from it, never "free" (``kinerja_rls_akun_bebas``).
 NON_ASN_TABLE = "kinerja_pejabatnonasn"
-_BEBAS_NON_ASN_SQL = f"\n      AND NOT EXISTS (SELECT 1 FROM {NON_ASN_TABLE} WHERE user_id = akun)"
+_BEBAS_NON_ASN_SQL = "\n      AND NOT EXISTS (SELECT 1 FROM kinerja_pejabatnonasn WHERE user_id = akun)"
 #: The instansi's admin sets the password of its own non-ASN officials (``pejabat_non_asn_simpan``).
 _SANDI_NON_ASN_SQL = (
-    f"\n        OR (EXISTS (SELECT 1 FROM {NON_ASN_TABLE} n WHERE n.user_id = akun"
+    "\n        OR (EXISTS (SELECT 1 FROM kinerja_pejabatnonasn n WHERE n.user_id = akun"
     " AND n.instansi_id = kinerja_rls_instansi())"
     " AND EXISTS (SELECT 1 FROM kinerja_peraninstansi r WHERE r.user_id = kinerja_rls_user()"
     " AND r.instansi_id = kinerja_rls_instansi() AND r.role = 'admin_instansi'))"
 )
 
 _PEGAWAI_OF_INSTANSI = "EXISTS (SELECT 1 FROM kinerja_pegawai p WHERE p.user_id = {col} AND p.instansi_id = kinerja_rls_instansi())"
-_NON_ASN_OF_INSTANSI = (
-    f"EXISTS (SELECT 1 FROM {NON_ASN_TABLE} n WHERE n.user_id = {{col}} AND n.instansi_id = kinerja_rls_instansi())"
-)
+_NON_ASN_OF_INSTANSI = "EXISTS (SELECT 1 FROM kinerja_pejabatnonasn n WHERE n.user_id = {col} AND n.instansi_id = kinerja_rls_instansi())"
 _UNPRIVILEGED = "NOT (is_superuser OR is_staff OR is_platform_admin)"
 #: An account a request may change: its own, one of its instansi's pegawai, or a fresh unprivileged
 #: account not attached to any pegawai yet (pegawai creation and import insert the account first).

@@ -70,7 +70,9 @@ def skp_identitas(skp: Skp) -> tuple[dict[str, str], dict[str, str] | None]:
     penilai = (
         skp.snapshot_penilai
         if skp.snapshot_pegawai
-        else identitas_penilai_of(skp, instansi_nama=skp.instansi.nama if skp.pejabat_penilai_non_asn_id else "")
+        else identitas_penilai_of(
+            skp, instansi_nama=skp.instansi.nama if skp.pejabat_penilai_non_asn_id else ""
+        )
     )
     assert pegawai is not None  # noqa: S101 - an SKP always has a pegawai
     return pegawai, penilai

@@ -61,7 +61,9 @@ def skp_visible_to(*, user: User, instansi: Instansi, roles: list[str]) -> Query
 def skp_list(*, user: User, instansi: Instansi, roles: list[str]) -> QuerySet[Skp]:
     return (
         skp_visible_to(user=user, instansi=instansi, roles=roles)
-        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai", "pejabat_penilai_non_asn")
+        .select_related(
+            "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai", "pejabat_penilai_non_asn"
+        )
         .annotate(jumlah_rhk=Count("rhk", distinct=True))
         .order_by("-tahun", "pegawai__nama", "-id")
     )

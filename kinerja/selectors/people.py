@@ -7,8 +7,8 @@ from kinerja.models import (
     DelegasiPenilai,
     Instansi,
     Pegawai,
-    Penempatan,
     PejabatNonAsn,
+    Penempatan,
     PeranInstansi,
     Role,
     UnitKerja,
@@ -165,9 +165,9 @@ def penempatan_list(*, pegawai: Pegawai) -> QuerySet[Penempatan]:
 
 __all__ = [
     "PERM_NILAI",
-    "non_asn_in",
     "can_nilai",
     "delegasi_aktif",
+    "non_asn_in",
     "pegawai_bawahan",
     "pegawai_dinilai_ids",
     "pegawai_dinilai_oleh",
@@ -231,7 +231,9 @@ def pejabat_non_asn_list(*, instansi: Instansi) -> QuerySet[PejabatNonAsn]:
     )
 
 
-def pejabat_non_asn_kandidat(*, instansi: Instansi, pejabat: PejabatNonAsn | None, batas: int = 200) -> list[Pegawai]:
+def pejabat_non_asn_kandidat(
+    *, instansi: Instansi, pejabat: PejabatNonAsn | None, batas: int = 200
+) -> list[Pegawai]:
     """Pegawai an admin may pick for a non-ASN official to rate: those it rates now, then the top of the
     hierarchy (no atasan: the JPT at the top, heads of units that report to nobody), by name; at most
     ``batas`` (others by NIP in the form). One query."""

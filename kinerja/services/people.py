@@ -192,7 +192,9 @@ def _non_asn_errors(*, username: str, nama: str, jabatan: str) -> dict[str, list
         errors["username"] = [_("Isi nama pengguna untuk masuk.")]
     elif len(username) > MAX_USERNAME or not all(c.isalnum() or c in "._-" for c in username):
         errors["username"] = [
-            _("Nama pengguna paling banyak %(n)d karakter: huruf, angka, titik, garis bawah atau tanda minus.")
+            _(
+                "Nama pengguna paling banyak %(n)d karakter: huruf, angka, titik, garis bawah atau tanda minus."
+            )
             % {"n": MAX_USERNAME}
         ]
     if not nama:

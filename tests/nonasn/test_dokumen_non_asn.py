@@ -34,7 +34,9 @@ def text_of(data: bytes) -> str:
     return flat(" ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages))
 
 
-def test_skp_pdf_prints_the_bupati_and_the_snapshot_freezes_it(org_a: Org, api: Any, time_machine: Any) -> None:
+def test_skp_pdf_prints_the_bupati_and_the_snapshot_freezes_it(
+    org_a: Org, api: Any, time_machine: Any
+) -> None:
     time_machine.move_to(JENDELA)
     add_bupati(org_a)
     skp = submitted_kepala_skp(api, org_a)

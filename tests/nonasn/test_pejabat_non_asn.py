@@ -24,7 +24,9 @@ JENDELA = dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC)
 BUPATI_PASS = "Sukamaju#Bupati2026"
 
 
-def add_bupati(org: Org, *, menilai: list[Pegawai] | None = None, username: str = "bupati.a") -> PejabatNonAsn:
+def add_bupati(
+    org: Org, *, menilai: list[Pegawai] | None = None, username: str = "bupati.a"
+) -> PejabatNonAsn:
     out = StringIO()
     call_command(
         "add_pejabat_non_asn",
@@ -119,7 +121,9 @@ def test_command_updates_and_is_idempotent(org_a: Org) -> None:
         (["--instansi", "A", "--menilai", "199001012020011999"], "199001012020011999"),
     ],
 )
-def test_command_unknown_instansi_or_nip_exit_1_nothing_written(org_a: Org, args: list[str], pesan: str) -> None:
+def test_command_unknown_instansi_or_nip_exit_1_nothing_written(
+    org_a: Org, args: list[str], pesan: str
+) -> None:
     base = {"--username": "bupati.x", "--password": BUPATI_PASS, "--nama": "X", "--jabatan": "Bupati X"}
     argv = [*args]
     for k, v in base.items():
@@ -191,7 +195,8 @@ def test_bupati_approves_and_returns_the_sekda_skp(org_a: Org, org_b: Org, api: 
     with scopes_disabled():
         official = PejabatNonAsn.objects.get(user__nip="bupati.a")
         log = AuditLog.objects.filter(object_type="skp.skp", object_id=str(skp["id"])).order_by("-id").first()
-    assert log is not None and log.actor_id == official.user_id
+    assert log is not None
+    assert log.actor_id == official.user_id
     # another instansi's SKP: 404; the atasan's own SKP in A is not the Bupati's either
     other = create_skp(api(org_b.pegawai.user))
     assert bupati.get(f"/api/v1/skp/{other['id']}/").status_code == 404
@@ -287,7 +292,9 @@ def test_keberatan_goes_to_the_non_asn_atasan(org_a: Org, api: Any, time_machine
 # ------------------------------------------------------------------------------------------ isolation
 
 
-def test_non_asn_account_invisible_from_another_instansi(org_a: Org, org_b: Org, outsider: Pegawai, api: Any) -> None:
+def test_non_asn_account_invisible_from_another_instansi(
+    org_a: Org, org_b: Org, outsider: Pegawai, api: Any
+) -> None:
     """Row-level security: a request of instansi B (even its admin) cannot read or change the account."""
     from kinerja.rls import rls_tenant
 
@@ -302,7 +309,9 @@ def test_non_asn_account_invisible_from_another_instansi(org_a: Org, org_b: Org,
     assert api(outsider.user).get(f"/api/v1/skp/?pegawai={org_a.kepala.pk}").json()["results"] == []
 
 
-def test_outsider_token_cannot_use_bupati_objects(org_a: Org, org_b: Org, outsider: Pegawai, api: Any) -> None:
+def test_outsider_token_cannot_use_bupati_objects(
+    org_a: Org, org_b: Org, outsider: Pegawai, api: Any
+) -> None:
     add_bupati(org_a)
     skp = submitted_kepala_skp(api, org_a)
     b = api(outsider.user)

@@ -77,7 +77,9 @@ def test_inbox_query_count_does_not_grow(org_a: Org, api: Any, django_assert_max
     from tests.factories import PegawaiFactory
 
     extra = [
-        PegawaiFactory(instansi=org_a.instansi, unit_kerja=org_a.kepala.unit_kerja, jabatan=org_a.kepala.jabatan)
+        PegawaiFactory(
+            instansi=org_a.instansi, unit_kerja=org_a.kepala.unit_kerja, jabatan=org_a.kepala.jabatan
+        )
         for _ in range(3)
     ]
     official = add_bupati(org_a, menilai=[org_a.kepala, *extra])

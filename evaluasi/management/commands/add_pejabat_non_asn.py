@@ -44,7 +44,9 @@ class Command(BaseCommand):
             menilai = [n.strip() for n in options["menilai"].split(",") if n.strip()]
         if password:
             try:
-                password_validation.validate_password(password, User(nip=username, nama=options["nama"] or ""))
+                password_validation.validate_password(
+                    password, User(nip=username, nama=options["nama"] or "")
+                )
             except ValidationError as exc:
                 raise CommandError("--password: " + " ".join(exc.messages)) from exc
         try:
@@ -55,7 +57,9 @@ class Command(BaseCommand):
                         actor=None,
                         instansi=instansi,
                         username=username,
-                        nama=options["nama"] if options["nama"] is not None else (existing.nama if existing else ""),
+                        nama=options["nama"]
+                        if options["nama"] is not None
+                        else (existing.nama if existing else ""),
                         jabatan=options["jabatan"]
                         if options["jabatan"] is not None
                         else (existing.jabatan if existing else ""),

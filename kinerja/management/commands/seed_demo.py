@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from kinerja import demo
 from kinerja.exceptions import ApplicationError
-from kinerja.management.tenant import command_tenant
 from kinerja.identity import account_set_password
+from kinerja.management.tenant import command_tenant
 from kinerja.models import Instansi, Jabatan, Pegawai, PejabatNonAsn, Role, UnitKerja, User
 from kinerja.services.org import jabatan_get_or_create, unit_kerja_create
 from kinerja.services.people import pegawai_create
@@ -92,7 +92,10 @@ class Command(BaseCommand):
         tetapkan = import_module("evaluasi.services_non_asn").pejabat_non_asn_tetapkan
         baru: list[User] = []
         for na in demo.NON_ASN:
-            if na.instansi != d.kode or PejabatNonAsn.objects.filter(instansi=instansi, user__nip=na.username).exists():
+            if (
+                na.instansi != d.kode
+                or PejabatNonAsn.objects.filter(instansi=instansi, user__nip=na.username).exists()
+            ):
                 continue
             hasil = tetapkan(
                 actor=None,
@@ -103,7 +106,9 @@ class Command(BaseCommand):
                 menilai=[d.by_key(k).nip for k in na.menilai],
             )
             baru.append(User.objects.get(pk=hasil.pejabat.user_id))
-            self.stdout.write(f"{instansi.kode}: Pejabat Penilai non-ASN {na.jabatan} ({na.username}) dibuat.")
+            self.stdout.write(
+                f"{instansi.kode}: Pejabat Penilai non-ASN {na.jabatan} ({na.username}) dibuat."
+            )
         return baru
 
     def _seed_aktivitas(self, d: demo.InstansiDef, instansi: Instansi) -> None:
