@@ -131,6 +131,7 @@ SEGMENT_MODELS = {
     "bukti": "dialog.BuktiDukung",
     "permintaan": "dialog.PermintaanUmpanBalik",
     "catatan": "dialog.CatatanKinerja",
+    "pejabat-non-asn": "kinerja.PejabatNonAsn",
 }
 
 
@@ -261,6 +262,16 @@ def _evaluasi(objs: AObjects) -> models.Model:
     )  # fmt: skip
 
 
+def _pejabat_non_asn(objs: AObjects) -> models.Model:
+    from kinerja.services.people import pejabat_non_asn_simpan
+
+    org = objs.org
+    return pejabat_non_asn_simpan(
+        actor=org.admin.user, instansi=org.instansi, username=f"bupati.{org.instansi.kode.lower()}",
+        nama="Bupati Uji", jabatan="Bupati Uji Isolasi", menilai=[],
+    ).pejabat  # fmt: skip
+
+
 BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "kinerja.Instansi": lambda objs: objs.org.instansi,
     "kinerja.User": lambda objs: objs.org.pegawai.user,
@@ -273,6 +284,7 @@ BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "skp.Rhk": _rhk,
     "skp.Indikator": _indikator,
     "evaluasi.Evaluasi": _evaluasi,
+    "kinerja.PejabatNonAsn": _pejabat_non_asn,
     "dialog.BuktiDukung": lambda objs: objs._insert(apps.get_model("dialog.BuktiDukung"), jenis="tautan"),
 }
 EAGER = ("skp.Skp", "skp.Rhk", "kinerja.Job", "kinerja.Periode")  # made before list checks: data to leak
