@@ -8,7 +8,7 @@ class DialogConfig(AppConfig):
     def ready(self) -> None:
         # SKP status notifications (submitted/returned/approved). skp must not import dialog (dependency
         # direction kinerja <- skp <- dialog), so dialog subscribes through skp's explicit registry.
-        from dialog.services import rhk_pimpinan_diubah_notify, skp_status_notify
+        from dialog.services.notifikasi import rhk_pimpinan_diubah_notify, skp_status_notify
         from skp.hooks import register_rhk_pimpinan_listener
         from skp.transitions import register_skp_status_listener
 

@@ -495,7 +495,7 @@ class PenugasanLintas(TenantOwnedModel):
 
     The assigning official is recorded by value (instansi, NIP, name, jabatan as typed at proposal time),
     never by a foreign key to the other instansi's rows; ``kunci`` pairs it with the assigner's own
-    ``PenugasanKeluar`` row in their instansi. See ``dialog.services_lintas``."""
+    ``PenugasanKeluar`` row in their instansi. See ``dialog.services.penugasan_lintas``."""
 
     kunci = models.UUIDField(unique=True, editable=False, default=uuid.uuid4)
     pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")

@@ -14,7 +14,7 @@ from kinerja.tenancy import TenantTask
 )
 def notifikasi_email_task(tenant_id: int, notifikasi_ids: list[int]) -> int:
     """Immediate emails of these notifications (queued after the commit that created them)."""
-    from dialog.services import notifikasi_email_send
+    from dialog.services.notifikasi import notifikasi_email_send
 
     return notifikasi_email_send(instansi=Instansi.objects.get(pk=tenant_id), notifikasi_ids=notifikasi_ids)
 
@@ -22,7 +22,7 @@ def notifikasi_email_task(tenant_id: int, notifikasi_ids: list[int]) -> int:
 @shared_task(base=TenantTask, name="dialog.tasks.digest_harian_task")
 def digest_harian_task(tenant_id: int, tanggal: str | None = None) -> int:
     """One digest email per user per day (unique row per user and date)."""
-    from dialog.services import digest_harian_send
+    from dialog.services.notifikasi import digest_harian_send
 
     day = dt.date.fromisoformat(tanggal) if tanggal else None
     return digest_harian_send(instansi=Instansi.objects.get(pk=tenant_id), tanggal=day)
@@ -31,7 +31,7 @@ def digest_harian_task(tenant_id: int, tanggal: str | None = None) -> int:
 @shared_task(base=TenantTask, name="dialog.tasks.pengingat_periode_task")
 def pengingat_periode_task(tenant_id: int) -> int:
     """Reminders before a period ends: missing realisasi, missing leader feedback (one per person per period)."""
-    from dialog.services import pengingat_periode
+    from dialog.services.notifikasi import pengingat_periode
 
     return pengingat_periode(instansi=Instansi.objects.get(pk=tenant_id))
 
@@ -39,7 +39,7 @@ def pengingat_periode_task(tenant_id: int) -> int:
 @shared_task(base=TenantTask, name="dialog.tasks.penugasan_izin_sync_task")
 def penugasan_izin_sync_task(tenant_id: int) -> dict[str, int]:
     """Grant/revoke the assigning officials' feedback permission as assignments start and end."""
-    from dialog.services import penugasan_izin_sync
+    from dialog.services.penugasan import penugasan_izin_sync
 
     granted, revoked = penugasan_izin_sync(instansi=Instansi.objects.get(pk=tenant_id))
     return {"granted": granted, "revoked": revoked}

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from dialog import views, views_lintas
+from dialog import views
+from dialog.views import penugasan_lintas as views_lintas
 
 app_name = "dialog"
 urlpatterns = [

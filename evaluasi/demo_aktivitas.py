@@ -259,7 +259,7 @@ def demo_aktivitas_seed(
             dikembalikan_skp = [s for s in skp_by_pegawai.values() if s.status == S.DIKEMBALIKAN]
             diajukan_skp = [s for s in skp_by_pegawai.values() if s.status == S.DIAJUKAN]
 
-    # Notifications of the SKPs still in motion, worded as the workflow's (dialog.services.skp_status_notify),
+    # Notifications of the SKPs still in motion, worded as the workflow's (dialog.services.notifikasi.skp_status_notify),
     # written in one insert: the demo pegawai have no e-mail address, so nothing is queued.
     notif: list[tuple[Notifikasi, dt.datetime]] = []
     for s in diajukan_skp:
@@ -638,8 +638,8 @@ def _bukti_berkas(
     hitung: dict[str, int],
 ) -> None:  # fmt: skip
     """Real evidence files (a PNG chart and a PDF report) for the demo team's last ended period, through
-    ``dialog.services.bukti_add`` like an upload (content sniffed, stored under the instansi's folder)."""
-    from dialog.services import bukti_add
+    ``dialog.services.dokumentasi.bukti_add`` like an upload (content sniffed, stored under the instansi's folder)."""
+    from dialog.services.dokumentasi import bukti_add
 
     ids = [p.pk for p in baru if p.pk in sorotan_ids]
     akhir = (

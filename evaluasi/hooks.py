@@ -41,14 +41,14 @@ def notify_evaluasi_final(*, instansi_id: int, tahun: int, pegawai_ids: list[int
 
     Called inside each batch chunk's transaction with the pegawai that chunk finalised, so each is
     notified exactly once (and a re-run, by the notification key, not again). One set-based
-    ``dialog.services.notifikasi_create_bulk`` call with the pegawai ids (no lookup of their users
-    first; a per-pegawai ``notifikasi_create`` would make the batch O(n) queries). Returns the number of
+    ``dialog.services.notifikasi.notifikasi_create_bulk`` call with the pegawai ids (no lookup of their
+    users first; a per-pegawai ``notifikasi_create`` would make the batch O(n) queries). Returns the number of
     pegawai it was called for.
     """
     if not pegawai_ids:
         return 0
     try:
-        from dialog.services import notifikasi_create_bulk
+        from dialog.services.notifikasi import notifikasi_create_bulk
     except ImportError:
         logger.info(
             "notifikasi evaluasi final: %d pegawai (dialog.services.notifikasi_create_bulk belum ada)",
@@ -73,12 +73,12 @@ def notify_evaluasi_final(*, instansi_id: int, tahun: int, pegawai_ids: list[int
 def notify_satu(
     *, instansi_id: int, penerima: Any, judul: str, pesan: str, tautan: str, aktor: Any = None
 ) -> None:
-    """One in-app notification through ``dialog.services.notifikasi_create`` (skipped if absent).
+    """One in-app notification through ``dialog.services.notifikasi.notifikasi_create`` (skipped if absent).
     Called inside the caller's transaction, so it commits (and emails after commit) with the change."""
     if penerima is None:
         return
     try:
-        from dialog.services import notifikasi_create
+        from dialog.services.notifikasi import notifikasi_create
     except ImportError:
         return
     notifikasi_create(

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def objek(org_a: Org, org_b: Org, skp_pegawai: Skp, tw: list[Periode], pejabat_lain: Any) -> dict[str, int]:
     """One object of each kind in instansi A (the cross-instansi pair: A's outgoing record to B, and B's
     proposal to A's pegawai, which lives in A)."""
-    from dialog.services_lintas import penugasan_lintas_propose
+    from dialog.services.penugasan_lintas import penugasan_lintas_propose
 
     lintas = {
         "hasil_kerja": "Kajian",

@@ -16,7 +16,7 @@ from django.test import Client
 from django_scopes import scope, scopes_disabled
 
 from dialog.models import Notifikasi, PenugasanKeluar, PenugasanLintas, UmpanBalikLintas
-from dialog.services_lintas import penugasan_lintas_propose, umpan_balik_lintas_give
+from dialog.services.penugasan_lintas import penugasan_lintas_propose, umpan_balik_lintas_give
 from kinerja.exceptions import ApplicationError, InvalidTransition
 from kinerja.models import AuditLog
 from kinerja.tenancy import tenant_context
@@ -281,11 +281,11 @@ def test_the_tenant_switch_is_restored_and_grep_audited(org_a: Org, org_b: Org) 
             assert cur.fetchone()[0] == 1
     root = Path(__file__).resolve().parents[2] / "dialog"
     switching = sorted(
-        p.name
+        p.relative_to(root).as_posix()
         for p in root.rglob("*.py")
         if "tenant_context(" in p.read_text() or "rls_tenant(" in p.read_text()
     )
-    assert switching == ["services_lintas.py"]
+    assert switching == ["services/penugasan_lintas.py"]
 
 
 def test_service_rejects_bad_dates_in_one_transaction(org_a: Org, org_b: Org) -> None:

@@ -229,7 +229,7 @@ def test_semesteran_evaluations_and_reminders_use_two_periods(org_a: Org) -> Non
     """With the semesteran cycle the periodic evaluations are two per SKP year (Semester 1 and 2) and the
     end-of-period reminders fire before 30 June and 31 December only (domain.md "Periodic cycle options")."""
     from dialog.models import Notifikasi
-    from dialog.services import pengingat_periode
+    from dialog.services.notifikasi import pengingat_periode
     from evaluasi.models import Evaluasi
     from evaluasi.services import evaluasi_ensure
 

@@ -45,7 +45,8 @@ def _login(user: Any) -> Client:
 def _rated_quarter(org: Org, api: Any) -> tuple[Evaluasi, dict[str, Any]]:
     """Approved SKPs (through the API), a realisasi with a link as evidence, feedback on a result,
     on a core value and in general, an org predikat for the unit, and the PPK's Q3 rating."""
-    from dialog.services import realisasi_save, umpan_balik_give
+    from dialog.services.dokumentasi import realisasi_save
+    from dialog.services.umpan_balik import umpan_balik_give
     from skp.models import Skp
 
     plan = full_plan(api, org)

@@ -24,7 +24,7 @@ JENDELA = dt.datetime(2026, 12, 10, 9, 0, tzinfo=dt.UTC)
 
 def give_feedback(org: Org, penerima: Any, skp_id: int, periode_id: int) -> None:
     """Feedback through dialog's service (the real thing evaluasi reads)."""
-    from dialog.services import umpan_balik_give
+    from dialog.services.umpan_balik import umpan_balik_give
     from skp.models import Skp
 
     with scope(instansi=org.instansi.pk):

@@ -71,7 +71,8 @@ def test_leader_rates_a_quarter(live_server: Any, page: Page, api: Any) -> None:
         [lead["rhk"][0]["id"]] * 2,
     )
     q4 = _q4(org)
-    from dialog.services import realisasi_save, umpan_balik_give
+    from dialog.services.dokumentasi import realisasi_save
+    from dialog.services.umpan_balik import umpan_balik_give
     from skp.models import Skp
 
     with scope(instansi=org.instansi.pk):

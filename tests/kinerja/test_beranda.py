@@ -126,7 +126,8 @@ def test_approved_skp_asks_for_this_periods_realisasi_then_feedback(org_a: Org, 
     assert "0 dari 2 indikator sudah terisi" in body
 
     # when every indicator is filled and the leader gives feedback
-    from dialog.services import realisasi_save, umpan_balik_give
+    from dialog.services.dokumentasi import realisasi_save
+    from dialog.services.umpan_balik import umpan_balik_give
 
     with scope(instansi=org_a.instansi.pk):
         skp = Skp.objects.get(pk=own["skp"]["id"])

@@ -64,7 +64,7 @@ def _own(actor: User) -> Pegawai:
 
 
 def _notify(*, instansi_id: int, pegawai_id: int, judul: str, pesan: str, tautan: str) -> None:
-    from dialog.services import notifikasi_create
+    from dialog.services.notifikasi import notifikasi_create
 
     p = Pegawai.objects.select_related("user").get(instansi_id=instansi_id, pk=pegawai_id)
     notifikasi_create(
@@ -92,7 +92,8 @@ def penugasan_lintas_propose(
 ) -> PenugasanKeluar:
     """An official proposes work to a pegawai of ANOTHER instansi. It goes to that pegawai's Pejabat
     Penilai (status ``diusulkan``); the assigner keeps their own record. Audited in both instansi."""
-    from dialog.services import _teks, _validate_penugasan
+    from dialog.services._common import _teks
+    from dialog.services.penugasan import _validate_penugasan
 
     own = _own(actor)
     errors: dict[str, list[str]] = {}
@@ -221,7 +222,7 @@ def penugasan_lintas_decide(
     """The receiving pegawai's Pejabat Penilai accepts (the work becomes a hasil kerja of the pegawai's SKP,
     marked with the assigner and their instansi) or declines with a reason. The decision is mirrored to the
     assigner's record. Anyone else: 404."""
-    from dialog.services import _teks
+    from dialog.services._common import _teks
 
     own = _own(actor)
     pegawai = Pegawai.objects.get(instansi_id=penugasan.instansi_id, pk=penugasan.pegawai_id)
@@ -315,7 +316,7 @@ def umpan_balik_lintas_give(*, actor: User, keluar: PenugasanKeluar, isi: str) -
     """The assigner's only right over the other instansi's pegawai: feedback on the accepted assignment
     while it runs (``mulai`` ≤ today ≤ ``selesai``). Stored in the receiving instansi; the pegawai and
     their Pejabat Penilai are notified."""
-    from dialog.services import _teks
+    from dialog.services._common import _teks
 
     own = _own(actor)
     if own.pk != keluar.pemberi_id:

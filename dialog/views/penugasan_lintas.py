@@ -1,5 +1,5 @@
-"""Pages of the penugasan across instansi (``dialog.services_lintas``). Thin: parse → access (404) →
-one service → render. Each side reads only its own instansi's record."""
+"""Pages of the penugasan across instansi (``dialog.services.penugasan_lintas``). Thin: parse →
+access (404) → one service → render. Each side reads only its own instansi's record."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods
 from dialog import forms
 from dialog.models import PenugasanKeluar, PenugasanLintas, StatusLintas, UmpanBalikLintas
 from dialog.selectors import is_pimpinan_of
-from dialog.services_lintas import (
+from dialog.services.penugasan_lintas import (
     penugasan_keluar_cancel,
     penugasan_lintas_decide,
     penugasan_lintas_propose,
     umpan_balik_lintas_give,
 )
-from dialog.views import _access_error, _env, dialog_view
+from dialog.views._common import _access_error, _env, dialog_view
 from kinerja.access import id_or_404
 from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
 from kinerja.models import Instansi, User

@@ -1,0 +1,327 @@
+"""Umpan balik (continuous feedback): giving, threads (replies, read marks) and feedback requests.
+
+Objects arrive resolved through ``dialog.access`` (404 for missing/other instansi); ids that are
+*fields* of the input (periode, rhk, realisasi, permintaan) are validated here (400)."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dialog.models import (
+    BalasanUmpanBalik,
+    JenisNotifikasi,
+    PeranPemberi,
+    PermintaanUmpanBalik,
+    Realisasi,
+    SifatUmpanBalik,
+    StatusPermintaan,
+    UmpanBalik,
+    UmpanBalikDibaca,
+)
+from dialog.selectors import is_pimpinan_of, kandidat_pemberi, penugasan_izin_untuk, peran_pemberi_untuk
+from dialog.services._common import _aktivitas, _as_int, _core_value, _own, _periode_for, _rhk_for, _teks
+from dialog.services.notifikasi import notifikasi_create
+from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden, ReadOnly
+from kinerja.models import Pegawai, User
+from kinerja.services.audit import audit_log
+from kinerja.tenancy import pegawai_of
+from skp.models import Rhk, Skp, SkpStatus
+
+_PERAN_LABEL = dict(PeranPemberi.choices)
+
+
+def _url_umpan_balik(skp_id: int, ub_id: int | None = None) -> str:
+    url = reverse("dialog:umpan-balik-skp", args=[skp_id])
+    return f"{url}#ub-{ub_id}" if ub_id else url
+
+
+# ---------------------------------------------------------------- umpan balik
+
+
+@transaction.atomic
+def umpan_balik_give(
+    *,
+    actor: User,
+    skp: Skp,
+    periode_id: Any,
+    isi: str,
+    rhk_id: Any = None,
+    core_value: str | None = "",
+    realisasi_id: Any = None,
+    sifat: str | None = "",
+    permintaan_id: Any = None,
+) -> UmpanBalik:
+    """Give feedback on ``skp`` for a periode: on a result, a realisasi, a core value, or in general.
+
+    Allowed for the Pejabat Penilai (direct or delegated), an assigning official holding the permission
+    (on their assignment's results), a subordinate or a peer of the owner; anyone else (the owner included)
+    gets 404. Notifies the owner (email after commit), answers the request it responds to, audited."""
+    peran = peran_pemberi_untuk(user=actor, skp=skp)
+    own = pegawai_of(actor)
+    if peran is None or own is None:
+        if own is not None and own.pk == skp.pegawai_id:
+            raise NotFoundOrForbidden(_("Anda tidak dapat memberi umpan balik atas SKP Anda sendiri."))
+        raise NotFoundOrForbidden()
+    if skp.status == SkpStatus.DIGANTI:
+        raise InvalidTransition(
+            _("SKP ini sudah diganti versi baru. Berikan umpan balik pada SKP yang berlaku.")
+        )
+    errors: dict[str, list[str]] = {}
+    isi = _teks(errors, "isi", isi, wajib=True, label=_("Isi umpan balik"))
+    periode = _periode_for(errors, skp=skp, periode_id=periode_id)
+    rhk = _rhk_for(errors, skp=skp, rhk_id=rhk_id)
+    core_value = _core_value(errors, core_value)
+    realisasi = None
+    if realisasi_id not in (None, ""):
+        pk = _as_int(realisasi_id)
+        realisasi = (
+            Realisasi.objects.filter(instansi_id=skp.instansi_id, skp=skp, pk=pk).first() if pk else None
+        )
+        if realisasi is None:
+            errors["realisasi"] = [_("Realisasi ini tidak termasuk dalam SKP tersebut.")]
+        elif rhk is not None and rhk.pk != realisasi.rhk_id:
+            errors["rhk"] = [_("Realisasi yang dipilih milik hasil kerja lain.")]
+        else:
+            rhk = Rhk.objects.get(pk=realisasi.rhk_id)
+            if periode is not None and realisasi.periode_id != periode.pk:
+                errors["realisasi"] = [_("Realisasi yang dipilih milik periode lain.")]
+    if (rhk is not None or realisasi is not None) and core_value:
+        errors["core_value"] = [_("Pilih salah satu: hasil kerja atau core value, tidak keduanya.")]
+    sifat = (sifat or "").strip()
+    if sifat and sifat not in SifatUmpanBalik.values:
+        errors["sifat"] = [_("Pilih apresiasi atau perbaikan.")]
+    if peran == PeranPemberi.PEMBERI_PENUGASAN and rhk is not None:
+        allowed = set(penugasan_izin_untuk(user=actor, skp=skp).values_list("rhk_id", flat=True))
+        if rhk.pk not in allowed:
+            errors["rhk"] = [
+                _("Sebagai pemberi penugasan, Anda memberi umpan balik atas hasil kerja penugasan Anda.")
+            ]
+    permintaan = None
+    if permintaan_id not in (None, ""):
+        pk = _as_int(permintaan_id)
+        permintaan = (
+            PermintaanUmpanBalik.objects.filter(
+                instansi_id=skp.instansi_id, skp=skp, diminta=own, pk=pk
+            ).first()
+            if pk
+            else None
+        )
+        if permintaan is None:
+            errors["permintaan"] = [_("Permintaan umpan balik tidak ditemukan.")]
+    if errors or periode is None:
+        raise ApplicationError(_("Umpan balik belum tersimpan. Periksa isian yang ditandai."), errors=errors)
+    now = timezone.now()
+    ub = UmpanBalik.objects.create(
+        instansi_id=skp.instansi_id,
+        skp=skp,
+        penerima_id=skp.pegawai_id,
+        pemberi=own,
+        peran_pemberi=peran,
+        periode=periode,
+        rhk=rhk,
+        realisasi=realisasi,
+        core_value=core_value,
+        sifat=sifat,
+        isi=isi,
+        permintaan=permintaan,
+        aktivitas_terakhir_at=now,
+    )
+    UmpanBalikDibaca.objects.create(instansi_id=skp.instansi_id, umpan_balik=ub, user=actor, dibaca_at=now)
+    if permintaan is not None and permintaan.status == StatusPermintaan.TERBUKA:
+        PermintaanUmpanBalik.objects.filter(pk=permintaan.pk, status=StatusPermintaan.TERBUKA).update(
+            status=StatusPermintaan.DIJAWAB, dijawab_at=now
+        )
+    label = _PERAN_LABEL.get(peran, peran)
+    _aktivitas(
+        instansi_id=skp.instansi_id,
+        pegawai_id=skp.pegawai_id,
+        aktor=actor,
+        jenis="umpan_balik.diberikan",
+        ringkasan=f"{own.nama} ({label}): {isi[:300]}",
+        objek=ub,
+        skp_id=skp.pk,
+    )
+    audit_log(
+        actor=actor,
+        instansi=skp.instansi_id,
+        action="dialog.umpan_balik",
+        obj=ub,
+        after={
+            "skp": skp.pk,
+            "periode": periode.pk,
+            "rhk": getattr(rhk, "pk", None),
+            "core_value": core_value,
+            "peran": peran,
+        },
+    )
+    owner = Pegawai.objects.select_related("user").get(pk=skp.pegawai_id)
+    notifikasi_create(
+        instansi=skp.instansi_id,
+        penerima=owner.user,
+        aktor=actor,
+        jenis=JenisNotifikasi.UMPAN_BALIK,
+        judul=f"Umpan balik baru dari {own.nama} ({label})",
+        pesan=isi[:1000],
+        tautan=_url_umpan_balik(skp.pk, ub.pk),
+    )
+    return ub
+
+
+def _peserta_thread(*, actor: User, umpan_balik: UmpanBalik) -> Pegawai:
+    """The receiver, the giver and the receiver's Pejabat Penilai take part in a thread."""
+    own = pegawai_of(actor)
+    if own is not None and own.instansi_id == umpan_balik.instansi_id:
+        if own.pk in (umpan_balik.penerima_id, umpan_balik.pemberi_id):
+            return own
+        if is_pimpinan_of(user=actor, pegawai=umpan_balik.penerima):
+            return own
+    raise ReadOnly(_("Hanya penerima, pemberi, dan Pejabat Penilai yang dapat membalas umpan balik ini."))
+
+
+def _tandai_dibaca(*, user: User, ub_ids: list[int], instansi_id: int, waktu: dt.datetime) -> None:
+    UmpanBalikDibaca.objects.bulk_create(
+        [
+            UmpanBalikDibaca(instansi_id=instansi_id, umpan_balik_id=pk, user=user, dibaca_at=waktu)
+            for pk in ub_ids
+        ],
+        update_conflicts=True,
+        unique_fields=["umpan_balik", "user"],
+        update_fields=["dibaca_at"],
+    )
+
+
+@transaction.atomic
+def umpan_balik_reply(*, actor: User, umpan_balik: UmpanBalik, isi: str) -> BalasanUmpanBalik:
+    """A reply in the thread by a participant; the other participants get a notification."""
+    own = _peserta_thread(actor=actor, umpan_balik=umpan_balik)
+    errors: dict[str, list[str]] = {}
+    isi = _teks(errors, "isi", isi, wajib=True, label=_("Balasan"))
+    if errors:
+        raise ApplicationError(_("Balasan belum terkirim."), errors=errors)
+    now = timezone.now()
+    balasan = BalasanUmpanBalik.objects.create(
+        instansi_id=umpan_balik.instansi_id, umpan_balik=umpan_balik, penulis=own, isi=isi
+    )
+    UmpanBalik.objects.filter(pk=umpan_balik.pk).update(aktivitas_terakhir_at=now)
+    _tandai_dibaca(user=actor, ub_ids=[umpan_balik.pk], instansi_id=umpan_balik.instansi_id, waktu=now)
+    _aktivitas(
+        instansi_id=umpan_balik.instansi_id,
+        pegawai_id=umpan_balik.penerima_id,
+        aktor=actor,
+        jenis="umpan_balik.dibalas",
+        ringkasan=f"{own.nama}: {isi[:300]}",
+        objek=umpan_balik,
+        skp_id=umpan_balik.skp_id,
+    )
+    audit_log(actor=actor, instansi=umpan_balik.instansi_id, action="dialog.umpan_balik_balas", obj=balasan)
+    penerima_ids = {umpan_balik.penerima_id, umpan_balik.pemberi_id} - {own.pk}
+    for p in Pegawai.objects.filter(pk__in=penerima_ids).select_related("user"):
+        notifikasi_create(
+            instansi=umpan_balik.instansi_id,
+            penerima=p.user,
+            aktor=actor,
+            jenis=JenisNotifikasi.BALASAN,
+            judul=f"{own.nama} membalas umpan balik",
+            pesan=isi[:1000],
+            tautan=_url_umpan_balik(umpan_balik.skp_id, umpan_balik.pk),
+        )
+    return balasan
+
+
+@transaction.atomic
+def umpan_balik_mark_read(*, actor: User, umpan_balik: UmpanBalik) -> None:
+    """Mark a thread read for the actor (anyone who can see it)."""
+    _tandai_dibaca(
+        user=actor, ub_ids=[umpan_balik.pk], instansi_id=umpan_balik.instansi_id, waktu=timezone.now()
+    )
+
+
+@transaction.atomic
+def umpan_balik_mark_all_read(*, actor: User, threads: list[UmpanBalik]) -> int:
+    if threads:
+        ids = [t.pk for t in threads]
+        _tandai_dibaca(user=actor, ub_ids=ids, instansi_id=threads[0].instansi_id, waktu=timezone.now())
+    return len(threads)
+
+
+@transaction.atomic
+def permintaan_create(
+    *,
+    actor: User,
+    skp: Skp,
+    diminta_id: Any,
+    periode_id: Any,
+    pesan: str = "",
+    rhk_id: Any = None,
+    core_value: str | None = "",
+) -> PermintaanUmpanBalik:
+    """The SKP owner asks someone who may give feedback for it; they get a notification."""
+    own = _own(actor)
+    if own.pk != skp.pegawai_id:
+        raise NotFoundOrForbidden()
+    errors: dict[str, list[str]] = {}
+    kandidat = {p.pk: p for p in kandidat_pemberi(skp=skp)}
+    diminta = kandidat.get(_as_int(diminta_id) or -1)
+    if diminta is None:
+        errors["diminta"] = [_("Pilih pimpinan, rekan kerja, bawahan, atau pemberi penugasan Anda.")]
+    periode = _periode_for(errors, skp=skp, periode_id=periode_id)
+    rhk = _rhk_for(errors, skp=skp, rhk_id=rhk_id)
+    core_value = _core_value(errors, core_value)
+    if rhk is not None and core_value:
+        errors["core_value"] = [_("Pilih salah satu: hasil kerja atau core value, tidak keduanya.")]
+    pesan = _teks(errors, "pesan", pesan, wajib=False, label=_("Pesan"))
+    if errors or diminta is None or periode is None:
+        raise ApplicationError(_("Permintaan belum terkirim. Periksa isian yang ditandai."), errors=errors)
+    req = PermintaanUmpanBalik.objects.create(
+        instansi_id=skp.instansi_id,
+        skp=skp,
+        peminta=own,
+        diminta=diminta,
+        periode=periode,
+        rhk=rhk,
+        core_value=core_value,
+        pesan=pesan,
+    )
+    _aktivitas(
+        instansi_id=skp.instansi_id,
+        pegawai_id=own.pk,
+        aktor=actor,
+        jenis="umpan_balik.diminta",
+        ringkasan=f"Meminta umpan balik kepada {diminta.nama}",
+        objek=req,
+        skp_id=skp.pk,
+    )
+    audit_log(
+        actor=actor,
+        instansi=skp.instansi_id,
+        action="dialog.permintaan",
+        obj=req,
+        after={"diminta": diminta.pk},
+    )
+    notifikasi_create(
+        instansi=skp.instansi_id,
+        penerima=User.objects.get(pk=diminta.user_id),
+        aktor=actor,
+        jenis=JenisNotifikasi.PERMINTAAN,
+        judul=f"{own.nama} meminta umpan balik Anda",
+        pesan=pesan,
+        tautan=f"{_url_umpan_balik(skp.pk)}?permintaan={req.pk}",
+    )
+    return req
+
+
+@transaction.atomic
+def permintaan_cancel(*, actor: User, permintaan: PermintaanUmpanBalik) -> None:
+    own = _own(actor)
+    if own.pk != permintaan.peminta_id:
+        raise NotFoundOrForbidden()
+    updated = PermintaanUmpanBalik.objects.filter(pk=permintaan.pk, status=StatusPermintaan.TERBUKA).update(
+        status=StatusPermintaan.DIBATALKAN
+    )
+    if updated != 1:
+        raise InvalidTransition(_("Permintaan ini sudah dijawab atau dibatalkan."))
+    audit_log(actor=actor, instansi=permintaan.instansi_id, action="dialog.permintaan_batal", obj=permintaan)
