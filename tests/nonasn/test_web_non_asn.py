@@ -44,6 +44,8 @@ def test_home_inbox_and_team_pages_show_the_sekda(org_a: Org, api: Any) -> None:
     home = client.get("/")
     assert home.status_code == 200
     assert official.nama in home.content.decode()
+    # the Pejabat Penilai card counts the SKP waiting for it (issue #16: no pegawai row needed)
+    assert 'data-testid="jumlah-skp-persetujuan">1<' in home.content.decode()
     inbox = client.get("/skp/persetujuan/")
     assert inbox.status_code == 200
     assert org_a.kepala.nama in inbox.content.decode()
