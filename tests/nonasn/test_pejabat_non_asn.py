@@ -368,3 +368,52 @@ def test_demo_has_the_bupati_rating_the_sekda_idempotently(db: Any, api: Any) ->
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert "bupati.sukamaju" in out.getvalue()
+
+
+# ------------------------------------------------------------------------------------------ keberatan
+
+from tests.evaluasi.conftest import run_batch as run_batch  # noqa: E402  (the fixture)
+
+
+def test_bupati_decides_the_keberatan_as_atasan_of_the_sekda(
+    org_a: Org, api: Any, run_batch: Any, time_machine: Any
+) -> None:
+    """The atasan is rated by the Sekda (kepala), the Sekda by the Bupati: the atasan's keberatan goes to
+    the Bupati, who decides it through the API; the Sekda himself may not (404)."""
+    from tests.evaluasi.conftest import ensure_all, make_skp, set_rating
+
+    official = add_bupati(org_a)
+    time_machine.move_to(dt.datetime(2026, 12, 30, 3, 0, tzinfo=dt.UTC))
+    make_skp(org_a.atasan)
+    ensure_all(org_a.instansi)
+    set_rating(org_a.atasan, "sesuai_ekspektasi", "di_bawah_ekspektasi")
+    run_batch(org_a)
+    with scopes_disabled():
+        ev = Evaluasi.objects.get(instansi=org_a.instansi, pegawai=org_a.atasan, jenis="tahunan")
+    assert ev.status == "final"
+    resp = api(org_a.atasan.user).post(
+        f"/api/v1/evaluasi/{ev.pk}/keberatan/",
+        {"alasan": "Bukti dukung belum dipertimbangkan."},
+        format="json",
+    )
+    assert resp.status_code == 201, resp.content
+    kb = resp.json()
+    assert kb["pemutus"] is None
+    assert kb["pemutus_non_asn"] == official.pk
+    body = {
+        "terima": True,
+        "rating_hasil_kerja": "sesuai_ekspektasi",
+        "rating_perilaku_kerja": "sesuai_ekspektasi",
+        "catatan": "Bukti lengkap.",
+    }
+    assert (
+        api(org_a.kepala.user).post(f"/api/v1/keberatan/{kb['id']}/putus/", body, format="json").status_code
+        == 404
+    )
+    r = login(api).post(f"/api/v1/keberatan/{kb['id']}/putus/", body, format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["predikat_baru"] == "baik"
+    with scopes_disabled():
+        decided = Keberatan.objects.get(pk=kb["id"])
+        assert decided.diputus_oleh_id == official.user_id
+        assert AuditLog.objects.filter(object_type="evaluasi.keberatan", actor_id=official.user_id).exists()
