@@ -100,3 +100,38 @@ def test_inbox_query_count_does_not_grow(org_a: Org, api: Any, django_assert_max
     assert all(p.nama in resp.content.decode() for p in extra)
     with scopes_disabled():
         assert Pegawai.objects.filter(penilai_non_asn=official).count() == 4
+
+
+def test_admin_list_and_form_query_counts(org_a: Org, django_assert_max_num_queries: Any) -> None:
+    from django_scopes import scope
+
+    from evaluasi.services_non_asn import pejabat_non_asn_tetapkan
+
+    with scope(instansi=org_a.instansi.pk):
+        for i in range(4):
+            pejabat_non_asn_tetapkan(
+                actor=org_a.admin.user,
+                instansi=org_a.instansi,
+                username=f"pejabat.{i}",
+                nama=f"Pejabat {i}",
+                jabatan=f"Jabatan {i}",
+                menilai=[org_a.kepala.nip] if i == 0 else [],
+            )
+    client = Client()
+    client.force_login(org_a.admin.user)
+    client.get("/evaluasi/pejabat-non-asn/")
+    with django_assert_max_num_queries(20):
+        resp = client.get("/evaluasi/pejabat-non-asn/")
+    body = resp.content.decode()
+    assert resp.status_code == 200
+    assert all(f"Pejabat {i}" in body for i in range(4))
+    with scopes_disabled():
+        first = PejabatNonAsn.objects.get(user__nip="pejabat.0")
+    with django_assert_max_num_queries(20):
+        resp = client.get(f"/evaluasi/pejabat-non-asn/{first.pk}/")
+    assert resp.status_code == 200
+    assert "checked" in resp.content.decode()
+    # the hr_viewer and the pegawai do not see the admin pages; another instansi's official is 404
+    hr = Client()
+    hr.force_login(org_a.hr.user)
+    assert hr.get("/evaluasi/pejabat-non-asn/").status_code == 404
