@@ -40,7 +40,12 @@ def pegawai_of(user: Any) -> Any:
 
 
 def non_asn_of(user: Any) -> Any:
-    """The user's Pejabat Penilai non-ASN row (issue #16: a login without a pegawai row) or None."""
+    """The user's Pejabat Penilai non-ASN row (issue #16: a login without a pegawai row) or None.
+
+    A pegawai's account is never one (the service refuses it): no query for them, so the many
+    permission checks that ask this cost a pegawai nothing (``pegawai_of`` is cached on the user)."""
+    if pegawai_of(user) is not None:
+        return None
     try:
         return user.pejabat_non_asn
     except (AttributeError, ObjectDoesNotExist):
