@@ -17,7 +17,7 @@ endif
 # Run a manage.py command against the same services `make run` uses (embedded unless *_URL are set).
 MANAGE_RUN := $(PY) scripts/services.py exec --mode run -- env DJANGO_SETTINGS_MODULE=kinerja.settings.local $(PY) manage.py
 
-.PHONY: help venv run test lint format typecheck migrate seed bench clean clean-data
+.PHONY: help venv run cluster test lint format typecheck migrate seed bench clean clean-data
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "Usage: make <target> [ARGS=...]\n\nTargets:\n"} \
@@ -36,6 +36,9 @@ venv: $(STAMP) ## Create .venv and install requirements-dev.txt (re-installs whe
 
 run: venv ## Start embedded Postgres+Redis, migrate, seed, web on :8000 and a Celery worker (Ctrl-C stops all)
 	$(PY) scripts/run.py
+
+cluster: venv ## Production shape on this machine: PG primary + streaming replica, PgBouncer, 2 gunicorn behind HAProxy :8080, a worker per queue, beat (Ctrl-C stops all)
+	$(PY) scripts/cluster.py
 
 test: venv ## Run pytest against Postgres+Redis (system ones if up, else embedded); extra pytest args via ARGS="..."
 	$(PY) scripts/test.py $(ARGS)

@@ -23,7 +23,10 @@ from .models import (
     CatatanKinerja,
     Notifikasi,
     Penugasan,
+    PenugasanKeluar,
+    PenugasanLintas,
     PermintaanUmpanBalik,
+    Realisasi,
     RencanaAksi,
     UmpanBalik,
 )
@@ -178,5 +181,55 @@ def pegawai_penugasan_target(*, instansi: Instansi, pegawai_id: Any) -> Pegawai:
     """Anyone active in the instansi can be assigned work (the Pejabat Penilai decides)."""
     p = Pegawai.objects.filter(instansi=instansi, aktif=True, pk=id_or_404(pegawai_id)).first()
     if p is None:
+        raise NotFoundOrForbidden()
+    return p
+
+
+def realisasi_access(*, user: User, instansi: Instansi, roles: list[str], realisasi_id: Any) -> Realisasi:
+    """A realisasi, only for those who may see its SKP (peers and outsiders: 404)."""
+    obj = Realisasi.objects.filter(instansi=instansi, pk=id_or_404(realisasi_id)).first()
+    if obj is None:
+        raise NotFoundOrForbidden()
+    dokumentasi_skp_access(user=user, instansi=instansi, roles=roles, skp_id=obj.skp_id)
+    return obj
+
+
+_ADMIN_LINTAS = {"admin_instansi", "platform_admin"}
+
+
+def penugasan_lintas_access(
+    *, user: User, instansi: Instansi, roles: list[str], penugasan_id: Any
+) -> PenugasanLintas:
+    """The receiving instansi's record of a penugasan from another instansi: the pegawai, their Pejabat
+    Penilai (or leader line) and admins; else 404."""
+    p = (
+        PenugasanLintas.objects.filter(instansi=instansi, pk=id_or_404(penugasan_id))
+        .select_related("pegawai__jabatan", "penilai", "pemberi_instansi", "rhk")
+        .first()
+    )
+    if p is None:
+        raise NotFoundOrForbidden()
+    if _ADMIN_LINTAS & set(roles):
+        return p
+    own = pegawai_of(user)
+    if own is not None and (
+        own.pk in (p.pegawai_id, p.penilai_id) or is_pimpinan_of(user=user, pegawai=p.pegawai)
+    ):
+        return p
+    raise NotFoundOrForbidden()
+
+
+def penugasan_keluar_access(
+    *, user: User, instansi: Instansi, roles: list[str], penugasan_id: Any
+) -> PenugasanKeluar:
+    """The assigner's own record of a penugasan sent to another instansi: the assigner (and admins,
+    read-only); else 404."""
+    p = (
+        PenugasanKeluar.objects.filter(instansi=instansi, pk=id_or_404(penugasan_id))
+        .select_related("pemberi", "tujuan_instansi")
+        .first()
+    )
+    own = pegawai_of(user)
+    if p is None or not ((own is not None and own.pk == p.pemberi_id) or _ADMIN_LINTAS & set(roles)):
         raise NotFoundOrForbidden()
     return p

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dialog import access, selectors, services
-from dialog.models import Notifikasi, SifatUmpanBalik, UmpanBalik
+from dialog.models import ModeEmail, Notifikasi, PreferensiNotifikasi, SifatUmpanBalik, UmpanBalik
 from kinerja.api.base import TenantScopedApi
 from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.models import User
@@ -319,3 +319,76 @@ class UmpanBalikCountsApi(_Api):
             instansi=self.instansi, pegawai_ids=ids, mulai=periode.mulai, selesai=periode.selesai
         )
         return Response({"counts": {str(k): v for k, v in counts.items()}})
+
+
+# ---------------------------------------------------------------- the rest of the feedback and notification pages
+
+
+class UmpanBalikBacaSemuaApi(_Api):
+    """POST: mark every unread thread of an SKP read for the caller → ``{"ditandai": n}`` (twin of
+    ``dialog:umpan-balik-baca-semua``)."""
+
+    @extend_schema(
+        request=None, responses=inline_serializer("Ditandai", {"ditandai": serializers.IntegerField()})
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        hak = access.umpan_balik_skp_access(
+            user=self.actor, instansi=self.instansi, roles=self.roles, skp_id=pk
+        )
+        threads = list(
+            selectors.umpan_balik_threads(skp=hak.skp, viewer=self.actor, lihat_semua=hak.lihat_semua)
+        )
+        n = services.umpan_balik_mark_all_read(
+            actor=self.actor, threads=[t for t in threads if not getattr(t, "sudah_dibaca", True)]
+        )
+        return Response({"ditandai": n})
+
+
+class PermintaanBatalApi(_Api):
+    """POST: the one who asked withdraws a request for feedback not yet answered (409 otherwise); twin of
+    ``dialog:permintaan-batal``."""
+
+    @extend_schema(request=None, responses=PermintaanCreateApi.OutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        req = access.permintaan_access(user=self.actor, instansi=self.instansi, permintaan_id=pk)
+        services.permintaan_cancel(actor=self.actor, permintaan=req)
+        req.refresh_from_db()
+        return Response(PermintaanCreateApi.OutputSerializer(req).data)
+
+
+class NotifikasiBacaSemuaApi(_Api):
+    """POST: mark all of the caller's notifications read → ``{"ditandai": n}``."""
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("NotifikasiDitandai", {"ditandai": serializers.IntegerField()}),
+    )
+    def post(self, request: Request) -> Response:
+        return Response(
+            {"ditandai": services.notifikasi_mark_all_read(actor=self.actor, instansi=self.instansi)}
+        )
+
+
+class PreferensiApi(_Api):
+    """GET / PUT ``{"mode_email": "segera"|"harian"|"mati"}``: the caller's email preference (twin of
+    ``dialog:preferensi``)."""
+
+    class Serializer(serializers.Serializer):
+        mode_email = serializers.ChoiceField(choices=ModeEmail.choices)
+
+    def _current(self) -> str:
+        p = PreferensiNotifikasi.objects.filter(instansi=self.instansi, user=self.actor).first()
+        return p.mode_email if p is not None else ModeEmail.SEGERA
+
+    @extend_schema(responses=Serializer)
+    def get(self, request: Request) -> Response:
+        return Response({"mode_email": self._current()})
+
+    @extend_schema(request=Serializer, responses=Serializer)
+    def put(self, request: Request) -> Response:
+        data = self.Serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.preferensi_set(
+            actor=self.actor, instansi=self.instansi, mode_email=data.validated_data["mode_email"]
+        )
+        return Response({"mode_email": self._current()})

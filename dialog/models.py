@@ -605,6 +605,8 @@ class JenisNotifikasi(models.TextChoices):
     EVALUASI_FINAL = "evaluasi_final", _("Evaluasi tahunan final")
     KEBERATAN = "keberatan", _("Keberatan")
     RHK_PIMPINAN_DIUBAH = "rhk_pimpinan_diubah", _("Hasil kerja pimpinan diubah")
+    PENGINGAT_LOG_HARIAN = "pengingat_log_harian", _("Pengingat log harian")
+    LOG_HARIAN_DIVERIFIKASI = "log_harian_diverifikasi", _("Log harian diverifikasi")
 
 
 class StatusEmail(models.TextChoices):
@@ -714,3 +716,97 @@ class Aktivitas(TenantOwnedModel):
         verbose_name_plural = _("aktivitas")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["instansi", "pegawai", "created_at"], name="aktivitas_pegawai_idx")]
+
+
+# ---------------------------------------------------------------- log harian (daily work log)
+
+
+class StatusLog(models.TextChoices):
+    MENUNGGU = "menunggu", _("Menunggu verifikasi")
+    DITERIMA = "diterima", _("Diterima")
+    DITOLAK = "ditolak", _("Ditolak")
+
+
+def log_berkas_upload_to(instance: "LogHarian", filename: str) -> str:
+    """A random name under the tenant's folder; the extension comes from the sniffed type."""
+    ext = PurePath(filename).suffix.lower()[:8]
+    return f"log-harian/{instance.instansi_id}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class LogHarian(TenantOwnedModel):
+    """One activity a pegawai did on one day against one of their RHK (domain.md "Daily log").
+
+    Rules live in ``dialog.log_harian_rules`` (pure), writes in the log harian services. ~20 M rows per
+    instansi-year at 100k pegawai: one covering index (instansi, pegawai, tanggal) INCLUDE (rhk, status,
+    durasi) serves the verification page, the list and the monthly recap (docs/log-harian.md)."""
+
+    instansi = instansi_fk_tanpa_indeks()  # every index below leads with instansi_id
+
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.CASCADE, related_name="+", db_index=False)
+    skp = models.ForeignKey("skp.Skp", on_delete=models.PROTECT, related_name="+", db_index=False)
+    rhk = models.ForeignKey("skp.Rhk", on_delete=models.PROTECT, related_name="+")
+    rencana_aksi = models.ForeignKey(
+        RencanaAksi, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    tanggal = models.DateField(_("tanggal"))
+    uraian = models.TextField(_("uraian kegiatan"), max_length=MAX_TEKS)
+    durasi_menit = models.PositiveSmallIntegerField(_("durasi (menit)"))
+    tautan = models.URLField(_("tautan"), max_length=2000, blank=True)
+    berkas = models.FileField(upload_to=log_berkas_upload_to, max_length=255, blank=True)
+    nama_berkas = models.CharField(_("nama berkas"), max_length=255, blank=True)
+    tipe_konten = models.CharField(max_length=120, blank=True)
+    ukuran = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=StatusLog.choices, default=StatusLog.MENUNGGU)
+    catatan_verifikasi = models.TextField(_("catatan verifikasi"), blank=True, max_length=MAX_TEKS)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("log harian")
+        verbose_name_plural = _("log harian")
+        ordering = ["-tanggal", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(durasi_menit__gte=1) & models.Q(durasi_menit__lte=1440),
+                name="log_harian_durasi_1_1440",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["instansi", "pegawai", "tanggal"],
+                include=["rhk", "status", "durasi_menit"],
+                name="log_harian_pegawai_tgl_idx",
+            ),
+            models.Index(
+                fields=["rencana_aksi"],
+                condition=models.Q(rencana_aksi__isnull=False),
+                name="log_harian_rencana_aksi_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tanggal:%Y-%m-%d} {self.uraian[:60]}"
+
+
+class PengaturanLogHarian(TenantOwnedModel):
+    """Per-instansi settings of the daily log; no row = the defaults (on, lock 5 days after the month,
+    no reminders)."""
+
+    aktif = models.BooleanField(_("log harian aktif"), default=True)
+    hari_kunci = models.PositiveSmallIntegerField(_("hari setelah akhir bulan sampai log dikunci"), default=5)
+    pengingat_aktif = models.BooleanField(_("pengingat log harian"), default=False)
+    pengingat_hari_kerja = models.PositiveSmallIntegerField(
+        _("pengingat setelah berapa hari kerja tanpa log"), default=3
+    )
+
+    class Meta:
+        verbose_name = _("pengaturan log harian")
+        constraints = [models.UniqueConstraint(fields=["instansi"], name="uniq_pengaturan_log_harian")]

@@ -51,8 +51,9 @@ from dialog.models import (
     UmpanBalik,
     UmpanBalikDibaca,
 )
-from kinerja.models import Instansi, Pegawai, Periode, User
+from kinerja.models import AnggotaTim, Instansi, Pegawai, Periode, User
 from kinerja.selectors.people import can_nilai, pegawai_dinilai_ids, pegawai_dinilai_oleh
+from kinerja.selectors.tim import tim_ketua_of
 from kinerja.tenancy import pegawai_of
 from skp.models import Indikator, Rhk, Skp, SkpStatus, SkpStatusChange
 
@@ -157,6 +158,19 @@ def penugasan_izin_untuk(*, user: User, skp: Skp) -> QuerySet[Penugasan]:
     return get_objects_for_user(user, PERM_UMPAN_BALIK_PENUGASAN, klass=base, accept_global_perms=False)
 
 
+def rhk_tim_ketua_ids(*, user: User, skp: Skp) -> set[int]:
+    """Results of ``skp`` cascaded from a result of ``user`` as ketua tim (the results a ketua gives
+    feedback on in the role ``pimpinan_pemberi_penugasan``). One query."""
+    own = pegawai_of(user)
+    if own is None:
+        return set()
+    return set(
+        Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp)
+        .filter(Q(tim_kerja__ketua=own) | Q(rhk_pimpinan__skp__pegawai=own))
+        .values_list("pk", flat=True)
+    )
+
+
 def is_pimpinan_of(*, user: User, pegawai: Pegawai, skp: Skp | None = None) -> bool:
     """Pejabat Penilai of the pegawai: named on the SKP, direct superior, or delegated (guardian)."""
     own = pegawai_of(user)
@@ -170,14 +184,18 @@ def is_pimpinan_of(*, user: User, pegawai: Pegawai, skp: Skp | None = None) -> b
 def peran_pemberi_untuk(*, user: User, skp: Skp) -> str | None:
     """The role in which ``user`` may give feedback on ``skp``, or None (the owner never may).
 
-    Order: Pejabat Penilai (direct or delegated), assigning official with the permission, subordinate of the
-    owner, peer (same atasan)."""
+    Order: Pejabat Penilai (direct or delegated), ketua of a tim kerja the owner is a current anggota of
+    that year or assigning official with the permission (both ``pimpinan_pemberi_penugasan``),
+    subordinate of the owner, peer (same atasan)."""
     own = pegawai_of(user)
     if own is None or own.instansi_id != skp.instansi_id or own.pk == skp.pegawai_id:
         return None
     owner = skp.pegawai
     if is_pimpinan_of(user=user, pegawai=owner, skp=skp):
         return PeranPemberi.PEJABAT_PENILAI
+    if tim_ketua_of(ketua=own, pegawai=owner, tahun=skp.tahun).exists():
+        # the ketua tim of a team the owner belongs to this year (issue #16): feedback, never rating
+        return PeranPemberi.PEMBERI_PENUGASAN
     if penugasan_izin_untuk(user=user, skp=skp).exists():
         return PeranPemberi.PEMBERI_PENUGASAN
     if own.atasan_id == owner.pk:
@@ -359,6 +377,10 @@ def target_umpan_balik(*, user: User, instansi: Instansi) -> list[TargetUmpanBal
         accept_global_perms=False,
     )
     for pk in izin.values_list("pegawai_id", flat=True):
+        peran.setdefault(pk, PeranPemberi.PEMBERI_PENUGASAN)
+    for pk in AnggotaTim.objects.filter(
+        instansi=instansi, tim__ketua=own, tim__tahun=timezone.localdate().year, selesai__isnull=True
+    ).values_list("pegawai_id", flat=True):
         peran.setdefault(pk, PeranPemberi.PEMBERI_PENUGASAN)
     if own.atasan_id:
         peran.setdefault(own.atasan_id, PeranPemberi.BAWAHAN)

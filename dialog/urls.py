@@ -1,6 +1,7 @@
 from django.urls import path
 
 from dialog import views
+from dialog.views import log_harian as views_log_harian
 from dialog.views import penugasan_lintas as views_lintas
 
 app_name = "dialog"
@@ -43,4 +44,10 @@ urlpatterns = [
     path("notifikasi/preferensi/", views.preferensi, name="preferensi"),
     path("linimasa/<int:pk>/", views.linimasa, name="linimasa"),
     path("tim/", views.tim, name="tim"),
+    path("log-harian/", views_log_harian.log_harian, name="log-harian"),
+    path("log-harian/verifikasi/", views_log_harian.log_harian_verifikasi, name="log-harian-verifikasi"),
+    path("log-harian/ekspor/", views_log_harian.log_harian_ekspor, name="log-harian-ekspor"),
+    path("log-harian/<int:pk>/ubah/", views_log_harian.log_harian_ubah, name="log-harian-ubah"),
+    path("log-harian/<int:pk>/hapus/", views_log_harian.log_harian_hapus, name="log-harian-hapus"),
+    path("log-harian/<int:pk>/berkas/", views_log_harian.log_harian_berkas, name="log-harian-berkas"),
 ]

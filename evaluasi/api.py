@@ -8,14 +8,16 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from evaluasi import services
 from evaluasi.access import evaluasi_access, keberatan_access, periode_access, unit_evaluasi_access
-from evaluasi.models import Evaluasi, JenisEvaluasi, Keberatan
+from evaluasi.models import Evaluasi, JenisEvaluasi, JenisLangkah, Keberatan
 from evaluasi.scoring import Predikat, PredikatOrganisasi, Rating
 from evaluasi.selectors import (
+    ROLES_ADMIN,
     distribusi_unit,
     evaluasi_detail_queryset,
     evaluasi_list,
@@ -24,7 +26,8 @@ from evaluasi.selectors import (
     pegawai_ids_visible,
 )
 from kinerja.api.base import TenantScopedApi
-from kinerja.exceptions import InvalidTransition
+from kinerja.api.parsers import JSONParser
+from kinerja.exceptions import InvalidTransition, NotFoundOrForbidden
 from kinerja.models import Role
 
 # ---------------------------------------------------------------------------------------------- output
@@ -405,3 +408,51 @@ class KinerjaOrganisasiApi(TenantScopedApi):
             justifikasi=v["justifikasi"],
         )
         return self._output(unit, v["tahun"], periode)
+
+
+# ---------------------------------------------------------------------------------------------- follow-up steps
+
+
+class LangkahTindakLanjutApi(TenantScopedApi):
+    """POST (admin_instansi / platform_admin; multipart when a PDF is attached): record one step of the
+    chain after the improvement window (domain §8.2): ``{"jenis", "tanggal", "sampai", "catatan"}`` +
+    optional ``berkas`` (PDF, checked whole) → 201. A step out of the chain's order → 409/400 with the
+    reason (the same service as the page ``evaluasi:tindak-lanjut-langkah``)."""
+
+    parser_classes = (MultiPartParser, FormParser, JSONParser)
+
+    class LangkahInputSerializer(serializers.Serializer):
+        jenis = serializers.ChoiceField(choices=JenisLangkah.choices)
+        tanggal = serializers.DateField()
+        sampai = serializers.DateField(required=False, allow_null=True, default=None)
+        catatan = serializers.CharField(max_length=4000)
+        berkas = serializers.FileField(required=False, allow_null=True, default=None)
+
+    class LangkahOutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        jenis = serializers.CharField()
+        tanggal = serializers.DateField()
+        sampai = serializers.DateField(allow_null=True)
+        catatan = serializers.CharField()
+        nama_berkas = serializers.CharField()
+
+    def get_base_queryset(self) -> QuerySet[Evaluasi]:
+        return Evaluasi.objects.none()
+
+    @extend_schema(
+        request={
+            "multipart/form-data": LangkahInputSerializer,
+            "application/json": LangkahInputSerializer,
+        },
+        responses={201: LangkahOutputSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        ev = evaluasi_access(user=self.actor, instansi=self.instansi, roles=self.roles, evaluasi_id=pk)
+        if not ROLES_ADMIN & set(self.roles):
+            raise NotFoundOrForbidden()  # only an admin records a step (the service checks it too)
+        data = self.LangkahInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        langkah = services.tindak_lanjut_langkah_catat(
+            actor=self.actor, roles=self.roles, evaluasi=ev, **data.validated_data
+        )
+        return Response(self.LangkahOutputSerializer(langkah).data, status=status.HTTP_201_CREATED)

@@ -7,6 +7,11 @@ urlpatterns = [
     path("evaluasi/<int:pk>/", api.EvaluasiDetailApi.as_view(), name="api-evaluasi-detail"),
     path("evaluasi/<int:pk>/dokumen/", api.EvaluasiDokumenApi.as_view(), name="api-evaluasi-dokumen"),
     path("evaluasi/<int:pk>/keberatan/", api.KeberatanAjukanApi.as_view(), name="api-evaluasi-keberatan"),
+    path(
+        "evaluasi/<int:pk>/tindak-lanjut/",
+        api.LangkahTindakLanjutApi.as_view(),
+        name="api-evaluasi-tindak-lanjut",
+    ),
     path("keberatan/<int:pk>/putus/", api.KeberatanPutusApi.as_view(), name="api-keberatan-putus"),
     path("kinerja-organisasi/<int:pk>/", api.KinerjaOrganisasiApi.as_view(), name="api-kinerja-organisasi"),
     path("tahunan/", api.TahunanBatchApi.as_view(), name="api-tahunan"),

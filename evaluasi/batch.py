@@ -27,11 +27,12 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from evaluasi import hooks, scoring
@@ -39,6 +40,7 @@ from evaluasi.models import AngkaKredit, KinerjaOrganisasi, TahapBatch, TindakLa
 from evaluasi.selectors import aturan_distribusi_for
 from evaluasi.services import tahunan_best_stint_sql, tahunan_ensure_execute
 from kinerja.models import Instansi, Job, User
+from kinerja.replica import current_read_alias, read_replica
 from kinerja.services.audit import audit_log
 from kinerja.services.jobs import job_advance, job_fail, job_finish, job_set_detail, job_start
 
@@ -538,7 +540,7 @@ def _basis_dry() -> str:
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cur:
+    with connections[current_read_alias()].cursor() as cur:  # the replica in a dry run
         cur.execute(sql, params)
         return cur.fetchall()
 
@@ -765,10 +767,13 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
             chunk_info["nilai_dilewati"] += 1
         step(f"1/6 Rekap kelengkapan & predikat ({i + 1}/{len(plan)})", force=i + 1 == len(plan))
 
-    # 1 + 2 (reads): completeness and predikat per unit.
+    # 1 + 2 (reads): completeness and predikat per unit. A dry run writes nothing it reads back: its
+    # reads (steps 1-3) go to the read replica; a real run reads what it just wrote, on the primary.
     basis = _basis_dry() if dry else _basis_real()
-    rekap = rekap_unit(basis=basis, params=params)
-    belum = belum_dinilai(basis=basis, params=params)
+    with read_replica() if dry else nullcontext():
+        rekap = rekap_unit(basis=basis, params=params)
+        belum = belum_dinilai(basis=basis, params=params)
+        sebelum = dinilai_sebelum_per_unit(basis=basis, params=params)
     detail["kelengkapan"] = [
         {**{k: r[k] for k in ("unit_id", "unit", "jumlah", "dinilai")}, "belum": belum.get(uid, []),
          "belum_lebih": max(0, r["jumlah"] - r["dinilai"] - len(belum.get(uid, [])))}
@@ -781,7 +786,7 @@ def _run(*, job: Job, instansi: Instansi, tahun: int, dry: bool) -> dict[str, An
         instansi=instansi,
         tahun=tahun,
         rekap=rekap,
-        sebelum=dinilai_sebelum_per_unit(basis=basis, params=params),
+        sebelum=sebelum,
     )
     detail["distribusi"] = distribusi
     detail["tahap"] = "4/6 Finalisasi & tindak lanjut" if plan else "3/6 Cek pola distribusi"

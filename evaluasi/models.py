@@ -460,3 +460,86 @@ class Keberatan(TenantOwnedModel):
                 name="keberatan_pemutus_non_asn_idx",
             ),
         ]
+
+
+# ---------------------------------------------------------------------------------------------- SIASN
+
+
+class JenisKirimanSiasn(models.TextChoices):
+    SKP22 = "skp22", _("Hasil kinerja tahunan (skp22/save)")
+    PERIODIK = "periodik", _("Kinerja periodik (kinerjaperiodik/save)")
+    ANGKA_KREDIT = "angkakredit", _("Angka kredit JF (angkakredit/save)")
+
+
+class StatusKirimanSiasn(models.TextChoices):
+    TERKIRIM = "terkirim", _("Terkirim")
+    GAGAL = "gagal", _("Gagal")
+
+
+class PegawaiSiasn(TenantOwnedModel):
+    """A pegawai's SIASN id (``pnsDinilaiOrang`` = ``data.id`` of ``pns/data-utama/{nip}``), looked up once
+    and kept, with the data-utama fields last read (the read side compares them)."""
+
+    pegawai = models.OneToOneField("kinerja.Pegawai", on_delete=models.CASCADE, related_name="+")
+    siasn_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("ID SIASN pegawai")
+        verbose_name_plural = _("ID SIASN pegawai")
+
+
+class KirimanSiasn(TenantOwnedModel):
+    """What SIASN holds of one result: its record id, the SHA-256 of the payload it accepted, when, and the
+    last attempt's status/message. One row per (kind, evaluation); angka kredit hangs on the annual one.
+    A result whose payload hash is unchanged is not sent again; a changed one is sent with ``siasn_id``."""
+
+    jenis = models.CharField(max_length=12, choices=JenisKirimanSiasn.choices)
+    evaluasi = models.ForeignKey(Evaluasi, on_delete=models.CASCADE, related_name="+")
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.CASCADE, related_name="+")
+    tahun = models.PositiveSmallIntegerField()
+    siasn_id = models.CharField(max_length=64, blank=True)
+    payload_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the last accepted payload"
+    )
+    terkirim_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=StatusKirimanSiasn.choices)
+    pesan = models.TextField(blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kiriman SIASN")
+        verbose_name_plural = _("kiriman SIASN")
+        constraints = [
+            models.UniqueConstraint(fields=["instansi", "jenis", "evaluasi"], name="uniq_kiriman_siasn"),
+        ]
+        indexes = [models.Index(fields=["instansi", "tahun", "jenis"], name="kiriman_siasn_tahun_idx")]
+
+
+class LogSiasn(TenantOwnedModel):
+    """Audit of the SIASN exchange: every payload sent (or refused before sending) and SIASN's answer, per
+    pegawai. Append-only by convention; exported for inspectors (CSV/XLSX)."""
+
+    job = models.ForeignKey("kinerja.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    pegawai = models.ForeignKey("kinerja.Pegawai", on_delete=models.SET_NULL, null=True, related_name="+")
+    nip = models.CharField(max_length=18)
+    tahun = models.PositiveSmallIntegerField()
+    jenis = models.CharField(max_length=12, choices=JenisKirimanSiasn.choices)
+    endpoint = models.CharField(max_length=64)
+    payload = models.JSONField(default=dict)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    versi_kode = models.PositiveSmallIntegerField(default=1)
+    hasil = models.CharField(max_length=10, choices=StatusKirimanSiasn.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    siasn_id = models.CharField(max_length=64, blank=True)
+    pesan = models.TextField(blank=True)
+    jawaban = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("log SIASN")
+        verbose_name_plural = _("log SIASN")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["instansi", "job", "hasil"], name="log_siasn_job_idx"),
+            models.Index(fields=["instansi", "tahun", "created_at"], name="log_siasn_tahun_idx"),
+        ]

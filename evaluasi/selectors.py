@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from evaluasi.scoring import (
 )
 from kinerja.models import Instansi, Pegawai, Periode, Role, UnitKerja, User
 from kinerja.models.org import JenisJabatan
+from kinerja.replica import current_read_alias
 from kinerja.selectors.people import can_nilai, non_asn_in, pegawai_dinilai_ids
 from kinerja.tenancy import non_asn_of, pegawai_of
 from skp.models import Skp, SkpStatus
@@ -518,7 +519,7 @@ def kelengkapan_per_unit_sendiri(
     if periode is not None:
         params.update(periode=periode.pk, mulai=periode.mulai, selesai=periode.selesai)
     params.update({f"p{i}": p for i, p in enumerate(PREDIKAT_ORDER)})
-    with connection.cursor() as cur:
+    with connections[current_read_alias()].cursor() as cur:  # the replica inside read_replica()
         cur.execute(_kelengkapan_sql(periode), params)
         cols = [c[0] for c in cur.description]
         out: dict[int, dict[str, Any]] = {}

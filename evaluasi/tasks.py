@@ -23,6 +23,21 @@ def tahunan_batch_task(tenant_id: int, job_id: int) -> dict[str, Any]:
     return tahunan_batch_run(job_id=job_id)
 
 
+@shared_task(
+    base=TenantTask,
+    name="evaluasi.tasks.siasn_kirim_task",
+    acks_late=True,  # idempotent and resumable: a redelivery sends only what SIASN does not have yet
+    reject_on_worker_lost=True,
+    soft_time_limit=12 * 60 * 60,  # 100k pegawai at 20 requests/s is ~2.8 h (docs/performance.md)
+    time_limit=12 * 60 * 60 + 300,
+)
+def siasn_kirim_task(tenant_id: int, job_id: int) -> dict[str, Any]:
+    """Send the year recorded by ``job_id`` to SIASN (evaluasi.siasn.jobs)."""
+    from evaluasi.siasn.jobs import siasn_kirim_job_run
+
+    return siasn_kirim_job_run(job_id=job_id)
+
+
 # ---------------------------------------------------------------------------------------------- documents
 
 DOKUMEN_RETRY: dict[str, Any] = {

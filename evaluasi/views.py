@@ -62,6 +62,7 @@ from evaluasi.selectors import (
 )
 from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden
 from kinerja.models import Instansi, Job, JobStatus, Pegawai, Periode, UnitKerja, User
+from kinerja.replica import read_replica
 from kinerja.selectors.org import unit_kerja_ancestors
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_IMPOR, ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
@@ -565,7 +566,8 @@ def laporan(request: HttpRequest) -> HttpResponse:
     services.evaluasi_ensure(instansi=instansi, tahun=tahun)
     periods = list(periode_tahun(instansi=instansi, tahun=tahun))
     periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
-    rows = laporan_per_unit(instansi=instansi, tahun=tahun, periode=periode)
+    with read_replica():  # an HR report: lag-tolerant, read from the replica (kinerja/replica.py)
+        rows = laporan_per_unit(instansi=instansi, tahun=tahun, periode=periode)
     total = laporan_total(rows)
     return render(
         request,
@@ -608,11 +610,14 @@ def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.GET.get("status")
     if status in StatusEvaluasi.values:
         qs = qs.filter(status=status)
-    tanpa = list(
-        laporan_unit_tanpa_evaluasi(instansi=instansi, unit=u, tahun=tahun, periode=periode)[
-            : TANPA_TAMPIL + 1
-        ]
-    )
+    with read_replica():  # an HR report: lag-tolerant, read from the replica (kinerja/replica.py)
+        page = paginate(request, qs, per_page=50)
+        page.object_list = list(page.object_list)
+        tanpa = list(
+            laporan_unit_tanpa_evaluasi(instansi=instansi, unit=u, tahun=tahun, periode=periode)[
+                : TANPA_TAMPIL + 1
+            ]
+        )
     return render(
         request,
         "evaluasi/laporan_unit.html",
@@ -622,7 +627,7 @@ def laporan_unit(request: HttpRequest, pk: int) -> HttpResponse:
             "periods": periods,
             "periode": periode,
             "label_periode": _label_periode(periode, tahun),
-            "page": paginate(request, qs, per_page=50),
+            "page": page,
             "status": status or "",
             "statuses": StatusEvaluasi.choices,
             "tanpa": tanpa[:TANPA_TAMPIL],

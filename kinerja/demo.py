@@ -506,6 +506,30 @@ ACCOUNTS: list[DemoAccount] = [
 ]
 
 
+@dataclass(frozen=True)
+class TimDef:
+    """A demo tim kerja (issue #16): a JF ketua and anggota from two units, each with one result
+    cascaded from the ketua's first utama result (``anggota``: (pegawai key, result text))."""
+
+    instansi: str
+    nama: str
+    ketua: str
+    anggota: list[tuple[str, str]]
+
+
+TIM: list[TimDef] = [
+    TimDef(
+        "DEMO",
+        "Tim Implementasi Kurikulum Merdeka",
+        "ptp_pertama",
+        [
+            ("pel_kur1", "Terlaksananya pendampingan asesmen kurikulum merdeka di sekolah sasaran"),
+            ("prakom_disdik", "Tersedianya aplikasi pelaporan asesmen kurikulum merdeka"),
+        ],
+    )
+]
+
+
 def instansi_def(kode: str) -> InstansiDef:
     return next(d for d in INSTANSI if d.kode == kode)
 

@@ -34,3 +34,19 @@ class PublicBaseUrlMiddleware:
             base = ""
         with base_url_context(base):
             return self.get_response(request)
+
+
+class NodeHeaderMiddleware:
+    """``X-Kinerja-Node``: the web node that answered (``settings.KINERJA_NODE_NAME``), on every
+    response, errors included (outermost middleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.node = str(settings.KINERJA_NODE_NAME)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["X-Kinerja-Node"] = self.node
+        return response

@@ -137,7 +137,7 @@ GRANT EXECUTE ON FUNCTION kinerja_akun_set_password(bigint, text) TO {ROLE};
 """  # noqa: S608  (module constants only)
 
 #: The table of the Pejabat Penilai non-ASN (issue #16): accounts without a pegawai row, each bound to
-#: one instansi. Once it exists (kinerja 0009), the identity rules treat its accounts like pegawai
+#: one instansi. Once it exists (kinerja 0010), the identity rules treat its accounts like pegawai
 #: accounts of that instansi: visible and writable only from it, never "free" (``kinerja_rls_akun_bebas``).
 NON_ASN_TABLE = "kinerja_pejabatnonasn"
 _BEBAS_NON_ASN_SQL = "\n      AND NOT EXISTS (SELECT 1 FROM kinerja_pejabatnonasn WHERE user_id = akun)"
@@ -226,7 +226,7 @@ def identity_policies(
 ) -> tuple[dict[str, list[tuple[str, str, str | None, str | None]]], dict[str, tuple[str, ...]]]:
     """The identity policies to have and the ones to drop. ``non_asn`` (the table exists): every policy
     that admits "the accounts of the instansi's pegawai" is replaced by one (``*_na``) that admits its
-    non-ASN officials too; before that table exists (migrations 0005..0008) the original ones."""
+    non-ASN officials too; before that table exists (migrations 0005..0009) the original ones."""
     if not non_asn:
         return IDENTITY_POLICIES, RETIRED_POLICIES
     policies: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
@@ -620,7 +620,85 @@ def _stack(using: str) -> list[_State]:
 
 def _current(using: str = DEFAULT_DB_ALIAS) -> _State | None:
     stack = _stack(using)
-    return stack[-1] if stack else None
+    if stack:
+        return stack[-1]
+    if using != DEFAULT_DB_ALIAS and using in getattr(settings, "KINERJA_READ_REPLICAS", ()):
+        # A read replica runs as whatever the primary's connection runs as in this thread: a report
+        # read there inside a request sees exactly that request's instansi (kinerja/replica.py).
+        stack = _stack(DEFAULT_DB_ALIAS)
+        return stack[-1] if stack else None
+    return None
+
+
+def transaction_local() -> bool:
+    """Transaction pooling (PgBouncer ``pool_mode = transaction``): the state is set with
+    ``set_config(..., true)`` at the start of every transaction that needs it, never for the session
+    (``settings.KINERJA_RLS_TRANSACTION_LOCAL``, env ``DJANGO_DB_TRANSACTION_POOLING``)."""
+    return bool(getattr(settings, "KINERJA_RLS_TRANSACTION_LOCAL", False))
+
+
+_UNKNOWN = object()  # after ROLLBACK TO SAVEPOINT: the transaction's settings are not known any more
+
+
+def _set_local(raw: Any, state: _State | None) -> None:
+    if state is None:
+        raw.execute(
+            "SELECT pg_catalog.set_config(%s, '', true), pg_catalog.set_config(%s, '', true), "
+            "pg_catalog.set_config(%s, '', true), pg_catalog.set_config(%s, '', true), "
+            "pg_catalog.set_config('role', 'none', true)",
+            [SETTING, USER_SETTING, SESI_SETTING, AUTH_SETTING],
+        )
+    else:
+        raw.execute(
+            "SELECT pg_catalog.set_config('role', %s, true), pg_catalog.set_config(%s, %s, true), "
+            "pg_catalog.set_config(%s, %s, true), pg_catalog.set_config(%s, %s, true), "
+            "pg_catalog.set_config(%s, %s, true)",
+            [
+                ROLE, SETTING, state.instansi, USER_SETTING, state.user, SESI_SETTING, state.sesi,
+                AUTH_SETTING, "on" if state.auth else "",
+            ],
+        )  # fmt: skip
+
+
+def transaction_state_reset(conn: Any, *, known: bool = True) -> None:
+    """A transaction ended or began (``known``: the server is back at the session's owner state), or
+    was rolled back to a savepoint (not known). Called by ``kinerja.db.base.DatabaseWrapper``."""
+    conn.kinerja_rls_applied = None if known else _UNKNOWN
+
+
+def execute_wrapper(execute: Any, sql: Any, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    """Under transaction pooling, give every statement the tenant state of this thread, per transaction.
+
+    Inside a transaction: ``set_config(..., true)`` once, before its first statement, and again
+    whenever the state changes (``rls_unrestricted`` inside a service) or after a rollback to a
+    savepoint. In autocommit: a statement that needs a tenant state runs in a transaction of its own
+    with it (owner statements run as they are). The settings never outlive the transaction, so the
+    next client of the same server connection starts as the owner with nothing set.
+    """
+    conn = context["connection"]
+    if not transaction_local() or conn.vendor != "postgresql":
+        return execute(sql, params, many, context)
+    want = _current(conn.alias) if rls_enabled(conn.alias) else None
+    if conn.get_autocommit():
+        if want is None:
+            return execute(sql, params, many, context)
+        with transaction.atomic(using=conn.alias):
+            with conn.wrap_database_errors:
+                _set_local(conn.connection, want)
+            conn.kinerja_rls_applied = want
+            return execute(sql, params, many, context)
+    applied = getattr(conn, "kinerja_rls_applied", _UNKNOWN)
+    if applied is _UNKNOWN or applied != want:
+        with conn.wrap_database_errors:
+            _set_local(conn.connection, want)
+        conn.kinerja_rls_applied = want
+    return execute(sql, params, many, context)
+
+
+def sync_alias(using: str) -> None:
+    """Put the connection of ``using`` (a read replica) in this thread's current state now."""
+    if rls_enabled(using) and not transaction_local():
+        _apply(connections[using], _current(using))
 
 
 def current_value(using: str = DEFAULT_DB_ALIAS) -> str | None:
@@ -634,6 +712,8 @@ def _apply(conn: Any, state: _State | None) -> None:
     raw = conn.connection
     if raw is None:
         return  # not connected: connection_created applies the state when it connects
+    if transaction_local():
+        return  # execute_wrapper sets it inside each transaction
     with conn.wrap_database_errors:
         if state is None:
             raw.execute(

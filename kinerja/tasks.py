@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from kinerja.models import Instansi
 from kinerja.tenancy import TenantTask
@@ -91,3 +92,35 @@ def token_purge_expired_task() -> int:
     from kinerja.services.auth import token_purge_expired
 
     return token_purge_expired()
+
+
+@shared_task(
+    base=TenantTask,
+    name="kinerja.tasks.ekspor_tabel_task",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+    acks_late=True,  # idempotent: a finished job is left alone
+)
+def ekspor_tabel_task(tenant_id: int, job_id: int) -> int | None:
+    """A tabular export (XLSX/CSV) started from the API, as a job with a downloadable result."""
+    from kinerja.services.ekspor import ekspor_tabel_run
+
+    job = ekspor_tabel_run(job_id=job_id)
+    return job.pk if job is not None else None
+
+
+@shared_task(
+    base=TenantTask,
+    name="kinerja.tasks.impor_pegawai_task",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+    acks_late=True,  # idempotent: a finished job is left alone; the import itself is an upsert
+)
+def impor_pegawai_task(tenant_id: int, job_id: int) -> int | None:
+    """A pegawai import started from the API (``POST impor/``): same service as the import page."""
+    from kinerja.services.ekspor import impor_job_run
+
+    job = impor_job_run(job_id=job_id)
+    return job.pk if job is not None else None

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from kinerja import views, views_akun, views_audit, views_jobs
+from kinerja import views, views_akun, views_audit, views_jobs, views_status, views_tim
 from kinerja.api.docs import KinerjaSwaggerView
 
 urlpatterns = [
@@ -22,11 +22,22 @@ urlpatterns = [
     path("pegawai/<int:pk>/keluarkan/", views_akun.pegawai_keluarkan_view, name="pegawai-keluarkan"),
     path("akun/keluar-semua/", views_akun.akun_keluar_semua_view, name="akun-keluar-semua"),
     path("impor/", views.impor_view, name="impor"),
+    path("tim-kerja/", views_tim.tim_list_view, name="tim-list"),
+    path("tim-kerja/<int:pk>/", views_tim.tim_detail_view, name="tim-detail"),
+    path("tim-kerja/<int:pk>/ubah/", views_tim.tim_ubah_view, name="tim-ubah"),
+    path("tim-kerja/<int:pk>/anggota/", views_tim.tim_anggota_tambah_view, name="tim-anggota-tambah"),
+    path(
+        "tim-kerja/<int:pk>/anggota/<int:anggota_pk>/keluarkan/",
+        views_tim.tim_anggota_keluar_view,
+        name="tim-anggota-keluar",
+    ),
     path("audit/", views_audit.audit_page, name="audit"),
     path("audit/csv/", views_audit.audit_csv, name="audit-csv"),
+    path("status/", views_status.status_page, name="status"),
     path("jobs/<int:pk>/kemajuan/", views_jobs.job_progress, name="job-progress"),
     path("jobs/<int:pk>/unduh/", views_jobs.job_download, name="job-download"),
     path("skp/", include("skp.urls")),
+    path("perjanjian-kinerja/", include("perjanjian.urls")),
     path("dialog/", include("dialog.urls")),
     path("evaluasi/", include("evaluasi.urls")),
     path("api/v1/", include("kinerja.api.urls")),

@@ -34,6 +34,7 @@ from kinerja.documents import (
 )
 from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
 from kinerja.models import Job, JobStatus
+from kinerja.replica import read_replica
 from kinerja.selectors.dokumen import (
     DokumenPublik,
     dokumen_by_public_code_dangerously_unscoped,
@@ -262,7 +263,8 @@ def ekspor_unduh(request: HttpRequest, key: str) -> HttpResponse:
     try:
         params = spec.authorize(_export_request(request, raw))
         req = _export_request(request, params)
-        headers, rows = spec.rows(req)
+        with read_replica():  # exports are lag-tolerant reads (kinerja/replica.py)
+            headers, rows = spec.rows(req)
     except NotFoundOrForbidden:
         raise Http404() from None
     except ApplicationError as exc:

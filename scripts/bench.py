@@ -12,8 +12,11 @@ Phases (``--phases``, comma separated; default ``gen,batch,queries,http``): ``ge
 plus baselines on the same data inside rolled-back transactions: a naive per-pegawai ORM loop on a 10k
 subset and three hand-written SQL floors: the annual rows' UPDATE, the batch's core UPDATE, every write), ``queries`` (Django test client against the bench DB: query count and
 time of each main page for a leader/unit with 3 and with 300 rows, EXPLAIN (ANALYZE, BUFFERS) of the
-slowest query), ``http`` (gunicorn, 3 workers, loopback; locust headless, 50 users), ``dokumen``
-(calls ``scripts/bench_dokumen.py`` if present, owned by the documents team).
+slowest query), ``http`` (gunicorn, 3 workers, loopback; locust headless, 50 users), ``log`` (log harian: ~200 entries per
+pegawai-year generated with one INSERT ... SELECT, p95 of the verification and recap queries with EXPLAIN,
+``scripts/bench_log_harian.py``), ``dokumen``
+(calls ``scripts/bench_dokumen.py`` if present, owned by the documents team), ``cluster`` (only on request:
+``make bench ARGS="--phases cluster"`` runs ``bench/cluster_bench.py`` against a running ``make cluster``).
 
 Results: ``bench/results/<size>-<phase>.json`` (git-ignored) and the generated table between the
 ``bench:begin``/``bench:end`` markers of docs/performance.md (built from all result files present).
@@ -678,6 +681,23 @@ def phase_http(size: str, db: str, users: int, duration: int, workers: int) -> N
 # ---------------------------------------------------------------------------------------------- dokumen
 
 
+def phase_log(size: str, db: str) -> None:
+    """Log harian: ~200 entries per pegawai-year with set-based SQL, then p95 of the verification page
+    query and the monthly recap with EXPLAIN (scripts/bench_log_harian.py; docs/log-harian.md)."""
+    per = os.environ.get("BENCH_LOG_PER_PEGAWAI", "200")
+    print(f"log: generating ~{per} log harian entries per pegawai, then measuring ...", flush=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_log_harian.py"), db, "--per-pegawai", per],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=7200,
+    )  # fmt: skip
+    try:
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        data = {"status": f"exit {out.returncode}", "stderr_tail": out.stderr[-3000:]}
+    save(size, "log", {**data, "machine": machine()})
+    print(json.dumps(data.get("gen", {}), default=str), flush=True)
+
+
 def phase_dokumen(size: str) -> None:
     script = ROOT / "scripts" / "bench_dokumen.py"
     if not script.exists():
@@ -688,6 +708,15 @@ def phase_dokumen(size: str) -> None:
                          timeout=3600)  # fmt: skip
     save(size, "dokumen", {"status": f"exit {out.returncode}", "stdout_tail": out.stdout[-3000:],
                            "stderr_tail": out.stderr[-1500:]})  # fmt: skip
+
+
+def phase_siasn(size: str) -> None:
+    """The SIASN send run against the fake SIASN (scripts/bench_siasn.py: its own database, own results)."""
+    print("siasn: calling scripts/bench_siasn.py ...", flush=True)
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_siasn.py")], cwd=ROOT, capture_output=True,
+                         text=True, check=False, timeout=3600)  # fmt: skip
+    save(size, "siasn", {"status": f"exit {out.returncode}", "stdout_tail": out.stdout[-3000:],
+                         "stderr_tail": out.stderr[-1500:]})  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------- docs table
@@ -784,7 +813,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", choices=sorted(SIZES), default="10k")
     ap.add_argument(
-        "--phases", default="gen,batch,queries,http", help="also: dokumen (runs scripts/bench_dokumen.py)"
+        "--phases",
+        default="gen,batch,queries,http",
+        help="also: dokumen (runs scripts/bench_dokumen.py), log (log harian, scripts/bench_log_harian.py), "
+        "siasn (scripts/bench_siasn.py), cluster (bench/cluster_bench.py on a running `make cluster`)",
     )
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument(
@@ -809,8 +841,17 @@ def main() -> int:
         phase_http(
             args.size, db, args.users, args.duration or (30 if args.size == "10k" else 60), args.workers
         )
+    if "log" in phases:
+        phase_log(args.size, db)
     if "dokumen" in phases:
         phase_dokumen(args.size)
+    if "siasn" in phases:
+        phase_siasn(args.size)
+    if "cluster" in phases:  # needs a running `make cluster` (bench/cluster_bench.py; its own data)
+        rc = subprocess.run([sys.executable, str(ROOT / "bench" / "cluster_bench.py")], cwd=ROOT, check=False)
+        print(f"cluster bench: exit {rc.returncode} (bench/results/cluster.json)", flush=True)
+        if phases == ["cluster"]:
+            return rc.returncode
     write_docs()
     if args.size != "10k" and not args.keep:
         import psycopg

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from services import (
     ROOT,
     GracefulExit,
+    celery_queues,
     child_preexec,
     data_dir,
     ensure_services,
@@ -124,7 +125,9 @@ def main() -> int:
             )
             beat_schedule = str(data_dir() / "celerybeat-schedule")
             worker_cmd = [str(BIN / "celery"), "-A", "kinerja", "worker", "-l", "info", "--beat",
-                          "--concurrency", "2", "--schedule", beat_schedule, "-Q", "celery,massal"]  # fmt: skip
+                          "--concurrency", "2", "--schedule", beat_schedule,
+                          "-Q", ",".join(celery_queues(env))]  # fmt: skip
+            # one process for every queue here; `make cluster` and docker-compose run one worker per queue
             children["worker"] = spawn("worker", worker_cmd, env)
             worker_restarts: list[float] = []
 

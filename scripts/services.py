@@ -54,6 +54,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,33 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 def child_preexec() -> Any:
     return _die_with_parent if sys.platform.startswith("linux") else None
+
+
+# --------------------------------------------------------------------------- Celery queues
+
+#: kind of work -> (env variable, default name); the same table as KINERJA_QUEUES in the settings
+#: (tests/test_queues.py keeps them equal). The supervisors read it without importing Django.
+CELERY_QUEUES = {
+    "interactive": ("KINERJA_QUEUE_INTERACTIVE", "interactive"),
+    "documents": ("KINERJA_QUEUE_DOCUMENTS", "documents"),
+    "batch": ("KINERJA_QUEUE_BATCH", "batch"),
+    "periodic": ("KINERJA_QUEUE_PERIODIC", "periodic"),
+    "bulk_email": ("KINERJA_QUEUE_BULK_EMAIL", "bulk_email"),
+}
+
+
+def celery_queue(kind: str, env: Mapping[str, str] | None = None) -> str:
+    var, default = CELERY_QUEUES[kind]
+    return (env if env is not None else os.environ).get(var) or default
+
+
+def celery_queues(env: Mapping[str, str] | None = None) -> list[str]:
+    """Every queue, the batch's document hand-off (KINERJA_QUEUE_MASSAL) included: what one worker of
+    `make run` consumes."""
+    e = env if env is not None else os.environ
+    names = [celery_queue(k, e) for k in CELERY_QUEUES]
+    massal = e.get("KINERJA_QUEUE_MASSAL") or "massal"
+    return [*names, massal] if massal not in names else names
 
 
 # --------------------------------------------------------------------------- embedded servers

@@ -4,7 +4,7 @@ from typing import Any
 
 from kinerja.access import id_or_404
 from kinerja.exceptions import NotFoundOrForbidden
-from kinerja.models import Instansi, User
+from kinerja.models import Instansi, TimKerja, User
 from skp.models import Rhk, Skp
 from skp.selectors import skp_detail_queryset, skp_visible_to
 
@@ -34,3 +34,18 @@ def rhk_access(*, user: User, instansi: Instansi, roles: list[str], rhk_id: Any)
     if rhk is None:
         raise NotFoundOrForbidden()
     return rhk
+
+
+def tim_matriks_access(*, skp: Skp, tim_id: Any) -> TimKerja:
+    """The team whose Matriks Peran Hasil a ketua's SKP shows (``?tim=``): a team of the SKP's year
+    led by the SKP's owner; anything else (another instansi, another ketua or year, junk) is a 404."""
+    tim = (
+        TimKerja.objects.filter(
+            instansi_id=skp.instansi_id, pk=id_or_404(tim_id), ketua_id=skp.pegawai_id, tahun=skp.tahun
+        )
+        .select_related("ketua")
+        .first()
+    )
+    if tim is None:
+        raise NotFoundOrForbidden()
+    return tim

@@ -4,15 +4,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kinerja.api.base import TenantScopedApi
-from kinerja.exceptions import InvalidTransition, NotFoundOrForbidden
+from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
 from skp import services
-from skp.access import rhk_access, skp_access
+from skp.access import rhk_access, skp_access, tim_matriks_access
 from skp.models import Aspek, CascadingTipe, JenisRhk, Pendekatan, Rhk, Skp, SkpStatus
 from skp.selectors import (
     matriks_peran_hasil,
@@ -73,6 +73,10 @@ class RhkOutput(serializers.Serializer):
     rencana_hasil_kerja = serializers.CharField()
     rhk_pimpinan = serializers.IntegerField(source="rhk_pimpinan_id", allow_null=True)
     rhk_pimpinan_teks = serializers.SerializerMethodField()
+    tim_kerja = serializers.IntegerField(source="tim_kerja_id", allow_null=True)
+    tim_kerja_teks = serializers.SerializerMethodField()
+    indikator_pk = serializers.IntegerField(source="indikator_pk_id", allow_null=True)
+    indikator_pk_detail = serializers.JSONField(source="indikator_pk_tampil", allow_null=True, read_only=True)
     cascading_tipe = serializers.CharField()
     perspektif = serializers.CharField()
     penugasan_dari = serializers.CharField()
@@ -82,6 +86,11 @@ class RhkOutput(serializers.Serializer):
         # The approval snapshot once approved (the leader may have reworded since), else the live
         # text (select_related); None when not linked.
         return obj.rhk_pimpinan_tampil or None
+
+    def get_tim_kerja_teks(self, obj: Rhk) -> str | None:
+        # "Tim: <nama> (ketua <nama>)" when the result supports a ketua tim's result (frozen at
+        # approval, else live with ``tim_kerja__ketua`` select_related); None for the structural leader.
+        return obj.tim_kerja_tampil or None
 
 
 class PerilakuOutput(serializers.Serializer):
@@ -227,6 +236,7 @@ class RhkInput(serializers.Serializer):
     jenis = serializers.ChoiceField(choices=JenisRhk.choices)
     rencana_hasil_kerja = serializers.CharField(max_length=2000)
     rhk_pimpinan = serializers.IntegerField(allow_null=True, required=False, default=None)
+    indikator_pk = serializers.IntegerField(allow_null=True, required=False, default=None)
     cascading_tipe = serializers.ChoiceField(
         choices=CascadingTipe.choices, required=False, allow_blank=True, default=""
     )
@@ -248,12 +258,17 @@ class RhkCreateApi(_SkpApi):
             jenis=v["jenis"],
             rencana_hasil_kerja=v["rencana_hasil_kerja"],
             rhk_pimpinan_id=v["rhk_pimpinan"],
+            indikator_pk_id=v["indikator_pk"],
             cascading_tipe=v["cascading_tipe"],
             perspektif=v["perspektif"],
             indikator=v["indikator"],
             versi=v.get("versi"),
         )
-        rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
+        rhk = (
+            Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran")
+            .prefetch_related("indikator")
+            .get(pk=rhk.pk)
+        )
         return Response(RhkOutput(rhk).data, status=status.HTTP_201_CREATED)
 
 
@@ -262,6 +277,7 @@ class RhkDetailApi(_SkpApi):
         jenis = serializers.ChoiceField(choices=JenisRhk.choices, required=False)
         rencana_hasil_kerja = serializers.CharField(max_length=2000, required=False)
         rhk_pimpinan = serializers.IntegerField(allow_null=True, required=False)
+        indikator_pk = serializers.IntegerField(allow_null=True, required=False)
         cascading_tipe = serializers.ChoiceField(
             choices=CascadingTipe.choices, required=False, allow_blank=True
         )
@@ -281,7 +297,11 @@ class RhkDetailApi(_SkpApi):
         v = dict(data.validated_data)
         versi = v.pop("versi", None)
         services.skp_rhk_update(actor=self.actor, rhk=rhk, data=v, versi=versi)
-        rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
+        rhk = (
+            Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran")
+            .prefetch_related("indikator")
+            .get(pk=rhk.pk)
+        )
         return Response(RhkOutput(rhk).data)
 
     @extend_schema(responses={204: None})
@@ -413,7 +433,9 @@ class RhkPimpinanChoicesApi(_SkpApi):
     @extend_schema(responses=RhkOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
-        qs = rhk_pimpinan_choices(skp=skp).select_related("rhk_pimpinan")
+        qs = rhk_pimpinan_choices(skp=skp).select_related(
+            "rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran"
+        )
         return Response(RhkOutput(qs, many=True).data)
 
 
@@ -433,16 +455,55 @@ class SkpRiwayatApi(_SkpApi):
 
 
 class MatriksPeranHasilApi(_SkpApi):
-    @extend_schema(
-        responses=inline_serializer(
-            "MatriksOutput", {"kolom": serializers.ListField(), "baris": serializers.ListField()}
+    class FilterSerializer(serializers.Serializer):
+        tim = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text="Tim kerja led by the SKP's owner in the SKP's year: one `baris` per current anggota "
+            "instead of per direct subordinate.",
         )
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=inline_serializer(
+            "MatriksOutput",
+            {
+                "kolom": serializers.ListField(),
+                "baris": serializers.ListField(),
+                "tidak_didukung": serializers.ListField(child=serializers.IntegerField()),
+                "tim": serializers.DictField(allow_null=True),
+            },
+        ),
+        examples=[
+            OpenApiExample(
+                "Matriks per tim",
+                response_only=True,
+                value={
+                    "kolom": [{"id": 31, "rencana_hasil_kerja": "Aplikasi layanan terpadu berjalan"}],
+                    "baris": [
+                        {
+                            "pegawai": {"id": 7, "nip": "199001012015031001", "nama": "Rina"},
+                            "skp": 55,
+                            "sel": [[{"id": 90, "rencana_hasil_kerja": "Modul pengaduan selesai"}]],
+                        }
+                    ],
+                    "tidak_didukung": [],
+                    "tim": {"id": 3, "nama": "Tim Transformasi Digital", "tahun": 2026},
+                },
+            )
+        ],
     )
     def get(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
-        m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun)
+        f = self.FilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        tim = (
+            tim_matriks_access(skp=skp, tim_id=f.validated_data["tim"]) if "tim" in f.validated_data else None
+        )
+        m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun, tim=tim)
         return Response(
             {
+                "tim": {"id": tim.pk, "nama": tim.nama, "tahun": tim.tahun} if tim else None,
                 "kolom": [{"id": c.pk, "rencana_hasil_kerja": c.rencana_hasil_kerja} for c in m["columns"]],
                 "baris": [
                     {
@@ -475,3 +536,52 @@ class SkpDokumenApi(_SkpApi):
         from skp.hooks import document_response
 
         return document_response(skp=skp)  # type: ignore[return-value]  # a FileResponse once ready
+
+
+class MatriksUsulApi(_SkpApi):
+    """POST (the leader, owner of SKP ``{id}``): propose a result into a subordinate's draft SKP linked to
+    one of the leader's results (a cell of the Matriks Peran Hasil) → 201 the new result. Twin of
+    ``skp:matriks-usul`` (``skp_rhk_add(by_penilai=True)``); a stale ``versi`` → 409."""
+
+    class InputSerializer(serializers.Serializer):
+        bawahan_skp = serializers.IntegerField(help_text="SKP (draft) bawahan yang diusulkan hasil kerjanya.")
+        kolom = serializers.IntegerField(help_text="RHK pimpinan (kolom matriks) yang diintervensi.")
+        rencana_hasil_kerja = serializers.CharField(max_length=2000)
+        cascading_tipe = serializers.ChoiceField(
+            choices=CascadingTipe.choices, required=False, allow_blank=True, default=""
+        )
+        indikator = serializers.ListField(child=IndikatorInput(), allow_empty=False, max_length=4)
+        versi = serializers.IntegerField(required=False)
+
+    @extend_schema(request=InputSerializer, responses={201: RhkOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        from kinerja.tenancy import pegawai_of
+
+        leader_skp = self.skp(pk)
+        own = pegawai_of(self.actor)
+        if own is None or own.pk != leader_skp.pegawai_id:
+            raise NotFoundOrForbidden()  # only the owner of the leader's SKP proposes from its matrix
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        sub = self.skp(v["bawahan_skp"])
+        kolom = rhk_access(user=self.actor, instansi=self.instansi, roles=self.roles, rhk_id=v["kolom"])
+        if sub.pk == leader_skp.pk:
+            raise NotFoundOrForbidden()
+        if kolom.skp_id != leader_skp.pk:
+            raise ApplicationError(
+                _("Data tidak valid."), errors={"kolom": [_("Pilih hasil kerja dari SKP Anda sendiri.")]}
+            )
+        rhk = services.skp_rhk_add(
+            actor=self.actor,
+            skp=sub,
+            jenis=JenisRhk.UTAMA,
+            rencana_hasil_kerja=v["rencana_hasil_kerja"],
+            indikator=v["indikator"],
+            rhk_pimpinan_id=kolom.pk,
+            cascading_tipe=v["cascading_tipe"],
+            versi=v.get("versi"),
+            by_penilai=True,
+        )
+        rhk = Rhk.objects.select_related("rhk_pimpinan").prefetch_related("indikator").get(pk=rhk.pk)
+        return Response(RhkOutput(rhk).data, status=status.HTTP_201_CREATED)

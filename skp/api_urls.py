@@ -17,6 +17,7 @@ urlpatterns = [
     path("skp/<int:pk>/ekspektasi/", api.SkpEkspektasiApi.as_view(), name="api-skp-ekspektasi"),
     path("skp/<int:pk>/riwayat/", api.SkpRiwayatApi.as_view(), name="api-skp-riwayat"),
     path("skp/<int:pk>/matriks/", api.MatriksPeranHasilApi.as_view(), name="api-skp-matriks"),
+    path("skp/<int:pk>/matriks/usul/", api.MatriksUsulApi.as_view(), name="api-skp-matriks-usul"),
     path("skp/<int:pk>/dokumen/", api.SkpDokumenApi.as_view(), name="api-skp-dokumen"),
     path("rhk/<int:pk>/", api.RhkDetailApi.as_view(), name="api-rhk-detail"),
 ]

@@ -26,7 +26,7 @@ from kinerja.documents import (
     tanggal_indonesia,
     waktu_indonesia,
 )
-from kinerja.models import Instansi, JenisDokumen, Pegawai, Role, UnitKerja
+from kinerja.models import Instansi, JenisDokumen, Pegawai, Role, TimKerja, UnitKerja
 from kinerja.models.org import JPT, JenisJabatan
 from kinerja.selectors.people import identitas_pegawai, identitas_penilai_of
 from kinerja.validators import format_nip
@@ -88,7 +88,9 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
     is_jpt = jenis_jabatan in JPT
     kuantitatif = skp.pendekatan == Pendekatan.KUANTITATIF
     kolom = f"{'jpt' if is_jpt else 'ja'}_{'kuantitatif' if kuantitatif else 'kualitatif'}"
-    jumlah_kolom = {"ja_kuantitatif": 6, "jpt_kuantitatif": 6, "ja_kualitatif": 4, "jpt_kualitatif": 4}[kolom]
+    # JPT tables carry a SUMBER DATA column (the linked PK indikator's data source, S002 l.194).
+    jumlah_kolom = {"ja_kuantitatif": 6, "jpt_kuantitatif": 7, "ja_kualitatif": 4, "jpt_kualitatif": 5}[kolom]
+    manual_iku: dict[tuple[str, str], dict[str, str]] = {}
 
     bagian = []
     for jenis, judul, nama in (
@@ -100,12 +102,17 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
             indikator = [
                 {"aspek": aspek_label(i.aspek), "iki": i.iki, "target": i.target} for i in r.indikator.all()
             ] or [{"aspek": "-", "iki": "-", "target": ""}]
+            iku = r.indikator_pk_tampil
+            if iku:
+                manual_iku.setdefault((iku.get("sasaran", ""), iku.get("uraian", "")), iku)
             rows.append(
                 {
                     "no": no,
                     "teks": r.rencana_hasil_kerja,
                     "rhk_pimpinan": r.rhk_pimpinan_tampil,
+                    "tim_kerja": r.tim_kerja_tampil,
                     "perspektif": r.perspektif,
+                    "iku": iku or {},
                     "penugasan_dari": r.penugasan_dari,
                     "indikator": indikator,
                     "baris": len(indikator),
@@ -163,6 +170,8 @@ def skp_document_context(*, skp: Skp, instansi: Instansi, core_values: list[Any]
         "bagian_hasil": bagian,
         "perilaku": perilaku,
         "lampiran": lampiran,
+        "manual_iku": list(manual_iku.values()) if is_jpt else [],
+        "is_jpt": is_jpt,
         "ttd": ttd,
         "revisi": skp.revisi,
     }
@@ -213,12 +222,12 @@ def skp_document_filename(*, skp: Skp, kode: str = "") -> str:
 # ---------------------------------------------------------------- Matriks Peran Hasil
 
 
-def matriks_context(*, leader_skp: Skp, instansi: Instansi) -> dict[str, Any]:
-    """Columns = the leader's results (with indicators), rows = direct subordinates, cells = their
-    results linked to the column or "N/A" (domain.md §4.9)."""
+def matriks_context(*, leader_skp: Skp, instansi: Instansi, tim: TimKerja | None = None) -> dict[str, Any]:
+    """Columns = the leader's results (with indicators), rows = direct subordinates (with ``tim``: the
+    team's current anggota, issue #16), cells = their results linked to the column or "N/A" (§4.9)."""
     from skp.selectors import matriks_peran_hasil
 
-    m = matriks_peran_hasil(leader_skp=leader_skp, tahun=leader_skp.tahun)
+    m = matriks_peran_hasil(leader_skp=leader_skp, tahun=leader_skp.tahun, tim=tim)
     pegawai, _penilai = skp_identitas(leader_skp)
     kolom = [
         {
@@ -234,6 +243,7 @@ def matriks_context(*, leader_skp: Skp, instansi: Instansi) -> dict[str, Any]:
             "nama": r["pegawai"].nama,
             "nip": format_nip(r["pegawai"].nip, r["pegawai"].status),
             "jabatan": r["pegawai"].jabatan.nama,
+            "unit_kerja": r["pegawai"].unit_kerja.nama,
             "status_skp": status_label(r["skp"].status) if r["skp"] else "Belum ada SKP",
             "sel": [[x.rencana_hasil_kerja for x in cell] for cell in r["cells"]],
             "tidak_terkait": [x.rencana_hasil_kerja for x in r["unlinked"]],
@@ -243,8 +253,12 @@ def matriks_context(*, leader_skp: Skp, instansi: Instansi) -> dict[str, Any]:
     periode = (
         f"{tanggal_indonesia(leader_skp.periode_mulai)} s.d. {tanggal_indonesia(leader_skp.periode_selesai)}"
     )
+    judul = f"Matriks Peran Hasil {leader_skp.tahun} - {pegawai.get('nama', '')}"
+    if tim is not None:
+        judul = f"Matriks Peran Hasil {leader_skp.tahun} - {tim.label(pegawai.get('nama', ''))}"
     return {
-        "judul": f"Matriks Peran Hasil {leader_skp.tahun} - {pegawai.get('nama', '')}",
+        "judul": judul,
+        "tim": {"id": tim.pk, "nama": tim.nama} if tim else None,
         "instansi": {"nama": instansi.nama, "kode": instansi.kode, "tempat": instansi.tempat},
         "pimpinan": pegawai,
         "periode": periode,
@@ -259,10 +273,12 @@ def _content_version(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def matriks_document_kwargs(*, leader_skp: Skp, instansi: Instansi) -> dict[str, Any]:
-    """A matrix changes while subordinates plan: one signed document per distinct content."""
-    ctx = matriks_context(leader_skp=leader_skp, instansi=instansi)
-    versi_data = {k: ctx[k] for k in ("pimpinan", "periode", "kolom", "baris")}
+def matriks_document_kwargs(
+    *, leader_skp: Skp, instansi: Instansi, tim: TimKerja | None = None
+) -> dict[str, Any]:
+    """A matrix changes while subordinates plan: one signed document per distinct content (and team)."""
+    ctx = matriks_context(leader_skp=leader_skp, instansi=instansi, tim=tim)
+    versi_data = {k: ctx[k] for k in ("pimpinan", "periode", "kolom", "baris", "tim")}
     return {
         "instansi_id": instansi.pk,
         "jenis": JenisDokumen.MATRIKS_PERAN_HASIL,
@@ -276,7 +292,7 @@ def matriks_document_kwargs(*, leader_skp: Skp, instansi: Instansi) -> dict[str,
         "sumber_type": SKP_SUMBER,
         "sumber_id": leader_skp.pk,
         "sumber_versi": _content_version(versi_data),
-        "metadata": {"skp": leader_skp.pk, "tahun": leader_skp.tahun},
+        "metadata": {"skp": leader_skp.pk, "tahun": leader_skp.tahun, **({"tim": tim.pk} if tim else {})},
         "reason": f"Matriks Peran Hasil {leader_skp.tahun}",
     }
 
@@ -304,9 +320,12 @@ def _matriks_rows(req: ExportRequest) -> ExportRows:
 
 
 def _authorize_skp_param(req: ExportRequest) -> dict[str, Any]:
-    from skp.access import skp_access
+    from skp.access import skp_access, tim_matriks_access
 
     skp = skp_access(user=req.actor, instansi=req.instansi, roles=req.roles, skp_id=req.params.get("skp"))
+    if req.params.get("tim"):
+        # the team's matrix (issue #16): a team of that year led by the SKP's owner, else 404
+        return {"skp": skp.pk, "tim": tim_matriks_access(skp=skp, tim_id=req.params["tim"]).pk}
     return {"skp": skp.pk}
 
 
@@ -565,9 +584,10 @@ register_job(
         label=gettext_noop("Matriks Peran Hasil (PDF)"),
         description=gettext_noop("Matriks Peran Hasil dari SKP pimpinan, ditandatangani elektronik."),
         roles=(),
-        params=("skp",),
+        params=("skp", "tim"),
         task="skp.tasks.skp_matriks_pdf_task",
         authorize=_authorize_skp_param,
+        # "tim": the matrix of one of the SKP owner's teams (issue #16)
         hr_page=False,
     )
 )

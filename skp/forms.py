@@ -92,6 +92,7 @@ class RhkForm(VersiMixin):
     rhk_pimpinan = forms.IntegerField(
         label=_("Rencana hasil kerja pimpinan yang diintervensi"), required=False
     )
+    indikator_pk = forms.IntegerField(label=_("Indikator perjanjian kinerja"), required=False)
     cascading_tipe = forms.ChoiceField(
         label=_("Cascading"),
         required=False,

@@ -160,6 +160,31 @@ class Rhk(TenantOwnedModel):
     # The leader's result text as it was when this SKP was approved ("" = not linked then; null = not
     # frozen yet). An approved SKP shows this, whatever the leader edits later.
     rhk_pimpinan_teks = models.TextField(null=True, blank=True)
+    # The tim kerja whose ketua's result ``rhk_pimpinan`` is (null: the structural leader's), and its
+    # label ("Tim: <nama> (ketua <nama>)") frozen at approval like ``rhk_pimpinan_teks`` ("" = no team).
+    tim_kerja = models.ForeignKey(
+        "kinerja.TimKerja",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rhk",
+        # no index of its own: nothing looks results up by team (teams are never deleted), and the
+        # results table is big (a plain CREATE INDEX would block it; docs/performance.md)
+        db_index=False,
+    )
+    tim_kerja_teks = models.TextField(null=True, blank=True)
+    # A JPT's result derives from an indikator kinerja utama of their unit's Perjanjian Kinerja.
+    indikator_pk = models.ForeignKey(
+        "perjanjian.IndikatorKinerjaUtama",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rhk",
+        db_index=False,  # the partial index below, built concurrently (skp/0006)
+    )
+    # That indikator (with its sasaran and Manual IKU) as it was at approval ({} = not linked then;
+    # null = not frozen yet); built by ``skp_approve``.
+    indikator_pk_snapshot = models.JSONField(null=True, blank=True)
     cascading_tipe = models.CharField(max_length=12, choices=CascadingTipe.choices, blank=True)
     perspektif = models.CharField(max_length=100, blank=True)
     penugasan_dari = models.CharField(max_length=255, blank=True)
@@ -167,7 +192,14 @@ class Rhk(TenantOwnedModel):
 
     class Meta:
         ordering = ["skp", "jenis", "urutan", "id"]
-        indexes = [models.Index(fields=["instansi", "rhk_pimpinan"], name="rhk_pimpinan_idx")]
+        indexes = [
+            models.Index(fields=["instansi", "rhk_pimpinan"], name="rhk_pimpinan_idx"),
+            models.Index(
+                fields=["instansi", "indikator_pk"],
+                name="rhk_indikator_pk_idx",
+                condition=models.Q(indikator_pk__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.rencana_hasil_kerja[:80]
@@ -179,6 +211,24 @@ class Rhk(TenantOwnedModel):
         if self.rhk_pimpinan_teks is not None:
             return self.rhk_pimpinan_teks
         return self.rhk_pimpinan.rencana_hasil_kerja if self.rhk_pimpinan_id and self.rhk_pimpinan else ""
+
+    @property
+    def tim_kerja_tampil(self) -> str:
+        """Which team this result supports, as shown: the approval snapshot when frozen, else the live
+        label (``tim_kerja__ketua`` select_related by the caller); "" for the structural leader."""
+        if self.tim_kerja_teks is not None:
+            return self.tim_kerja_teks
+        return self.tim_kerja.label() if self.tim_kerja_id and self.tim_kerja else ""
+
+    @property
+    def indikator_pk_tampil(self) -> dict[str, str] | None:
+        """The PK indikator this row derives from (uraian, target, sasaran, Manual IKU): the approval
+        snapshot when frozen, else live (``indikator_pk__sasaran`` select_related by the caller)."""
+        if self.indikator_pk_snapshot is not None:
+            return dict(self.indikator_pk_snapshot) or None
+        if self.indikator_pk_id and self.indikator_pk is not None:
+            return self.indikator_pk.snapshot()
+        return None
 
 
 class Indikator(TenantOwnedModel):

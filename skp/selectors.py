@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
-from kinerja.models import Instansi, Pegawai, User
+from kinerja.models import AnggotaTim, Instansi, Pegawai, TimKerja, User
 from kinerja.models.org import JPT
 from kinerja.selectors.people import non_asn_in, pegawai_dinilai_ids
+from kinerja.selectors.tim import tim_of_anggota
 from kinerja.tenancy import pegawai_of
 from skp.models import Indikator, JenisRhk, Rhk, Skp, SkpStatus, SkpStatusChange
 
@@ -18,7 +19,7 @@ def _detail_prefetch() -> list[Prefetch | str]:
     return [
         Prefetch(
             "rhk",
-            queryset=Rhk.objects.select_related("rhk_pimpinan")
+            queryset=Rhk.objects.select_related("rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran")
             .prefetch_related(Prefetch("indikator", queryset=Indikator.objects.order_by("urutan", "id")))
             .order_by("jenis", "urutan", "id"),
         ),
@@ -138,13 +139,56 @@ def skp_penilai_for_period(*, skp: Skp) -> QuerySet[Skp]:
     ).exclude(status=SkpStatus.DIGANTI)
 
 
-def rhk_pimpinan_choices(*, skp: Skp) -> QuerySet[Rhk]:
-    """Leader results a pegawai may link to: the Pejabat Penilai's own SKP results for the overlapping period."""
-    return (
-        Rhk.objects.filter(instansi_id=skp.instansi_id, skp__in=skp_penilai_for_period(skp=skp))
-        .prefetch_related("indikator")
-        .order_by("skp__periode_mulai", "jenis", "urutan", "id")
+def tim_sumber_for(*, skp: Skp) -> dict[int, TimKerja]:
+    """``{ketua pegawai id: team}`` for the teams of the SKP's year in which its owner is a current
+    anggota (issue #16): their ketua's results are cascading sources too. One query."""
+    out: dict[int, TimKerja] = {}
+    if not skp.pegawai_id:
+        return out
+    for tim in tim_of_anggota(pegawai=skp.pegawai, tahun=skp.tahun):
+        out.setdefault(tim.ketua_id, tim)
+    return out
+
+
+def _ketua_skp(*, skp: Skp, ketua_ids: list[int]) -> QuerySet[Skp]:
+    """The ketua tim's SKPs of the same year (never a superseded version)."""
+    return Skp.objects.filter(instansi_id=skp.instansi_id, pegawai_id__in=ketua_ids, tahun=skp.tahun).exclude(
+        status=SkpStatus.DIGANTI
     )
+
+
+def rhk_pimpinan_choices(*, skp: Skp, tim_sumber: dict[int, TimKerja] | None = None) -> QuerySet[Rhk]:
+    """Leader results a pegawai may link to: the Pejabat Penilai's own SKP results for the overlapping
+    period, and the results of the ketua tim's SKP of the same year for each team the owner is a current
+    anggota of (``tim_sumber``, computed when not given). Structural leader's results first."""
+    if tim_sumber is None:
+        tim_sumber = tim_sumber_for(skp=skp)
+    cond = Q(skp__in=skp_penilai_for_period(skp=skp))
+    ketua_ids = [k for k in tim_sumber if k != skp.pejabat_penilai_id]
+    if ketua_ids:
+        cond |= Q(skp__in=_ketua_skp(skp=skp, ketua_ids=ketua_ids))
+    penilai = skp.pejabat_penilai_id or 0
+    return (
+        Rhk.objects.filter(cond, instansi_id=skp.instansi_id)
+        .select_related("skp")
+        .prefetch_related("indikator")
+        .annotate(
+            _struktural=Case(When(skp__pegawai_id=penilai, then=Value(0)), default=Value(1)),
+        )
+        .order_by("_struktural", "skp__pegawai_id", "skp__periode_mulai", "jenis", "urutan", "id")
+    )
+
+
+def rhk_pimpinan_pilihan(*, skp: Skp) -> list[Rhk]:
+    """``rhk_pimpinan_choices`` as a list for the forms, each result with ``tim_sumber`` (the team it
+    comes through, None for the Pejabat Penilai's own): two queries plus the indicators."""
+    tim_sumber = tim_sumber_for(skp=skp)
+    rows = list(rhk_pimpinan_choices(skp=skp, tim_sumber=tim_sumber))
+    for r in rows:
+        r.tim_sumber = (  # type: ignore[attr-defined]
+            None if r.skp.pegawai_id == skp.pejabat_penilai_id else tim_sumber.get(r.skp.pegawai_id)
+        )
+    return rows
 
 
 #: The statuses whose links to a leader's result must not move under them (issue #14).
@@ -198,20 +242,26 @@ def skp_previous_of(*, skp: Skp) -> QuerySet[Skp]:
     )
 
 
-def matriks_peran_hasil(*, leader_skp: Skp, tahun: int) -> dict:
-    """Matriks Peran Hasil: columns = leader's results (with indicators), rows = direct subordinates,
-    cells = each subordinate's results linked to the column (or empty = N/A). Constant query count."""
+def matriks_peran_hasil(*, leader_skp: Skp, tahun: int, tim: TimKerja | None = None) -> dict:
+    """Matriks Peran Hasil: columns = leader's results (with indicators), rows = direct subordinates
+    (with ``tim``: the team's current anggota, the "Ketua Tim → Anggota Tim" variant, issue #16),
+    cells = each row's results linked to the column (or empty = N/A). Constant query count."""
     leader: Pegawai = leader_skp.pegawai
     columns = list(
         Rhk.objects.filter(instansi_id=leader_skp.instansi_id, skp=leader_skp)
         .prefetch_related("indikator")
         .order_by("jenis", "urutan", "id")
     )
-    bawahan = list(
-        Pegawai.objects.filter(instansi_id=leader.instansi_id, atasan=leader, aktif=True)
-        .select_related("jabatan")
-        .order_by("nama", "id")
-    )
+    orang = Pegawai.objects.filter(instansi_id=leader.instansi_id, aktif=True)
+    if tim is not None:
+        orang = orang.filter(
+            pk__in=AnggotaTim.objects.filter(
+                instansi_id=tim.instansi_id, tim=tim, selesai__isnull=True
+            ).values("pegawai_id")
+        )
+    else:
+        orang = orang.filter(atasan=leader)
+    bawahan = list(orang.select_related("jabatan", "unit_kerja").order_by("nama", "id"))
     sub_skps = list(
         Skp.objects.filter(
             instansi_id=leader.instansi_id,
@@ -273,6 +323,7 @@ class PohonNode:
     rhk: list[Rhk] = field(default_factory=list)
     anak: list["PohonNode"] = field(default_factory=list)
     induk: "PohonNode | None" = None
+    tim: list[TimKerja] = field(default_factory=list)  # teams this pegawai leads that year (issue #16)
 
 
 @dataclass
@@ -314,7 +365,8 @@ def pohon_kinerja(*, instansi: Instansi, tahun: int, akar_ids: list[int] | None 
     """Pohon kinerja of ``tahun`` from ``akar_ids`` (default: the pegawai without atasan) down the
     atasan→bawahan lines, with each pegawai's SKP results and their links to the leader's results.
 
-    Four queries whatever the size: subtree ids (recursive CTE), pegawai, SKPs, results. Per pegawai the
+    Five queries whatever the size: subtree ids (recursive CTE), pegawai, SKPs, results, the teams the
+    pegawai lead (issue #16: their anggota's results link across the tree). Per pegawai the
     SKP shown is the one in force: approved first, then submitted, returned, draft; latest stint first.
     """
     ids = pegawai_subtree_ids(instansi=instansi, akar_ids=akar_ids)
@@ -338,12 +390,16 @@ def pohon_kinerja(*, instansi: Instansi, tahun: int, akar_ids: list[int] | None 
     rhk_by_skp: dict[int, list[Rhk]] = {}
     for r in (
         Rhk.objects.filter(instansi=instansi, skp_id__in=[s.pk for s in chosen.values()])
-        .select_related("rhk_pimpinan")
+        .select_related("rhk_pimpinan", "tim_kerja__ketua", "indikator_pk__sasaran")
         .order_by("jenis", "urutan", "id")
     ):
         rhk_by_skp.setdefault(r.skp_id, []).append(r)
 
     nodes = {p.pk: PohonNode(pegawai=p, skp=chosen.get(p.pk)) for p in pegawai}
+    for tim in TimKerja.objects.filter(instansi=instansi, tahun=tahun, ketua_id__in=ids).order_by(
+        "nama", "id"
+    ):
+        nodes[tim.ketua_id].tim.append(tim)
     akar: list[PohonNode] = []
     for node in nodes.values():
         node.rhk = rhk_by_skp.get(node.skp.pk, []) if node.skp else []

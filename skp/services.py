@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden, ReadOnly
-from kinerja.models import Pegawai, User
+from kinerja.models import Pegawai, TimKerja, User
 from kinerja.models.org import JPT
 from kinerja.selectors.people import can_nilai, identitas_non_asn, identitas_pegawai
 from kinerja.services.audit import audit_log
@@ -135,22 +135,55 @@ def _validate_indikator(indikator: list[IndikatorInput], pendekatan: str) -> dic
     return errors
 
 
-def _resolve_rhk_pimpinan(*, skp: Skp, rhk_pimpinan_id: int | None) -> Rhk | None:
+def _resolve_rhk_pimpinan(*, skp: Skp, rhk_pimpinan_id: int | None) -> tuple[Rhk | None, TimKerja | None]:
+    """The leader result to link to and the team it comes through (None: the Pejabat Penilai's own).
+    Allowed: the Pejabat Penilai's results for the period, or the ketua tim's results of the same year
+    when the owner is a current anggota of that team (issue #16)."""
     if rhk_pimpinan_id is None:
-        return None
-    from skp.selectors import rhk_pimpinan_choices
+        return None, None
+    from skp.selectors import rhk_pimpinan_choices, tim_sumber_for
 
-    rhk = rhk_pimpinan_choices(skp=skp).filter(pk=rhk_pimpinan_id).first()
+    tim_sumber = tim_sumber_for(skp=skp)
+    rhk = rhk_pimpinan_choices(skp=skp, tim_sumber=tim_sumber).filter(pk=rhk_pimpinan_id).first()
     if rhk is None:
         raise ApplicationError(
             _("Rencana hasil kerja pimpinan tidak ditemukan."),
             errors={
                 "rhk_pimpinan": [
-                    _("Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama.")
+                    _(
+                        "Pilih hasil kerja dari SKP Pejabat Penilai Anda untuk periode yang sama, atau dari "
+                        "SKP ketua tim kerja Anda tahun ini."
+                    )
                 ]
             },
         )
-    return rhk
+    if rhk.skp.pegawai_id == skp.pejabat_penilai_id:
+        return rhk, None
+    return rhk, tim_sumber.get(rhk.skp.pegawai_id)
+
+
+def _resolve_indikator_pk(*, skp: Skp, indikator_pk_id: int | None) -> Any:
+    """An indikator of the Perjanjian Kinerja in force of the SKP owner's unit for the SKP's year;
+    anything else (another unit, year or instansi, an old version) is a 400 on ``indikator_pk``."""
+    if indikator_pk_id is None:
+        return None
+    from perjanjian.selectors import iku_untuk_skp
+
+    iku = (
+        iku_untuk_skp(instansi_id=skp.instansi_id, unit_kerja_id=skp.pegawai.unit_kerja_id, tahun=skp.tahun)
+        .filter(pk=indikator_pk_id)
+        .first()
+    )
+    if iku is None:
+        raise ApplicationError(
+            _("Indikator perjanjian kinerja tidak ditemukan."),
+            errors={
+                "indikator_pk": [
+                    _("Pilih indikator kinerja utama dari perjanjian kinerja unit Anda untuk tahun SKP ini.")
+                ]
+            },
+        )
+    return iku
 
 
 # ---------------------------------------------------------------- drafting
@@ -329,6 +362,7 @@ def skp_rhk_add(
     penugasan_dari: str = "",
     versi: int | None = None,
     by_penilai: bool = False,
+    indikator_pk_id: int | None = None,
 ) -> Rhk:
     """Add a result with its indicators. The owner adds while editable; the Pejabat Penilai may
     propose one into a subordinate's draft (Matriks Peran Hasil) with ``by_penilai``."""
@@ -349,7 +383,8 @@ def skp_rhk_add(
     errors.update(_validate_indikator(indikator, skp.pendekatan))
     if errors:
         raise ApplicationError(_("Rencana hasil kerja belum lengkap atau tidak valid."), errors=errors)
-    pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    pimpinan, tim = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    iku = _resolve_indikator_pk(skp=skp, indikator_pk_id=indikator_pk_id)
     _bump_versi(skp=skp, versi=versi)
     urutan = Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp, jenis=jenis).count() + 1
     rhk = Rhk.objects.create(
@@ -358,6 +393,8 @@ def skp_rhk_add(
         jenis=jenis,
         rencana_hasil_kerja=rencana_hasil_kerja.strip(),
         rhk_pimpinan=pimpinan,
+        tim_kerja=tim,
+        indikator_pk=iku,
         cascading_tipe=cascading_tipe,
         perspektif=perspektif.strip(),
         penugasan_dari=penugasan_dari.strip(),
@@ -369,7 +406,14 @@ def skp_rhk_add(
         instansi=skp.instansi_id,
         action="skp.rhk_tambah",
         obj=rhk,
-        after={"skp": skp.pk, "jenis": jenis, "rhk_pimpinan": rhk_pimpinan_id, "oleh_penilai": by_penilai},
+        after={
+            "skp": skp.pk,
+            "jenis": jenis,
+            "rhk_pimpinan": rhk_pimpinan_id,
+            "tim_kerja": tim.pk if tim else None,
+            "indikator_pk": indikator_pk_id,
+            "oleh_penilai": by_penilai,
+        },
     )
     return rhk
 
@@ -428,6 +472,7 @@ def skp_rhk_update(
     cascading_tipe = data.get("cascading_tipe", rhk.cascading_tipe)
     perspektif = data.get("perspektif", rhk.perspektif)
     penugasan_dari = data.get("penugasan_dari", rhk.penugasan_dari)
+    indikator_pk_id = data.get("indikator_pk", rhk.indikator_pk_id)
     errors = _validate_rhk(
         skp=skp,
         jenis=jenis,
@@ -440,7 +485,12 @@ def skp_rhk_update(
         errors.update(_validate_indikator(data["indikator"], skp.pendekatan))
     if errors:
         raise ApplicationError(_("Rencana hasil kerja tidak valid."), errors=errors)
-    pimpinan = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    if "rhk_pimpinan" in data or rhk_pimpinan_id is None:
+        pimpinan, tim = _resolve_rhk_pimpinan(skp=skp, rhk_pimpinan_id=rhk_pimpinan_id)
+    else:
+        # the link is not being changed: keep it (and its team) even if the team changed meanwhile
+        pimpinan, tim = rhk.rhk_pimpinan, rhk.tim_kerja
+    iku = _resolve_indikator_pk(skp=skp, indikator_pk_id=indikator_pk_id)
     _bump_versi(skp=skp, versi=versi)
     before = {
         "jenis": rhk.jenis,
@@ -449,6 +499,8 @@ def skp_rhk_update(
     }
     teks_lama = rhk.rencana_hasil_kerja
     rhk.jenis, rhk.rencana_hasil_kerja, rhk.rhk_pimpinan = jenis, text.strip(), pimpinan
+    rhk.tim_kerja = tim
+    rhk.indikator_pk = iku
     rhk.cascading_tipe, rhk.perspektif = cascading_tipe, perspektif.strip()
     rhk.penugasan_dari = (penugasan_dari or "").strip()
     rhk.save(
@@ -456,6 +508,8 @@ def skp_rhk_update(
             "jenis",
             "rencana_hasil_kerja",
             "rhk_pimpinan",
+            "tim_kerja",
+            "indikator_pk",
             "cascading_tipe",
             "perspektif",
             "penugasan_dari",
@@ -474,6 +528,7 @@ def skp_rhk_update(
             "jenis": jenis,
             "rencana_hasil_kerja": rhk.rencana_hasil_kerja,
             "rhk_pimpinan": rhk_pimpinan_id,
+            "indikator_pk": indikator_pk_id,
         },
     )
     if rhk.rencana_hasil_kerja != teks_lama:
@@ -577,6 +632,40 @@ def _submission_errors(skp: Skp) -> dict[str, list[str]]:
     return errors
 
 
+class JptBelumBerakar(InvalidTransition):
+    """409: a JPT's SKP whose utama results do not all derive from the unit's Perjanjian Kinerja (an
+    indikator of its PK in force) or from a leader's result."""
+
+
+def jpt_rhk_tanpa_akar(skp: Skp) -> list[Rhk]:
+    """The utama results of a JPT's SKP that name neither an indikator of the PK in force nor a leader's
+    result (empty for other SKPs)."""
+    if skp.pegawai.jabatan.jenis not in JPT:
+        return []
+    return list(
+        Rhk.objects.filter(
+            instansi_id=skp.instansi_id, skp=skp, jenis=JenisRhk.UTAMA, rhk_pimpinan__isnull=True
+        )
+        .exclude(indikator_pk__perjanjian__aktif=True)
+        .order_by("urutan", "id")
+    )
+
+
+def _cek_jpt_berakar(skp: Skp) -> None:
+    tanpa = jpt_rhk_tanpa_akar(skp)
+    if tanpa:
+        raise JptBelumBerakar(
+            _(
+                "SKP JPT belum dapat diajukan: %(n)d hasil kerja utama belum diturunkan dari indikator "
+                "perjanjian kinerja unit (atau dari hasil kerja pimpinan): %(daftar)s. Pilih indikator "
+                "perjanjian kinerja pada setiap hasil kerja utama."
+            )
+            % {"n": len(tanpa), "daftar": "; ".join(r.rencana_hasil_kerja[:80] for r in tanpa)},
+            errors={"indikator_pk": [r.rencana_hasil_kerja[:80] for r in tanpa]},
+            extra={"rhk": [r.pk for r in tanpa]},
+        )
+
+
 @transaction.atomic
 def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
     """Owner submits (draft/dikembalikan → diajukan); grants the penilai ``skp.approve_skp`` on it.
@@ -601,6 +690,7 @@ def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
     errors = _submission_errors(locked)
     if errors:
         raise ApplicationError(_("SKP belum dapat diajukan."), errors=errors)
+    _cek_jpt_berakar(locked)
     skp_transition(
         skp=locked, to=SkpStatus.DIAJUKAN, actor=actor, extra_fields={"diajukan_at": timezone.now()}
     )
@@ -617,6 +707,35 @@ def _can_approve(*, actor: User, skp: Skp) -> bool:
 
         return "admin_instansi" in roles_of(user=actor, instansi=skp.instansi)
     return is_penilai_of(actor=actor, skp=skp)
+
+
+def _iku_snapshot_sql(*, instansi_id: int) -> Any:
+    """The linked PK indikator as JSON (the keys of ``IndikatorKinerjaUtama.snapshot``), {} when none."""
+    from django.db.models import JSONField
+    from django.db.models.functions import JSONObject
+
+    from perjanjian.models import IndikatorKinerjaUtama
+
+    return Coalesce(
+        Subquery(
+            IndikatorKinerjaUtama.objects.filter(
+                instansi_id=instansi_id, pk=OuterRef("indikator_pk_id")
+            ).values(
+                j=JSONObject(
+                    uraian="uraian",
+                    target="target",
+                    sasaran="sasaran__uraian",
+                    definisi="definisi",
+                    formula="formula",
+                    sumber_data="sumber_data",
+                    periode_pelaporan="periode_pelaporan",
+                )
+            )[:1],
+            output_field=JSONField(),
+        ),
+        Value({}, output_field=JSONField()),
+        output_field=JSONField(),
+    )
 
 
 @transaction.atomic
@@ -656,8 +775,10 @@ def skp_approve(*, actor: User, skp: Skp) -> Skp:
                 )[:1]
             ),
             Value(""),
-        )
+        ),
+        indikator_pk_snapshot=_iku_snapshot_sql(instansi_id=locked.instansi_id),
     )
+    _freeze_tim_kerja(skp=locked)
     if locked.revisi_dari_id:
         old = skp_lock(skp_id=locked.revisi_dari_id)
         if old.status == SkpStatus.DISETUJUI:
@@ -669,6 +790,18 @@ def skp_approve(*, actor: User, skp: Skp) -> Skp:
 
     on_skp_approved(skp=locked)
     return locked
+
+
+def _freeze_tim_kerja(*, skp: Skp) -> None:
+    """Each result keeps the team label it was approved with ("Tim: <nama> (ketua <nama>)"; "" when it
+    supports the structural leader), whatever the team's name, ketua or anggota become (issue #16).
+    One UPDATE per team linked (a handful), plus one for the rest."""
+    rows = Rhk.objects.filter(instansi_id=skp.instansi_id, skp=skp)
+    for tim in TimKerja.objects.filter(
+        instansi_id=skp.instansi_id, pk__in=rows.filter(tim_kerja__isnull=False).values("tim_kerja_id")
+    ).select_related("ketua"):
+        rows.filter(tim_kerja=tim).update(tim_kerja_teks=tim.label())
+    rows.filter(tim_kerja__isnull=True).update(tim_kerja_teks="")
 
 
 @transaction.atomic
@@ -723,6 +856,8 @@ def _copy_content(*, source: Skp, target: Skp, keep_links: bool) -> int:
                 jenis=r.jenis,
                 rencana_hasil_kerja=r.rencana_hasil_kerja,
                 rhk_pimpinan_id=r.rhk_pimpinan_id if keep_links else None,
+                tim_kerja_id=r.tim_kerja_id if keep_links else None,
+                indikator_pk_id=r.indikator_pk_id if keep_links else None,
                 cascading_tipe=r.cascading_tipe,
                 perspektif=r.perspektif,
                 penugasan_dari=r.penugasan_dari,
@@ -824,9 +959,11 @@ def skp_revise(*, actor: User, skp: Skp, catatan: str = "") -> Skp:
 
 __all__ = [
     "MAX_INDIKATOR",
+    "JptBelumBerakar",
     "RhkMasihDiacu",
     "core_values_current",
     "is_penilai_of",
+    "jpt_rhk_tanpa_akar",
     "skp_approve",
     "skp_approve_bulk",
     "skp_copy_from_previous",

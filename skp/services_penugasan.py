@@ -61,6 +61,7 @@ def skp_rhk_add_from_penugasan(
         urutan=urutan,
         # added to an approved SKP: frozen like its other rows (no leader result, issue #14)
         rhk_pimpinan_teks="" if locked.status == SkpStatus.DISETUJUI else None,
+        tim_kerja_teks="" if locked.status == SkpStatus.DISETUJUI else None,
     )
     _replace_indikator(rhk=rhk, indikator=indikator)
     audit_log(

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from kinerja.models import Dokumen, Instansi, Job
+from kinerja.replica import read_replica
 from kinerja.services.dokumen import ZipEntry, dokumen_create_signed, dokumen_job_pdf, dokumen_zip_build
 from kinerja.tenancy import TenantTask
 from skp.documents import (
@@ -86,6 +87,16 @@ def skp_bulk_zip_task(tenant_id: int, job_id: int) -> int | None:
     return job_id
 
 
+def _rekap_signed(*, instansi: Instansi, tahun: int, unit_id: int | None) -> Dokumen:
+    """The rekap is a report: its data is read from the read replica (kinerja/replica.py)."""
+    with read_replica():
+        kwargs = skp_rekap_document_kwargs(instansi=instansi, tahun=tahun, unit_id=unit_id)
+        ctx = kwargs.get("context")
+        if callable(ctx):
+            kwargs["context"] = ctx()
+    return dokumen_create_signed(**kwargs)
+
+
 @shared_task(base=TenantTask, name="skp.tasks.skp_rekap_pdf_task", **RETRY)
 def skp_rekap_pdf_task(tenant_id: int, job_id: int) -> int | None:
     """Signed PDF rekap of SKP completion per unit (with each unit's pegawai)."""
@@ -96,9 +107,7 @@ def skp_rekap_pdf_task(tenant_id: int, job_id: int) -> int | None:
     tahun, unit_id = int(params["tahun"]), params.get("unit")
     dokumen_job_pdf(
         job_id=job_id,
-        build=lambda: dokumen_create_signed(
-            **skp_rekap_document_kwargs(instansi=instansi, tahun=tahun, unit_id=unit_id)
-        ),
+        build=lambda: _rekap_signed(instansi=instansi, tahun=tahun, unit_id=unit_id),
         filename=f"rekap-skp-{tahun}-{job_id}.pdf",
     )
     return job_id
@@ -117,9 +126,16 @@ def skp_matriks_pdf_task(tenant_id: int, job_id: int) -> int | None:
 
         job_fail(job_id=job_id, pesan="SKP tidak ditemukan.")
         return None
+    tim = None
+    if params.get("tim"):
+        from kinerja.models import TimKerja
+
+        tim = TimKerja.objects.filter(instansi=instansi, pk=params["tim"]).select_related("ketua").first()
     dokumen_job_pdf(
         job_id=job_id,
-        build=lambda: dokumen_create_signed(**matriks_document_kwargs(leader_skp=skp, instansi=instansi)),
+        build=lambda: dokumen_create_signed(
+            **matriks_document_kwargs(leader_skp=skp, instansi=instansi, tim=tim)
+        ),
         filename=f"matriks-peran-hasil-{skp.tahun}-{skp.pegawai.nip}-{job_id}.pdf",
     )
     return job_id

@@ -28,13 +28,15 @@ from django_htmx.http import (
 from django_htmx.middleware import HtmxDetails
 
 from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden, ReadOnly
-from kinerja.models import Instansi, Pegawai, User
+from kinerja.models import Instansi, Pegawai, TimKerja, UnitKerja, User
 from kinerja.models.org import JPT
 from kinerja.selectors.people import identitas_pegawai, identitas_penilai_of, non_asn_in
+from kinerja.selectors.tim import tim_dipimpin
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
+from perjanjian.selectors import iku_untuk_skp, pk_cakupan, unit_pimpinan_ids
 from skp import services
-from skp.access import rhk_access, skp_access
+from skp.access import rhk_access, skp_access, tim_matriks_access
 from skp.forms import (
     BarisIndikator,
     EkspektasiForm,
@@ -57,7 +59,7 @@ from skp.selectors import (
     pegawai_subtree_ids,
     pohon_kinerja,
     rhk_dependan,
-    rhk_pimpinan_choices,
+    rhk_pimpinan_pilihan,
     skp_inbox,
     skp_inbox_count,
     skp_list,
@@ -168,7 +170,19 @@ def _flat(errors: dict[str, Any]) -> list[str]:
 def _kolom(skp: Skp) -> int:
     """Columns of the results table: NO, leader result (JA/JF) or perspektif (JPT), result, then
     aspek/IKI/target (kuantitatif) or one "ukuran keberhasilan" narrative (kualitatif)."""
-    return 4 if skp.pendekatan == Pendekatan.KUALITATIF else 6
+    base = 4 if skp.pendekatan == Pendekatan.KUALITATIF else 6
+    return base + (1 if skp.pegawai.jabatan.jenis in JPT else 0)  # JPT: + sumber data
+
+
+def _manual_iku(rhk: list[Rhk]) -> list[dict[str, str]]:
+    """The Manual IKU annex of a JPT's SKP: each PK indikator its results derive from, once, as approved
+    (snapshot) or as it is now."""
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    for r in rhk:
+        iku = r.indikator_pk_tampil
+        if iku:
+            seen.setdefault((iku.get("sasaran", ""), iku.get("uraian", "")), iku)
+    return list(seen.values())
 
 
 def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
@@ -209,13 +223,19 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "kop_instansi": skp_instansi(skp, request.instansi),
         "tampil_panduan_ipk": skp.tugas_belajar and (is_penilai or is_admin or is_owner),
         "wajib_terkait": not is_jpt and not skp.tugas_belajar,
+        "tim_dipimpin": list(
+            tim_dipimpin(ketua_id=skp.pegawai_id, instansi_id=skp.instansi_id, tahun=skp.tahun)
+        )
+        if is_owner
+        else [],
+        "manual_iku": _manual_iku(rhk) if is_jpt else [],
     }
     if skp.status in (SkpStatus.DISETUJUI, SkpStatus.DIGANTI):
         ctx.update(_dokumen_context(skp))
     if ctx["wajib_terkait"]:
         ctx["belum_terkait"] = sum(1 for r in ctx["rhk_utama"] if not r.rhk_pimpinan_tampil)
     if can_edit:
-        ctx["pimpinan_choices"] = [] if is_jpt else list(rhk_pimpinan_choices(skp=skp))
+        ctx["pimpinan_choices"] = [] if is_jpt else rhk_pimpinan_pilihan(skp=skp)
         # Who links to each of this SKP's results: the delete confirmation names them.
         dependan = rhk_dependan(instansi_id=skp.instansi_id, rhk_ids=[r.pk for r in rhk])
         for r in rhk:
@@ -396,7 +416,12 @@ def _rhk_form_ctx(
         "is_jpt": is_jpt,
         "kualitatif": skp.pendekatan == Pendekatan.KUALITATIF,
         "kolom": _kolom(skp),
-        "pimpinan_choices": [] if is_jpt else list(rhk_pimpinan_choices(skp=skp)),
+        "pimpinan_choices": [] if is_jpt else rhk_pimpinan_pilihan(skp=skp),
+        "iku_choices": list(
+            iku_untuk_skp(
+                instansi_id=skp.instansi_id, unit_kerja_id=skp.pegawai.unit_kerja_id, tahun=skp.tahun
+            )
+        ),
         "aspek_choices": Aspek.choices,
         "pesan": pesan,
         "sisa": sisa or SisaGalat(),
@@ -421,6 +446,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
                     rencana_hasil_kerja=cd["rencana_hasil_kerja"],
                     indikator=indikator_input(rows),
                     rhk_pimpinan_id=cd["rhk_pimpinan"],
+                    indikator_pk_id=cd["indikator_pk"],
                     cascading_tipe=cd["cascading_tipe"],
                     perspektif=cd["perspektif"],
                     penugasan_dari=cd["penugasan_dari"],
@@ -435,6 +461,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
                         "jenis": cd["jenis"],
                         "rencana_hasil_kerja": cd["rencana_hasil_kerja"],
                         "rhk_pimpinan": cd["rhk_pimpinan"],
+                        "indikator_pk": cd["indikator_pk"],
                         "cascading_tipe": cd["cascading_tipe"],
                         "perspektif": cd["perspektif"],
                         "penugasan_dari": cd["penugasan_dari"],
@@ -461,7 +488,7 @@ def _rhk_save(request: TenantRequest, skp: Skp, rhk: Rhk | None) -> HttpResponse
             return _form_error(render(request, "skp/_rhk_form.html", ctx))
         if not request.htmx:
             return redirect("skp:detail", skp.pk)
-        return _section(request, skp, "skp/_hasil_kerja.html", disimpan=True)
+        return _section(request, skp, "skp/_hasil_kerja.html", disimpan=True, oob_manual_iku=True)
     if not request.htmx:
         messages.error(request, _("Periksa kembali isian rencana hasil kerja."))
         return redirect("skp:detail", skp.pk)
@@ -519,6 +546,7 @@ def rhk_ubah(request: TenantRequest, pk: int) -> HttpResponse:
             "jenis": rhk.jenis,
             "rencana_hasil_kerja": rhk.rencana_hasil_kerja,
             "rhk_pimpinan": rhk.rhk_pimpinan_id,
+            "indikator_pk": rhk.indikator_pk_id,
             "cascading_tipe": rhk.cascading_tipe,
             "perspektif": rhk.perspektif,
             "penugasan_dari": rhk.penugasan_dari,
@@ -560,7 +588,7 @@ def rhk_hapus(request: TenantRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, _("Rencana hasil kerja dihapus."))
         return redirect("skp:detail", skp.pk)
-    return _section(request, skp, "skp/_hasil_kerja.html")
+    return _section(request, skp, "skp/_hasil_kerja.html", oob_manual_iku=True)
 
 
 # ---------------------------------------------------------------- lampiran, ekspektasi
@@ -757,18 +785,23 @@ def inbox_setujui(request: TenantRequest) -> HttpResponse:
 # ---------------------------------------------------------------- Matriks Peran Hasil
 
 
-def _matriks_ctx(request: TenantRequest, skp: Skp) -> dict[str, Any]:
+def _matriks_ctx(request: TenantRequest, skp: Skp, tim: TimKerja | None = None) -> dict[str, Any]:
     """The matrix as rows of cells for the template; a cell offers "usulkan" only to the leader, on an
-    empty cell of a subordinate whose SKP is an editable draft appraised by that leader."""
+    empty cell of a subordinate whose SKP is an editable draft appraised by that leader (never in a
+    team's matrix: the ketua tim does not appraise the anggota)."""
     own = _own(request)
     is_owner = own is not None and own.pk == skp.pegawai_id
-    m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun)
+    m = matriks_peran_hasil(leader_skp=skp, tahun=skp.tahun, tim=tim)
     uncovered = {c.pk for c in m["uncovered"]}
     baris = []
     for row in m["rows"]:
         sub = row["skp"]
         boleh_usul = (
-            is_owner and sub is not None and sub.is_editable and sub.pejabat_penilai_id == skp.pegawai_id
+            tim is None
+            and is_owner
+            and sub is not None
+            and sub.is_editable
+            and sub.pejabat_penilai_id == skp.pegawai_id
         )
         baris.append(
             {
@@ -786,15 +819,26 @@ def _matriks_ctx(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "uncovered": m["uncovered"],
         "uncovered_ids": uncovered,
         "is_owner": is_owner,
+        "tim": tim,
+        "tim_dipimpin": list(
+            tim_dipimpin(ketua_id=skp.pegawai_id, instansi_id=skp.instansi_id, tahun=skp.tahun)
+        ),
     }
 
 
 @tenant_view()
 @require_GET
 def matriks(request: TenantRequest, pk: int) -> HttpResponse:
-    """Matriks Peran Hasil of a leader's SKP: columns = the leader's results, rows = direct subordinates."""
+    """Matriks Peran Hasil of a leader's SKP: columns = the leader's results, rows = direct subordinates;
+    with ``?tim=`` (a team the SKP's owner leads that year) rows = the team's current anggota."""
     skp = _skp(request, pk, detail=True)
-    return render(request, "skp/matriks.html", _matriks_ctx(request, skp))
+    tim = None
+    if "tim" in request.GET:
+        try:
+            tim = tim_matriks_access(skp=skp, tim_id=request.GET.get("tim"))
+        except NotFoundOrForbidden:
+            raise Http404() from None
+    return render(request, "skp/matriks.html", _matriks_ctx(request, skp, tim))
 
 
 @tenant_view()
@@ -894,8 +938,29 @@ def pohon(request: TenantRequest) -> HttpResponse:
         if not allowed:
             raise Http404()
         akar_ids = [akar]
+    # ?unit=: the pohon of one unit: from its Perjanjian Kinerja and its head down (issue #16).
+    unit = None
+    if "unit" in request.GET:
+        unit = UnitKerja.objects.filter(instansi=instansi, pk=_int(request.GET.get("unit")) or 0).first()
+        if unit is None:
+            raise Http404()
+        kepala = unit_pimpinan_ids(instansi=instansi, unit_ids=[unit.pk]).get(unit.pk)
+        if kepala is None or (
+            not is_admin and kepala not in pegawai_subtree_ids(instansi=instansi, akar_ids=akar_ids or [])
+        ):
+            raise Http404()
+        akar_ids = [kepala]
     tree = pohon_kinerja(instansi=instansi, tahun=tahun, akar_ids=akar_ids)
-    skp_ids = [n.skp.pk for n in tree.semua if n.skp is not None]
+    nodes = tree.semua
+    cakupan_pk = pk_cakupan(
+        instansi=instansi,
+        tahun=tahun,
+        pendukung=[(n, r) for n in nodes for r in n.rhk],
+        unit_ids={unit.pk}
+        if unit
+        else (None if is_admin and not akar else {n.pegawai.unit_kerja_id for n in nodes}),
+    )
+    skp_ids = [n.skp.pk for n in nodes if n.skp is not None]
     visible = set(
         skp_visible_to(user=request.user, instansi=instansi, roles=roles)
         .filter(pk__in=skp_ids)
@@ -904,5 +969,14 @@ def pohon(request: TenantRequest) -> HttpResponse:
     return render(
         request,
         "skp/pohon.html",
-        {"tree": tree, "tahun": tahun, "visible": visible, "akar": akar, "is_admin": is_admin, "own": own},
+        {
+            "tree": tree,
+            "tahun": tahun,
+            "visible": visible,
+            "akar": akar,
+            "is_admin": is_admin,
+            "own": own,
+            "pk": cakupan_pk,
+            "unit": unit,
+        },
     )

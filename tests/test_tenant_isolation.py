@@ -42,7 +42,7 @@ from kinerja.models import Pegawai, TenantOwnedModel, User
 from kinerja.validators import format_nip
 from tests.conftest import Org, api_client_for
 
-PROJECT_APPS = ("kinerja", "skp", "dialog", "evaluasi")
+PROJECT_APPS = ("kinerja", "perjanjian", "skp", "dialog", "evaluasi")
 
 # ---------------------------------------------------------------- what is not tested, and why
 
@@ -114,6 +114,12 @@ URL_OBJECTS: dict[str, dict[str, str | Values | Made]] = {
     "dokumen-job-mulai": {"key": Values(_job_keys)},
     "dokumen-job": {"pk": _job_of_kind(lambda: _job_keys()[0])},
     "evaluasi:tahunan-hasil": {"pk": _job_of_kind(_jenis_tahunan)},
+    "tim-anggota-keluar": {"pk": "kinerja.TimKerja", "anggota_pk": "kinerja.AnggotaTim"},
+    "api-tim-anggota-keluar": {"pk": "kinerja.TimKerja", "nip": Values(lambda: ["198501012010011001"])},
+    "perjanjian:versi": {"pk": "perjanjian.PerjanjianKinerja"},
+    "perjanjian:unit": {"unit_pk": "kinerja.UnitKerja", "tahun": Values(lambda: [timezone.localdate().year])},
+    "perjanjian:ubah": {"unit_pk": "kinerja.UnitKerja", "tahun": Values(lambda: [timezone.localdate().year])},
+    "api-tindak-lanjut-status": {"pk": "dialog.TindakLanjut"},
 }
 # Query strings and bodies some views validate before they look at the id (and readable exports).
 URL_QUERY = {
@@ -132,6 +138,7 @@ SEGMENT_MODELS = {
     "permintaan": "dialog.PermintaanUmpanBalik",
     "catatan": "dialog.CatatanKinerja",
     "pejabat-non-asn": "kinerja.PejabatNonAsn",
+    "tim-kerja": "kinerja.TimKerja",
 }
 
 
@@ -238,6 +245,16 @@ def _indikator(objs: AObjects) -> models.Model:
     return rhk.indikator.first()
 
 
+def _perjanjian(objs: AObjects) -> models.Model:
+    from perjanjian.services import pk_simpan
+
+    return pk_simpan(
+        actor=objs.org.admin.user, instansi=objs.org.instansi, unit_kerja_id=objs.org.kepala.unit_kerja_id,
+        tahun=timezone.localdate().year, roles=["admin_instansi"],
+        sasaran=[{"uraian": "Sasaran uji isolasi", "indikator": [{"uraian": "IKU uji isolasi", "target": "100 %"}]}],
+    )  # fmt: skip
+
+
 def _job(objs: AObjects) -> models.Model:
     from kinerja.services.jobs import job_create
 
@@ -272,6 +289,25 @@ def _pejabat_non_asn(objs: AObjects) -> models.Model:
     ).pejabat  # fmt: skip
 
 
+def _tim(objs: AObjects) -> models.Model:
+    from kinerja.services.tenancy import periode_ensure_year
+    from kinerja.services.tim import tim_create
+
+    org = objs.org
+    periode_ensure_year(instansi=org.instansi, tahun=timezone.localdate().year)
+    return tim_create(
+        actor=org.admin.user, instansi=org.instansi, nama="Tim Uji Isolasi", tahun=timezone.localdate().year,
+        ketua=org.atasan.nip, anggota=[org.pegawai.nip],
+    )  # fmt: skip
+
+
+def _anggota_tim(objs: AObjects) -> models.Model:
+    from kinerja.models import AnggotaTim
+
+    tim: Any = objs.get("kinerja.TimKerja")
+    return AnggotaTim.objects.get(tim=tim)
+
+
 BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "kinerja.Instansi": lambda objs: objs.org.instansi,
     "kinerja.User": lambda objs: objs.org.pegawai.user,
@@ -280,14 +316,23 @@ BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "kinerja.Jabatan": lambda objs: objs.org.pegawai.jabatan,
     "kinerja.Periode": _periode,
     "kinerja.Job": _job,
+    "kinerja.TimKerja": _tim,
+    "kinerja.AnggotaTim": _anggota_tim,
     "skp.Skp": _skp,
     "skp.Rhk": _rhk,
     "skp.Indikator": _indikator,
+    "perjanjian.PerjanjianKinerja": _perjanjian,
     "evaluasi.Evaluasi": _evaluasi,
     "kinerja.PejabatNonAsn": _pejabat_non_asn,
     "dialog.BuktiDukung": lambda objs: objs._insert(apps.get_model("dialog.BuktiDukung"), jenis="tautan"),
 }
-EAGER = ("skp.Skp", "skp.Rhk", "kinerja.Job", "kinerja.Periode")  # made before list checks: data to leak
+EAGER = (
+    "skp.Skp",
+    "skp.Rhk",
+    "kinerja.Job",
+    "kinerja.Periode",
+    "perjanjian.PerjanjianKinerja",
+)  # made before list checks: data to leak
 
 # ---------------------------------------------------------------- walking the URL conf
 

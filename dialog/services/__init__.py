@@ -6,6 +6,7 @@
 - ``rencana_aksi``: planned actions;
 - ``catatan``: dialog/bimbingan/konseling records, tindak lanjut, B.1.8 and B.1.9;
 - ``penugasan``: penugasan within one instansi; ``penugasan_lintas``: across instansi;
+- ``log_harian``: the daily work log (entries, bulk verification, reminders; rules in ``dialog.log_harian_rules``);
 - ``_common``: private helpers (actor, text/id validation, timeline row).
 
 Every public function is keyword-only, atomic, checks the actor and writes an audit row (and a timeline
@@ -31,6 +32,13 @@ from dialog.services.dokumentasi import (
     bukti_add,
     bukti_remove,
     realisasi_save,
+)
+from dialog.services.log_harian import (
+    log_harian_create,
+    log_harian_delete,
+    log_harian_pengingat,
+    log_harian_update,
+    log_harian_verify,
 )
 from dialog.services.notifikasi import (
     digest_harian_send,
@@ -82,6 +90,11 @@ __all__ = [
     "bukti_remove",
     "catatan_create",
     "digest_harian_send",
+    "log_harian_create",
+    "log_harian_delete",
+    "log_harian_pengingat",
+    "log_harian_update",
+    "log_harian_verify",
     "notifikasi_create",
     "notifikasi_create_bulk",
     "notifikasi_email_send",

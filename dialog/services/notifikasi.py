@@ -51,11 +51,13 @@ def _mode_email(*, instansi_id: int, user_ids: Iterable[int]) -> dict[int, str]:
     return {r.user_id: r.mode_email for r in rows}
 
 
-def _queue_email(instansi_id: int, ids: list[int]) -> None:
-    from dialog.tasks import notifikasi_email_task
+def _queue_email(instansi_id: int, ids: list[int], *, bulk: bool = False) -> None:
+    """Immediate e-mails after commit; ``bulk`` (the batch's) on their own rate-limited queue."""
+    from dialog.tasks import notifikasi_email_bulk_task, notifikasi_email_task
 
+    task = notifikasi_email_bulk_task if bulk else notifikasi_email_task
     if ids:
-        transaction.on_commit(partial(notifikasi_email_task.delay, instansi_id, ids))
+        transaction.on_commit(partial(task.delay, instansi_id, ids))
 
 
 @transaction.atomic
@@ -122,7 +124,8 @@ def notifikasi_create_bulk(
 
     Set-based: one ``INSERT ... SELECT`` that reads each user's e-mail preference and address in SQL,
     ``ON CONFLICT DO NOTHING`` (with ``kunci`` re-running is a no-op: unique per user and kunci),
-    ``RETURNING`` what it wrote; immediate e-mails queued after commit in chunks of 500 (with ``kunci``
+    ``RETURNING`` what it wrote; immediate e-mails queued after commit in chunks of 500 on the
+    rate-limited bulk e-mail queue (``notifikasi_email_bulk_task``; with ``kunci``
     and rows that already existed, also those of an earlier run still unsent). Returns the number of
     rows written. At most four queries (savepoint included), whatever the number of users; the year-end
     batch calls it once per chunk of 5,000 pegawai."""
@@ -191,7 +194,7 @@ def notifikasi_create_bulk(
             .values_list("pk", flat=True)
         )
     for i in range(0, len(segera), 500):
-        _queue_email(instansi_id, segera[i : i + 500])
+        _queue_email(instansi_id, segera[i : i + 500], bulk=True)
     return len(written)
 
 

@@ -22,7 +22,13 @@ from dialog.models import (
     UmpanBalik,
     UmpanBalikDibaca,
 )
-from dialog.selectors import is_pimpinan_of, kandidat_pemberi, penugasan_izin_untuk, peran_pemberi_untuk
+from dialog.selectors import (
+    is_pimpinan_of,
+    kandidat_pemberi,
+    penugasan_izin_untuk,
+    peran_pemberi_untuk,
+    rhk_tim_ketua_ids,
+)
 from dialog.services._common import _aktivitas, _as_int, _core_value, _own, _periode_for, _rhk_for, _teks
 from dialog.services.notifikasi import notifikasi_create
 from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden, ReadOnly
@@ -96,9 +102,14 @@ def umpan_balik_give(
         errors["sifat"] = [_("Pilih apresiasi atau perbaikan.")]
     if peran == PeranPemberi.PEMBERI_PENUGASAN and rhk is not None:
         allowed = set(penugasan_izin_untuk(user=actor, skp=skp).values_list("rhk_id", flat=True))
+        # a ketua tim (issue #16): the results cascaded from their own results
+        allowed |= rhk_tim_ketua_ids(user=actor, skp=skp)
         if rhk.pk not in allowed:
             errors["rhk"] = [
-                _("Sebagai pemberi penugasan, Anda memberi umpan balik atas hasil kerja penugasan Anda.")
+                _(
+                    "Sebagai pemberi penugasan atau ketua tim, Anda memberi umpan balik atas hasil kerja "
+                    "penugasan Anda atau hasil kerja yang mendukung hasil kerja Anda."
+                )
             ]
     permintaan = None
     if permintaan_id not in (None, ""):

@@ -6,6 +6,7 @@
 - ``catatan``: dialog/bimbingan/konseling records, tindak lanjut, B.1.8 and B.1.9;
 - ``penugasan``: penugasan within one instansi; ``penugasan_lintas``: across instansi;
 - ``notifikasi``: notifications and e-mail preference;
+- ``log_harian``: the daily work log (entry, correction, bulk verification, XLSX);
 - ``_common``: the ``dialog_view`` decorator and request helpers.
 
 Thin: parse → access (404) → service → render. The views are re-exported here for ``dialog/urls.py``.

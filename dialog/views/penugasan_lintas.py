@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from dialog import forms
+from dialog import access, forms
 from dialog.models import PenugasanKeluar, PenugasanLintas, StatusLintas, UmpanBalikLintas
 from dialog.selectors import is_pimpinan_of
 from dialog.services.penugasan_lintas import (
@@ -23,13 +23,11 @@ from dialog.services.penugasan_lintas import (
     umpan_balik_lintas_give,
 )
 from dialog.views._common import _access_error, _env, dialog_view
-from kinerja.access import id_or_404
 from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
 from kinerja.models import Instansi, User
 from kinerja.tenancy import pegawai_of
 from skp.models import Aspek
 
-ADMIN = {"admin_instansi", "platform_admin"}
 DATE = djforms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -72,34 +70,12 @@ class UmpanBalikLintasForm(djforms.Form):
 
 def _masuk_access(*, user: User, instansi: Instansi, roles: list[str], pk: Any) -> PenugasanLintas:
     """B's record: the pegawai, their Pejabat Penilai (or leader line) and admins; else 404."""
-    p = (
-        PenugasanLintas.objects.filter(instansi=instansi, pk=id_or_404(pk))
-        .select_related("pegawai__jabatan", "penilai", "pemberi_instansi", "rhk")
-        .first()
-    )
-    if p is None:
-        raise NotFoundOrForbidden()
-    own = pegawai_of(user)
-    if ADMIN & set(roles):
-        return p
-    if own is not None and (
-        own.pk in (p.pegawai_id, p.penilai_id) or is_pimpinan_of(user=user, pegawai=p.pegawai)
-    ):
-        return p
-    raise NotFoundOrForbidden()
+    return access.penugasan_lintas_access(user=user, instansi=instansi, roles=roles, penugasan_id=pk)
 
 
 def _keluar_access(*, user: User, instansi: Instansi, roles: list[str], pk: Any) -> PenugasanKeluar:
     """A's record: the assigner (and admins, read-only); else 404."""
-    p = (
-        PenugasanKeluar.objects.filter(instansi=instansi, pk=id_or_404(pk))
-        .select_related("pemberi", "tujuan_instansi")
-        .first()
-    )
-    own = pegawai_of(user)
-    if p is None or not ((own is not None and own.pk == p.pemberi_id) or ADMIN & set(roles)):
-        raise NotFoundOrForbidden()
-    return p
+    return access.penugasan_keluar_access(user=user, instansi=instansi, roles=roles, penugasan_id=pk)
 
 
 @dialog_view()

@@ -3,6 +3,8 @@
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -12,12 +14,13 @@ from rest_framework.views import APIView
 
 from kinerja.api.throttling import LoginRateThrottle
 from kinerja.auth import authenticate_guarded
-from kinerja.models import Job, Pegawai, Periode, Role, UnitKerja
+from kinerja.models import Job, JobStatus, Pegawai, Periode, Role, UnitKerja
 from kinerja.selectors.jobs import job_visible_to
 from kinerja.selectors.org import unit_kerja_list
 from kinerja.selectors.people import pegawai_dinilai_oleh, pegawai_list
 from kinerja.services.auth import token_create, token_revoke
 from kinerja.services.jobs import job_requeue_waiting
+from kinerja.services.tenancy import periode_ensure_year
 from kinerja.tenancy import pegawai_of
 
 from .authentication import TokenAuthentication
@@ -129,6 +132,11 @@ class PeriodeListApi(TenantScopedApi):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        # The year asked for (default: this year) is generated if it never was, as the pages do
+        # (beranda, realisasi): an API client must find the ids of the periods it documents against.
+        tahun = filters.validated_data.get("tahun") or timezone.localdate().year
+        if not self.get_queryset().filter(tahun=tahun).exists():
+            periode_ensure_year(instansi=self.instansi, tahun=tahun)
         qs = self.get_queryset()
         if "tahun" in filters.validated_data:
             qs = qs.filter(tahun=filters.validated_data["tahun"])
@@ -226,4 +234,10 @@ class JobDetailApi(TenantScopedApi):
     def get(self, request: Request, pk: int) -> Response:
         job = cast(Job, self.get_object())
         job_requeue_waiting(job=job)  # started while the queue was down: re-sent once it is back
-        return Response(self.OutputSerializer(job).data)
+        data = self.OutputSerializer(job).data
+        if job.status == JobStatus.SELESAI and job.hasil:  # the result file (export, ZIP, PDF)
+            data["detail"] = {
+                **(job.detail or {}),
+                "url": request.build_absolute_uri(reverse("api-job-berkas", args=[job.pk])),
+            }
+        return Response(data)

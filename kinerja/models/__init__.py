@@ -5,8 +5,10 @@ from .jobs import Job, JobStatus
 from .org import Jabatan, JenisJabatan, JenjangJf, UnitKerja
 from .people import Pegawai, PejabatNonAsn, Penempatan, StatusPegawai
 from .tenancy import DelegasiPenilai, Instansi, PeranInstansi, Periode, Role, Siklus, User
+from .tim import AnggotaTim, TimKerja
 
 __all__ = [
+    "AnggotaTim",
     "AuditLog",
     "DelegasiPenilai",
     "Dokumen",
@@ -28,6 +30,7 @@ __all__ = [
     "StatusPegawai",
     "TenantManager",
     "TenantOwnedModel",
+    "TimKerja",
     "TimeStampedModel",
     "UnitKerja",
     "User",

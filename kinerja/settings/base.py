@@ -1,5 +1,6 @@
 """Base settings: everything env-driven (django-environ, DJANGO_ prefix)."""
 
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,12 +34,14 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "kinerja",
+    "perjanjian",
     "skp",
     "dialog",
     "evaluasi",
 ]
 
 MIDDLEWARE = [
+    "kinerja.middleware.NodeHeaderMiddleware",  # X-Kinerja-Node on every response (api-contract.md section 8)
     "django.middleware.security.SecurityMiddleware",
     "kinerja.request_guard.BodySizeLimitMiddleware",  # 413 before reading an oversized body
     "kinerja.request_guard.NulByteMiddleware",  # NUL in path/query/headers: 400, not a psycopg 500
@@ -58,6 +61,9 @@ MIDDLEWARE = [
     "kinerja.tenancy.TenantMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The web node's name in the X-Kinerja-Node header (`make cluster` names its gunicorn nodes web1, web2).
+KINERJA_NODE_NAME = env("KINERJA_NODE_NAME", default="") or socket.gethostname()
 
 ROOT_URLCONF = "kinerja.urls"
 WSGI_APPLICATION = "kinerja.wsgi.application"
@@ -83,8 +89,29 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/kinerja"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# A streaming read replica for explicitly marked reads (kinerja/replica.py: HR reports, exports, the
+# batch's dry run, document rendering). Without REPLICA_DATABASE_URL the alias is the primary's settings
+# and kinerja.replica uses the primary's connection itself (no second connection, read-your-writes).
+KINERJA_REPLICA_CONFIGURED = bool(env("REPLICA_DATABASE_URL", default=""))
+DATABASES["replica"] = (
+    env.db("REPLICA_DATABASE_URL") if KINERJA_REPLICA_CONFIGURED else dict(DATABASES["default"])
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests never create or migrate a replica database
+KINERJA_READ_REPLICAS = ("replica",)  # aliases that follow the primary's tenant state (kinerja.rls)
+DATABASE_ROUTERS = ["kinerja.replica.ReplicaRouter"]
+# Seconds a replica that failed to connect is skipped (reads go to the primary meanwhile).
+KINERJA_REPLICA_RETRY_SECONDS = env.int("KINERJA_REPLICA_RETRY_SECONDS", default=30)
+# PgBouncer in transaction mode between the app and PostgreSQL (docs/operations.md): no server-side
+# cursors, and the row-level-security state set per transaction, never for the session.
+KINERJA_RLS_TRANSACTION_LOCAL = env.bool("DJANGO_DB_TRANSACTION_POOLING", default=False)
+for _alias in DATABASES.values():
+    _alias["ENGINE"] = "kinerja.db"  # Django's PostgreSQL backend + the RLS transaction hooks
+    _alias["ATOMIC_REQUESTS"] = False
+    _alias["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+    _alias["DISABLE_SERVER_SIDE_CURSORS"] = KINERJA_RLS_TRANSACTION_LOCAL
+    _alias.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DJANGO_DB_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL row-level security (kinerja/rls.py): requests and tenant tasks run as the role
 # kinerja_app with their instansi set. Off = emergency switch (no SET ROLE; policies stay installed).
@@ -203,7 +230,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RatingEnum": "evaluasi.scoring.Rating.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "evaluasi.scoring.Rating.choices",
+        "JenisCatatanEnum": "dialog.models.JenisCatatan.choices",
+        "JenisRhkEnum": "skp.models.JenisRhk.choices",
+        "StatusPenugasanEnum": "dialog.models.StatusPenugasan.choices",
+        "StatusLintasEnum": "dialog.models.StatusLintas.choices",
+        "StatusTindakLanjutEnum": "dialog.models.StatusTindakLanjut.choices",
+    },
 }
 # No 500 on malformed input (issue #15): deep/NUL JSON is a 400, OPTIONS never introspects serializers.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
@@ -238,6 +272,21 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _FAST_FAIL}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
+# Queues by kind of work (kinerja/queues.py, docs/scaling.md): a year-end batch or a 1,000-PDF ZIP never
+# delays a feedback e-mail. `make run` starts one worker consuming all of them, `make cluster` and
+# docker-compose one worker per queue.
+KINERJA_QUEUES = {
+    "interactive": env("KINERJA_QUEUE_INTERACTIVE", default="interactive"),
+    "documents": env("KINERJA_QUEUE_DOCUMENTS", default="documents"),
+    "batch": env("KINERJA_QUEUE_BATCH", default="batch"),
+    "periodic": env("KINERJA_QUEUE_PERIODIC", default="periodic"),
+    "bulk_email": env("KINERJA_QUEUE_BULK_EMAIL", default="bulk_email"),
+}
+CELERY_TASK_DEFAULT_QUEUE = KINERJA_QUEUES["interactive"]
+CELERY_TASK_ROUTES = ("kinerja.queues.route_task",)
+# The batch's notification e-mails: tasks (of up to 500 e-mails) per minute per worker process, matched
+# to the SMTP relay's quota. A single feedback e-mail is on the interactive queue and not limited.
+KINERJA_BULK_EMAIL_RATE = env("KINERJA_BULK_EMAIL_RATE", default="12/m")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sinkron-delegasi-harian": {
         "task": "kinerja.tasks.delegasi_sync_all_task",
@@ -258,6 +307,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "pekerjaan-tanpa-worker": {  # running jobs whose worker died are failed with a message
         "task": "kinerja.tasks.job_mati_sweep_task",
         "schedule": 60,
+    },
+    "pengingat-log-harian": {  # per-instansi setting, off by default (dialog.services.log_harian)
+        "task": "dialog.tasks.log_harian_pengingat_all_task",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon-fri"),
     },
     "digest-harian": {
         "task": "dialog.tasks.digest_harian_all_task",
@@ -311,11 +364,10 @@ KINERJA_DEMO_CA = env.bool("KINERJA_DEMO_CA", default=True)
 # Off: documents are rendered on first request only (GET evaluasi/<id>/dokumen/).
 EVALUASI_DOKUMEN_TAHUNAN_OTOMATIS = env.bool("KINERJA_DOKUMEN_TAHUNAN_OTOMATIS", default=True)
 EVALUASI_DOKUMEN_CHUNK = env.int("KINERJA_DOKUMEN_CHUNK", default=20)
-# Bulk work (the annual documents of a whole instansi) goes to this Celery queue, interactive work
-# (one SKP or evaluation PDF someone waits for) to the default queue "celery". Every worker started
-# by `make run` and docker-compose consumes both; a large deployment runs separate pools
-# (docs/scaling.md). Redis serves the queues of a worker in turn, so a user's PDF waits for at most
-# one bulk chunk per worker process (EVALUASI_DOKUMEN_CHUNK documents, ~10 s), not for the whole batch.
+# Bulk work (the annual documents of a whole instansi) goes to this Celery queue, a PDF someone waits
+# for to the "documents" queue (KINERJA_QUEUES). The documents workers consume both; Redis serves the
+# queues of a worker in turn, so a user's PDF waits for at most one bulk chunk per worker process
+# (EVALUASI_DOKUMEN_CHUNK documents, ~10 s), not for the whole batch.
 KINERJA_QUEUE_MASSAL = env("KINERJA_QUEUE_MASSAL", default="massal")
 # A running job silent this long (no progress write) lost its worker: kinerja.tasks.job_mati_sweep_task.
 KINERJA_JOB_HEARTBEAT_TIMEOUT = env.int("KINERJA_JOB_HEARTBEAT_TIMEOUT", default=10 * 60)

@@ -12,9 +12,10 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
-# A persistent connection killed by a PostgreSQL restart is noticed before the request uses it.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+for _alias in DATABASES.values():  # noqa: F405
+    _alias["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    # A persistent connection killed by a PostgreSQL restart is noticed before the request uses it.
+    _alias["CONN_HEALTH_CHECKS"] = True
 SESSION_COOKIE_NAME = (
     "__Host-sessionid"  # Secure, host-only, path=/ (the CSRF cookie keeps its name: kinerja.js reads it)
 )

@@ -15,6 +15,7 @@ from kinerja.services.tenancy import periode_ensure_year
 from skp.models import Indikator, Rhk, Skp
 from skp.services import skp_approve, skp_create_draft, skp_rhk_add, skp_submit
 from tests.conftest import Org
+from tests.factories.perjanjian import iku_bawaan
 
 TAHUN = 2026
 HARI_INI = dt.datetime(2026, 5, 15, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))  # in Triwulan 2
@@ -64,6 +65,7 @@ def _leader_rhk(leader: Pegawai, tahun: int) -> Rhk:
             jenis="utama",
             rencana_hasil_kerja=f"Hasil kerja pimpinan {leader.nama}",
             rhk_pimpinan_id=_link_for(leader, tahun),
+            indikator_pk_id=iku_bawaan(leader.pk, tahun) if _link_for(leader, tahun) is None else None,
             indikator=IND,  # type: ignore[arg-type]
         )
     return rhk
@@ -85,6 +87,8 @@ def make_skp(
                 jenis="utama",
                 rencana_hasil_kerja=f"Hasil kerja {i + 1} {pegawai.nama}",
                 rhk_pimpinan_id=link,
+                # a JPT's utama result derives from the unit's Perjanjian Kinerja (issue #16)
+                indikator_pk_id=iku_bawaan(pegawai.pk, tahun) if link is None else None,
                 indikator=IND[:n_ind],  # type: ignore[arg-type]
             )
         if approve and skp.status in ("draft", "dikembalikan"):

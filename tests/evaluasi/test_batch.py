@@ -398,10 +398,10 @@ def test_every_finalised_pegawai_is_notified_once_with_email_per_preference(
         c
         for c in callbacks
         if getattr(getattr(getattr(c, "func", None), "__self__", None), "name", "").endswith(
-            "notifikasi_email_task"
+            "notifikasi_email_bulk_task"
         )
     ]
-    assert len(email_tasks) == 1  # one e-mail task, for the one pegawai with an address
+    assert len(email_tasks) == 1  # one bulk e-mail task, for the one pegawai with an address
     run_batch(org_a)
     with scopes_disabled():
         assert Notifikasi._base_manager.filter(

@@ -28,6 +28,7 @@ from django_scopes import scope
 
 from kinerja.models import Job, JobStatus
 from tests.conftest import PASSWORD, Org, database_url
+from tests.factories.perjanjian import iku_bawaan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,6 +135,8 @@ def _submitted_skp(org: Org) -> int:
             "rencana_hasil_kerja": f"Hasil {owner.nama}",
             "rhk_pimpinan": lead,
             "indikator": ind,
+            # the kepala (JPT) derives from the unit's Perjanjian Kinerja (issue #16)
+            "indikator_pk": iku_bawaan(owner.pk, 2026) if lead is None else None,
         }
         rhk = c.post(f"/api/v1/skp/{skp['id']}/rhk/", body, format="json")
         assert rhk.status_code == 201, rhk.content

@@ -13,6 +13,7 @@ from kinerja.models import Pegawai, User
 from skp import services
 from skp.models import Rhk, Skp
 from tests.conftest import Org
+from tests.factories.perjanjian import iku_bawaan
 
 TAHUN = timezone.localdate().year
 
@@ -60,6 +61,10 @@ def add_rhk(
             rencana_hasil_kerja=teks,
             indikator=list(indikator),
             rhk_pimpinan_id=pimpinan.pk if pimpinan else None,
+            # a JPT's utama result derives from the unit's Perjanjian Kinerja (issue #16)
+            indikator_pk_id=iku_bawaan(fresh.pegawai_id, fresh.tahun)
+            if jenis == "utama" and not pimpinan
+            else None,
         )
 
 

@@ -5,11 +5,12 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from kinerja.models import AuditLog
 from skp.models import Skp, SkpStatus, SkpStatusChange
 from tests.conftest import Org
+from tests.factories.perjanjian import iku_bawaan
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +29,18 @@ def create_skp(client: Any, tahun: int = 2026) -> dict[str, Any]:
 def add_rhk(
     client: Any, skp_id: int, text: str, pimpinan: int | None = None, jenis: str = "utama"
 ) -> dict[str, Any]:
-    resp = client.post(
-        f"/api/v1/skp/{skp_id}/rhk/",
-        {"jenis": jenis, "rencana_hasil_kerja": text, "rhk_pimpinan": pimpinan, "indikator": IND},
-        format="json",
-    )
+    body: dict[str, Any] = {
+        "jenis": jenis,
+        "rencana_hasil_kerja": text,
+        "rhk_pimpinan": pimpinan,
+        "indikator": IND,
+    }
+    if jenis == "utama" and pimpinan is None:
+        # a JPT's utama result derives from the unit's Perjanjian Kinerja (issue #16)
+        with scopes_disabled():
+            skp = Skp.objects.get(pk=skp_id)
+        body["indikator_pk"] = iku_bawaan(skp.pegawai_id, skp.tahun)
+    resp = client.post(f"/api/v1/skp/{skp_id}/rhk/", body, format="json")
     assert resp.status_code == 201, resp.content
     return resp.json()
 

@@ -66,6 +66,7 @@ class Command(BaseCommand):
                         self._seed_instansi(definition, instansi, tahun, new_users)
                         if aktivitas:
                             self._seed_aktivitas(definition, instansi)
+                            self._seed_tim(definition, instansi, tahun)
                         non_asn_baru += self._seed_non_asn(definition, instansi)
                 for user in non_asn_baru:
                     # as the owner, through the one password path (kinerja.identity)
@@ -120,11 +121,35 @@ class Command(BaseCommand):
         urutan = [by_nip[p.nip] for p in d.pegawai if p.nip in by_nip]
         sorotan = {by_nip[p.nip] for p in d.pegawai if p.key in demo.sorotan_keys(d) and p.nip in by_nip}
         hitung = seed(instansi=instansi, pegawai_ids=urutan, sorotan_ids=sorotan)
+        log = import_module("dialog.log_harian_demo").log_harian_demo_seed(
+            instansi_id=instansi.pk, pegawai_ids=sorted(sorotan)
+        )
+        if log:
+            hitung = {**hitung, "log_harian": log}
+        # The Perjanjian Kinerja at the root (issue #16): idempotent, links the JPT results seeded above.
+        for k, v in import_module("perjanjian.demo").demo_pk_seed(instansi=instansi).items():
+            hitung[k] = hitung.get(k, 0) + v
+        hitung = {k: v for k, v in hitung.items() if v}
         if hitung:
             ringkas = ", ".join(f"{k} {v}" for k, v in sorted(hitung.items()))
             self.stdout.write(f"{instansi.kode} aktivitas ({time.monotonic() - t0:.1f} detik): {ringkas}.")
         else:
             self.stdout.write(f"{instansi.kode} aktivitas: sudah ada, tidak ada yang ditambahkan.")
+
+    def _seed_tim(self, d: demo.InstansiDef, instansi: Instansi, tahun: int) -> None:
+        """The demo tim kerja of ``kinerja.demo.TIM`` and the anggota's results cascaded from the ketua
+        (``skp.demo_tim``, imported late like the activity); idempotent."""
+        seed = import_module("skp.demo_tim").demo_tim_seed
+        for t in (t for t in demo.TIM if t.instansi == d.kode):
+            n = seed(
+                instansi=instansi,
+                tahun=tahun,
+                nama=t.nama,
+                ketua_nip=d.by_key(t.ketua).nip,
+                anggota=[(d.by_key(k).nip, teks) for k, teks in t.anggota],
+                admin_nip=next(d.by_key(k).nip for k, role in d.grants if role == Role.ADMIN_INSTANSI),
+            )
+            self.stdout.write(f"{instansi.kode} tim kerja {t.nama}: {n} baris baru.")
 
     def _seed_instansi(
         self, d: demo.InstansiDef, instansi: Instansi, tahun: int, new_users: list[int]

@@ -1,0 +1,296 @@
+"""HTTP client of the SIASN web service (httpx): two tokens, retries with backoff, a rate limit.
+
+* Gateway token: OAuth2 client credentials against ``TOKEN_URL`` (consumer key/secret as HTTP Basic),
+  sent as ``Authorization: Bearer ...``. SSO token: OAuth2 password grant against ``SSO_URL``
+  (``client_id``, ``username``, ``password``), sent as ``Auth: bearer ...``. Both are cached (Django
+  cache, i.e. Redis, shared by every worker; plus the process) until shortly before they expire, and
+  fetched again once when SIASN answers 401.
+* Every call has a timeout. 429, 5xx, timeouts and connection errors are retried at most
+  ``max_retries`` times with exponential backoff (``backoff * 2**n``), honouring ``Retry-After`` (capped
+  at ``retry_after_max``). Other 4xx are returned at once as ``SiasnError`` (reported per pegawai).
+* A client-side rate limit spaces every request (tokens included) ``1/rps`` seconds apart.
+* Nothing here logs a header, a token, a secret or a request body.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from django.core.cache import cache
+
+from evaluasi.siasn.config import SiasnConfig
+
+logger = logging.getLogger(__name__)
+
+#: SIASN's answer and message are kept in the audit; a body larger than this is cut.
+MAX_JAWABAN = 4000
+
+
+class SiasnError(Exception):
+    """SIASN refused or could not be reached. ``sementara``: a transient fault that outlived the retries."""
+
+    def __init__(
+        self, pesan: str, *, status: int | None = None, jawaban: Any = None, sementara: bool = False
+    ) -> None:
+        super().__init__(pesan)
+        self.pesan, self.status, self.jawaban, self.sementara = pesan, status, jawaban, sementara
+
+
+class SiasnAuthError(SiasnError):
+    """A token endpoint refused the credentials: nothing can be sent (a settings problem)."""
+
+
+class RateLimiter:
+    """At most ``rps`` calls per second (``rps <= 0``: no limit), spaced evenly; thread-safe."""
+
+    def __init__(
+        self,
+        rps: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = 1.0 / rps if rps > 0 else 0.0
+        self._clock, self._sleep, self._next = clock, sleep, 0.0
+        self._lock = threading.Lock()
+
+    def tunggu(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            self._sleep(slot - now)
+
+
+def _pesan_dari(resp: httpx.Response) -> tuple[str, Any]:
+    """SIASN's message and body (JSON when it is JSON, else text), cut to ``MAX_JAWABAN``."""
+    try:
+        body: Any = resp.json()
+    except ValueError:
+        text = resp.text[:MAX_JAWABAN]
+        return (text.strip() or f"HTTP {resp.status_code}"), text
+    pesan = ""
+    if isinstance(body, dict):
+        for key in ("message", "error_description", "error", "data"):
+            if isinstance(body.get(key), str) and body[key].strip():
+                pesan = body[key].strip()
+                break
+    if len(json.dumps(body, default=str)) > MAX_JAWABAN:
+        body = {"terpotong": json.dumps(body, default=str)[:MAX_JAWABAN]}
+    return (pesan or f"HTTP {resp.status_code}")[:1000], body
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    raw = (resp.headers.get("Retry-After") or "").strip()
+    if not raw:
+        return None
+    if raw.isdigit():
+        return float(raw)
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class SiasnClient:
+    """One instansi's connection to SIASN. ``sleep`` is injectable (tests, the benchmark)."""
+
+    def __init__(
+        self,
+        config: SiasnConfig,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self._sleep = sleep
+        self.limiter = RateLimiter(config.rps, sleep=sleep)
+        self.http = httpx.Client(
+            timeout=httpx.Timeout(config.timeout, connect=min(10.0, config.timeout)),
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+        self._tokens: dict[str, tuple[str, float]] = {}
+        self.jumlah_request = 0
+        self.jumlah_ulang = 0
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> SiasnClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------------ tokens
+
+    def _cache_key(self, jenis: str) -> str:
+        c = self.config
+        ident = c.token_url + "|" + c.consumer_key if jenis == "gateway" else c.sso_url + "|" + c.sso_username
+        return f"siasn:token:{c.kode}:{jenis}:{hashlib.sha256(ident.encode()).hexdigest()[:24]}"
+
+    def _token(self, jenis: str) -> str:
+        now = time.monotonic()
+        hit = self._tokens.get(jenis)
+        if hit and hit[1] > now:
+            return hit[0]
+        key = self._cache_key(jenis)
+        cached = cache.get(key)
+        if isinstance(cached, str) and cached:
+            self._tokens[jenis] = (cached, now + 60)
+            return cached
+        token, ttl = self._token_baru(jenis)
+        ttl = max(1, int(ttl) - 30) if ttl > 60 else max(1, int(ttl))
+        cache.set(key, token, timeout=ttl)
+        self._tokens[jenis] = (token, now + min(ttl, 60))
+        return token
+
+    def _token_baru(self, jenis: str) -> tuple[str, float]:
+        c = self.config
+        if jenis == "gateway":
+            url, data, auth = (
+                c.token_url,
+                {"grant_type": "client_credentials"},
+                httpx.BasicAuth(c.consumer_key, c.consumer_secret),
+            )
+        else:
+            url = c.sso_url
+            data = {
+                "grant_type": "password",
+                "client_id": c.sso_client_id,
+                "username": c.sso_username,
+                "password": c.sso_password,
+            }
+            auth = None
+        nama = "gateway" if jenis == "gateway" else "SSO"
+        resp = self._dengan_ulang(
+            lambda: self.http.post(url, data=data, auth=auth or httpx.USE_CLIENT_DEFAULT), f"token {nama}"
+        )
+        if resp.status_code != 200:
+            # never echo the body: a token endpoint may repeat what it was sent
+            raise SiasnAuthError(
+                f"Token {nama} SIASN ditolak (HTTP {resp.status_code}); periksa pengaturan "
+                f"KINERJA_SIASN_{c.kode.upper()}_*.",
+                status=resp.status_code,
+            )
+        try:
+            body = resp.json()
+            token, ttl = str(body["access_token"]), float(body.get("expires_in") or 3600)
+        except (ValueError, KeyError, TypeError):
+            raise SiasnAuthError(f"Jawaban token {nama} SIASN tidak dapat dibaca.") from None
+        return token, ttl
+
+    def lupakan_token(self) -> None:
+        self._tokens.clear()
+        cache.delete_many([self._cache_key("gateway"), self._cache_key("sso")])
+
+    # ------------------------------------------------------------------------------------------ calls
+
+    def _dengan_ulang(self, kirim: Callable[[], httpx.Response], apa: str) -> httpx.Response:
+        """``kirim()`` under the rate limit; 429/5xx/timeouts/connection errors retried with backoff."""
+        c = self.config
+        for percobaan in range(c.max_retries + 1):
+            terakhir = percobaan == c.max_retries
+            self.limiter.tunggu()
+            self.jumlah_request += 1
+            try:
+                resp = kirim()
+            except httpx.TimeoutException:
+                if terakhir:
+                    raise SiasnError(
+                        f"SIASN tidak menjawab dalam {c.timeout:g} detik ({apa}).", sementara=True
+                    ) from None
+                jeda = c.backoff * 2**percobaan
+            except httpx.TransportError as exc:
+                if terakhir:
+                    raise SiasnError(
+                        f"Tidak dapat terhubung ke SIASN ({apa}): {type(exc).__name__}.", sementara=True
+                    ) from None
+                jeda = c.backoff * 2**percobaan
+            else:
+                if resp.status_code != 429 and resp.status_code < 500:
+                    return resp
+                if terakhir:
+                    pesan, body = _pesan_dari(resp)
+                    raise SiasnError(
+                        f"SIASN sibuk atau gangguan (HTTP {resp.status_code}) setelah {c.max_retries + 1} "
+                        f"percobaan: {pesan}",
+                        status=resp.status_code,
+                        jawaban=body,
+                        sementara=True,
+                    )
+                ra = _retry_after(resp)
+                jeda = min(ra, c.retry_after_max) if ra is not None else c.backoff * 2**percobaan
+            self.jumlah_ulang += 1
+            logger.info(
+                "SIASN %s: percobaan %d gagal sementara, ulang dalam %.2f s", apa, percobaan + 1, jeda
+            )
+            self._sleep(jeda)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def request(self, method: str, path: str, *, json_body: Any = None) -> httpx.Response:
+        """One authenticated call; on 401 both tokens are fetched again once and the call repeated."""
+        url = f"{self.config.base_url}/{path.lstrip('/')}"
+        for ulang_token in (False, True):
+            headers = {
+                "Authorization": f"Bearer {self._token('gateway')}",
+                "Auth": f"bearer {self._token('sso')}",
+            }
+            resp = self._dengan_ulang(
+                lambda h=headers: self.http.request(method, url, json=json_body, headers=h),  # type: ignore[misc]
+                path.split("/")[0] if "/" in path else path,
+            )
+            if resp.status_code == 401 and not ulang_token:
+                logger.info("SIASN menjawab 401: token diambil ulang sekali")
+                self.lupakan_token()
+                continue
+            return resp
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def data_utama(self, nip: str) -> dict[str, Any]:
+        """``GET pns/data-utama/{nip}`` → its ``data`` object (with ``id``), or ``SiasnError``."""
+        resp = self.request("GET", f"pns/data-utama/{nip}")
+        pesan, body = _pesan_dari(resp)
+        data = body.get("data") if isinstance(body, dict) else None
+        if resp.status_code != 200 or not isinstance(data, dict) or not data.get("id"):
+            raise SiasnError(
+                pesan
+                if resp.status_code != 200
+                else f"Data utama NIP {nip} tidak ditemukan di SIASN: {pesan}",
+                status=resp.status_code,
+                jawaban=body,
+            )
+        return data
+
+    def simpan(self, endpoint: str, payload: dict[str, Any]) -> tuple[str, int, Any]:
+        """``POST {endpoint}`` → (SIASN's record id, HTTP status, its answer), or ``SiasnError``.
+
+        The id is ``mapData.id`` (or ``data.id``; ``mapData.rwAngkaKreditId`` for angka kredit)."""
+        resp = self.request("POST", endpoint, json_body=payload)
+        pesan, body = _pesan_dari(resp)
+        if not 200 <= resp.status_code < 300 or (isinstance(body, dict) and body.get("success") is False):
+            raise SiasnError(pesan, status=resp.status_code, jawaban=body)
+        rid = None
+        if isinstance(body, dict):
+            for key in ("mapData", "data"):
+                part = body.get(key)
+                if isinstance(part, dict):
+                    rid = part.get("id") or part.get("rwAngkaKreditId")
+                    if rid:
+                        break
+        if not rid:
+            raise SiasnError("SIASN tidak mengembalikan id rekaman.", status=resp.status_code, jawaban=body)
+        return str(rid), resp.status_code, body

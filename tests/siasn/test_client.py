@@ -1,0 +1,99 @@
+"""The SIASN client alone: Retry-After and backoff, the rate limit, timeouts, tokens (no database)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from evaluasi.siasn.client import RateLimiter, SiasnAuthError, SiasnClient, SiasnError
+from evaluasi.siasn.config import SiasnBelumDiatur, siasn_config_for
+from tests.siasn.fake import CONSUMER_SECRET, SSO_PASSWORD, FakeSiasn
+
+
+@pytest.fixture
+def client(fake_siasn: FakeSiasn, monkeypatch: pytest.MonkeyPatch) -> Any:
+    for k, v in fake_siasn.env("KLIEN").items():
+        monkeypatch.setenv(k, v)
+    sleeps: list[float] = []
+    c = SiasnClient(siasn_config_for("KLIEN"), sleep=sleeps.append)
+    c.lupakan_token()
+    c.sleeps = sleeps  # type: ignore[attr-defined]
+    yield c
+    c.lupakan_token()
+    c.close()
+
+
+def test_retry_after_is_honoured_and_capped_and_5xx_backs_off_exponentially(
+    fake_siasn: FakeSiasn, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_siasn.inject("skp22/save", 429, count=1, headers={"Retry-After": "0"})
+    fake_siasn.inject("skp22/save", 429, count=1, headers={"Retry-After": "30"})  # capped at 0.2 (fixture)
+    fake_siasn.inject("skp22/save", 502, count=1)
+    with pytest.raises(SiasnError) as exc:  # the 4th attempt is a 400: not retried
+        client.simpan("skp22/save", {"bad": 1})
+    assert exc.value.status == 400
+    assert client.sleeps == [0.0, 0.2, 0.01 * 2**2]
+    assert client.jumlah_ulang == 3
+
+
+def test_timeouts_are_bounded(fake_siasn: FakeSiasn, client: Any) -> None:
+    fake_siasn.inject("data-utama", "timeout", count=10, headers={"seconds": "1.3"})
+    t0 = time.monotonic()
+    with pytest.raises(SiasnError, match="tidak menjawab dalam 1 detik") as exc:
+        client.data_utama("198501012010011001")
+    assert exc.value.sementara
+    assert time.monotonic() - t0 < 4 * 1.3 + 2  # 1 + 3 retries, each cut at the 1 s timeout
+    assert len(client.sleeps) == 3
+
+
+def test_tokens_are_cached_across_clients_and_refused_credentials_stop(
+    fake_siasn: FakeSiasn, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert client.data_utama("198501012010011001")["id"] == "pns-198501012010011001"
+    other = SiasnClient(siasn_config_for("KLIEN"))  # another worker: the cache (Redis) has both tokens
+    other.data_utama("198501012010011002")
+    assert fake_siasn.token_calls == {"gateway": 1, "sso": 1}
+    monkeypatch.setenv("KINERJA_SIASN_KLIEN_SSO_PASSWORD", "salah")
+    bad = SiasnClient(siasn_config_for("KLIEN"))
+    bad.lupakan_token()
+    with pytest.raises(SiasnAuthError, match="Token SSO SIASN ditolak") as exc:
+        bad.data_utama("198501012010011003")
+    assert SSO_PASSWORD not in str(exc.value)
+    assert "salah" not in str(exc.value)
+
+
+def test_config_repr_hides_secrets_and_missing_settings_are_named(client: Any) -> None:
+    assert CONSUMER_SECRET not in repr(client.config)
+    assert SSO_PASSWORD not in repr(client.config)
+    with pytest.raises(SiasnBelumDiatur, match="KINERJA_SIASN_TIDAK_ADA_BASE_URL"):
+        siasn_config_for("tidak-ada")
+
+
+def test_rate_limiter_spaces_requests() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(round(s, 6))
+
+    limiter = RateLimiter(20, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        limiter.tunggu()
+    assert slept == [0.05, 0.1, 0.15, 0.2]
+    assert RateLimiter(0).interval == 0
+
+
+def test_rate_limit_against_the_fake(fake_siasn: FakeSiasn, monkeypatch: pytest.MonkeyPatch) -> None:
+    for k, v in fake_siasn.env("KLIEN").items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setenv("KINERJA_SIASN_RPS", "20")
+    c = SiasnClient(siasn_config_for("KLIEN"))
+    c.data_utama("198501012010011001")  # tokens + 1 call
+    t0 = time.monotonic()
+    for i in range(10):
+        c.data_utama(f"19850101201001100{i}")
+    elapsed = time.monotonic() - t0
+    assert elapsed >= 9 / 20 - 0.01
+    c.close()
