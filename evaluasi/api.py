@@ -66,7 +66,8 @@ class EvaluasiOutput(serializers.Serializer):
     tahun = serializers.IntegerField()
     periode = _PeriodeOutput(allow_null=True)
     pegawai = _PegawaiOutput()
-    pejabat_penilai = _PenilaiOutput(allow_null=True)
+    pejabat_penilai = serializers.SerializerMethodField()
+    status_penilai = serializers.CharField(help_text='SIASN statusPenilai: "ASN" or "NON ASN".')
     skp = serializers.IntegerField(source="skp_id")
     unit_kerja = _UnitOutput()
     rating_hasil_kerja = serializers.CharField()
@@ -83,6 +84,16 @@ class EvaluasiOutput(serializers.Serializer):
     )
     versi = serializers.IntegerField(help_text="Send it back with PATCH: a stale one answers 409.")
 
+    def get_pejabat_penilai(self, obj: Evaluasi) -> dict[str, Any] | None:
+        """``{"id","nip","nama"}`` of a pegawai penilai; a non-ASN official (issue #16): ``id``/``nip``
+        null, with its ``jabatan`` and ``non_asn_id``."""
+        if obj.pejabat_penilai_id is not None:
+            return dict(_PenilaiOutput(obj.pejabat_penilai).data)
+        na = obj.pejabat_penilai_non_asn if obj.pejabat_penilai_non_asn_id is not None else None
+        if na is not None:
+            return {"id": None, "nip": None, "nama": na.nama, "jabatan": na.jabatan, "non_asn_id": na.pk}
+        return None
+
 
 class EvaluasiDetailOutput(EvaluasiOutput):
     periodik = serializers.SerializerMethodField()
@@ -95,7 +106,9 @@ class EvaluasiDetailOutput(EvaluasiOutput):
                 "id": e.pk,
                 "periode": e.periode.nomor if e.periode else None,
                 "skp": e.skp_id,
-                "pejabat_penilai": e.pejabat_penilai.nama if e.pejabat_penilai else None,
+                "pejabat_penilai": e.pejabat_penilai.nama
+                if e.pejabat_penilai
+                else (e.pejabat_penilai_non_asn.nama if e.pejabat_penilai_non_asn else None),
                 "rating_hasil_kerja": e.rating_hasil_kerja,
                 "rating_perilaku_kerja": e.rating_perilaku_kerja,
                 "predikat": e.predikat,
@@ -117,6 +130,7 @@ class KeberatanOutput(serializers.Serializer):
     rating_perilaku_kerja_baru = serializers.CharField()
     catatan_keputusan = serializers.CharField()
     pemutus = serializers.IntegerField(source="pemutus_id", allow_null=True)
+    pemutus_non_asn = serializers.IntegerField(source="pemutus_non_asn_id", allow_null=True)
     created_at = serializers.DateTimeField()
     diputus_at = serializers.DateTimeField(allow_null=True)
 

@@ -506,8 +506,8 @@ def tindak_lanjut_hitung_ulang(*, instansi_id: int, tahun: int, pegawai_id: int)
 
 def _basis_real() -> str:
     return """
-        SELECT e.id AS evaluasi_id, e.pegawai_id, e.unit_kerja_id, e.pejabat_penilai_id, e.predikat, e.status,
-               e.dinilai_at
+        SELECT e.id AS evaluasi_id, e.pegawai_id, e.unit_kerja_id, e.pejabat_penilai_id,
+               e.pejabat_penilai_non_asn_id, e.predikat, e.status, e.dinilai_at
         FROM evaluasi_evaluasi e
         WHERE e.instansi_id = %(instansi)s AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s
     """
@@ -526,6 +526,9 @@ def _basis_dry() -> str:
                CASE WHEN e.status = 'final' THEN e.unit_kerja_id ELSE p.unit_kerja_id END AS unit_kerja_id,
                CASE WHEN e.id IS NULL OR e.status = 'belum_dinilai' THEN COALESCE(b.pejabat_penilai_id, e.pejabat_penilai_id)
                     ELSE e.pejabat_penilai_id END AS pejabat_penilai_id,
+               CASE WHEN e.id IS NULL OR e.status = 'belum_dinilai'
+                    THEN COALESCE(b.pejabat_penilai_non_asn_id, e.pejabat_penilai_non_asn_id)
+                    ELSE e.pejabat_penilai_non_asn_id END AS pejabat_penilai_non_asn_id,
                CASE WHEN e.status = 'final' THEN e.predikat WHEN e.id IS NULL THEN '' ELSE {PRED} END AS predikat,
                CASE WHEN e.status = 'final' THEN 'final' WHEN e.id IS NULL OR {PRED} = '' THEN 'belum_dinilai'
                     ELSE 'dinilai' END AS status,
@@ -579,11 +582,13 @@ def belum_dinilai(*, basis: str, params: dict[str, Any]) -> dict[int, list[dict[
         f"""
         WITH basis AS ({basis}),
         m AS (
-            SELECT b.unit_kerja_id, p.id, p.nip, p.nama, pp.nama AS penilai,
+            SELECT b.unit_kerja_id, p.id, p.nip, p.nama, COALESCE(pp.nama, na.nama) AS penilai,
                    row_number() OVER (PARTITION BY b.unit_kerja_id ORDER BY p.nama, p.id) AS rn
             FROM basis b
             JOIN kinerja_pegawai p ON p.id = b.pegawai_id AND p.instansi_id = %(instansi)s
             LEFT JOIN kinerja_pegawai pp ON pp.id = b.pejabat_penilai_id AND pp.instansi_id = %(instansi)s
+            LEFT JOIN kinerja_pejabatnonasn na
+                   ON na.id = b.pejabat_penilai_non_asn_id AND na.instansi_id = %(instansi)s
             WHERE b.predikat = ''
         )
         SELECT unit_kerja_id, id, nip, nama, penilai FROM m WHERE rn <= {MAX_BELUM_PER_UNIT} ORDER BY unit_kerja_id, rn

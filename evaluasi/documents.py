@@ -53,7 +53,7 @@ from kinerja.documents import (
 from kinerja.models import Dokumen, Instansi, JenisDokumen, Pegawai, Periode, UnitKerja
 from kinerja.models.tenancy import Siklus
 from kinerja.selectors.dokumen import dokumen_for_source
-from kinerja.selectors.people import identitas_pegawai
+from kinerja.selectors.people import identitas_non_asn, identitas_pegawai, identitas_penilai_of
 from kinerja.validators import format_nip
 
 EVALUASI_TEMPLATE = "evaluasi/pdf/evaluasi.html"
@@ -135,7 +135,7 @@ def _keberatan_diputus(ev: Evaluasi) -> Keberatan | None:
     return (
         Keberatan.objects.filter(instansi_id=ev.instansi_id, evaluasi=ev)
         .exclude(status=StatusKeberatan.DIAJUKAN)
-        .select_related("pemutus__jabatan", "pemutus__unit_kerja")
+        .select_related("pemutus__jabatan", "pemutus__unit_kerja", "pemutus_non_asn")
         .first()
     )
 
@@ -274,10 +274,15 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
     # The SKP's approval snapshot when the evaluation's Pejabat Penilai is the one who approved it
     # (a later rename/move must not change the record); a different penilai (mutasi) as they are now.
     penilai: dict[str, str] | None
-    if skp.snapshot_pegawai and ev.pejabat_penilai_id == skp.pejabat_penilai_id and penilai_skp:
+    if (
+        skp.snapshot_pegawai
+        and ev.pejabat_penilai_id == skp.pejabat_penilai_id
+        and ev.pejabat_penilai_non_asn_id == skp.pejabat_penilai_non_asn_id
+        and penilai_skp
+    ):
         penilai = penilai_skp
     else:
-        penilai = identitas_pegawai(ev.pejabat_penilai) or penilai_skp
+        penilai = identitas_penilai_of(ev, instansi_nama=instansi.nama) or penilai_skp
     tahunan = ev.jenis == JenisEvaluasi.TAHUNAN
     if tahunan:
         periods = [
@@ -386,7 +391,8 @@ def evaluasi_document_context(*, ev: Evaluasi) -> dict[str, Any]:
                 if r
             ),
             "catatan": keberatan.catatan_keputusan,
-            "pemutus": identitas_pegawai(keberatan.pemutus),
+            "pemutus": identitas_pegawai(keberatan.pemutus)
+            or identitas_non_asn(keberatan.pemutus_non_asn, instansi_nama=ev.instansi.nama),
             "tanggal": tanggal_indonesia(keberatan.diputus_at),
         }
         if keberatan
@@ -424,7 +430,7 @@ def evaluasi_document_title(*, ev: Evaluasi, nama: str) -> str:
 
 def evaluasi_document_kwargs(*, ev: Evaluasi) -> dict[str, Any]:
     """Arguments for ``dokumen_create_signed`` for a rated (periodic) or final (annual) evaluation."""
-    penilai = ev.pejabat_penilai
+    penilai = ev.pejabat_penilai or ev.pejabat_penilai_non_asn
     signer = f"Pejabat Penilai Kinerja: {penilai.nama}" if penilai else "Pejabat Penilai Kinerja"
     keberatan = _keberatan_diputus(ev)
     return {

@@ -54,6 +54,16 @@ class Evaluasi(TenantOwnedModel):
     pejabat_penilai = models.ForeignKey(
         "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="evaluasi_dinilai"
     )
+    # A Pejabat Penilai who is not a pegawai (issue #16), copied from the SKP like ``pejabat_penilai``;
+    # at most one of the two is set (CHECK). SIASN reads ``status_penilai``.
+    pejabat_penilai_non_asn = models.ForeignKey(
+        "kinerja.PejabatNonAsn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluasi_dinilai",
+        db_index=False,
+    )
     unit_kerja = models.ForeignKey("kinerja.UnitKerja", on_delete=models.PROTECT, related_name="+")
     rating_hasil_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
     rating_perilaku_kerja = models.CharField(max_length=20, choices=Rating.choices, blank=True)
@@ -107,10 +117,19 @@ class Evaluasi(TenantOwnedModel):
                 condition=predikat_cocok_q("rating_hasil_kerja", "rating_perilaku_kerja", "predikat"),
                 name="evaluasi_predikat_sesuai_matriks",
             ),
+            models.CheckConstraint(
+                condition=Q(pejabat_penilai__isnull=True) | Q(pejabat_penilai_non_asn__isnull=True),
+                name="evaluasi_satu_pejabat_penilai",
+            ),
         ]
         indexes = [
             models.Index(fields=["instansi", "tahun", "jenis", "pegawai"], name="evaluasi_tahun_pegawai_idx"),
             models.Index(fields=["instansi", "pejabat_penilai", "tahun"], name="evaluasi_penilai_idx"),
+            models.Index(
+                fields=["instansi", "pejabat_penilai_non_asn", "tahun"],
+                condition=Q(pejabat_penilai_non_asn__isnull=False),
+                name="evaluasi_penilai_non_asn_idx",
+            ),
             models.Index(fields=["instansi", "unit_kerja", "tahun", "periode"], name="evaluasi_unit_idx"),
         ]
 
@@ -122,6 +141,11 @@ class Evaluasi(TenantOwnedModel):
     @property
     def is_final(self) -> bool:
         return self.status == StatusEvaluasi.FINAL
+
+    @property
+    def status_penilai(self) -> str:
+        """SIASN ``statusPenilai`` (api-contract §6): "NON ASN" when a non-ASN official rates, else "ASN"."""
+        return "NON ASN" if self.pejabat_penilai_non_asn_id is not None else "ASN"
 
 
 class AturanDistribusi(TimeStampedModel):
@@ -383,6 +407,16 @@ class Keberatan(TenantOwnedModel):
     pemutus = models.ForeignKey(
         "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="keberatan_diputus"
     )
+    # The atasan of the Pejabat Penilai when that atasan is a non-ASN official (issue #16); at most one
+    # of ``pemutus`` / ``pemutus_non_asn`` is set (CHECK).
+    pemutus_non_asn = models.ForeignKey(
+        "kinerja.PejabatNonAsn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="keberatan_diputus",
+        db_index=False,
+    )
     alasan = models.TextField(max_length=MAX_TEKS)
     status = models.CharField(
         max_length=10, choices=StatusKeberatan.choices, default=StatusKeberatan.DIAJUKAN
@@ -413,8 +447,19 @@ class Keberatan(TenantOwnedModel):
                 ),
                 name="keberatan_predikat_baru_sesuai_matriks",
             ),
+            models.CheckConstraint(
+                condition=Q(pemutus__isnull=True) | Q(pemutus_non_asn__isnull=True),
+                name="keberatan_satu_pemutus",
+            ),
         ]
-        indexes = [models.Index(fields=["instansi", "pemutus", "status"], name="keberatan_pemutus_idx")]
+        indexes = [
+            models.Index(fields=["instansi", "pemutus", "status"], name="keberatan_pemutus_idx"),
+            models.Index(
+                fields=["instansi", "pemutus_non_asn", "status"],
+                condition=Q(pemutus_non_asn__isnull=False),
+                name="keberatan_pemutus_non_asn_idx",
+            ),
+        ]
 
 
 # ---------------------------------------------------------------------------------------------- SIASN

@@ -41,8 +41,8 @@ from evaluasi.scoring import (
 from kinerja.models import Instansi, Pegawai, Periode, Role, UnitKerja, User
 from kinerja.models.org import JenisJabatan
 from kinerja.replica import current_read_alias
-from kinerja.selectors.people import can_nilai, pegawai_dinilai_ids
-from kinerja.tenancy import pegawai_of
+from kinerja.selectors.people import can_nilai, non_asn_in, pegawai_dinilai_ids
+from kinerja.tenancy import non_asn_of, pegawai_of
 from skp.models import Skp, SkpStatus
 
 ROLES_SEMUA = {Role.ADMIN_INSTANSI, Role.HR_VIEWER, Role.PLATFORM_ADMIN}
@@ -131,6 +131,10 @@ def is_penilai(*, user: User, evaluasi: Evaluasi) -> bool:
     own = pegawai_of(user)
     if own is not None and evaluasi.pejabat_penilai_id is not None and own.pk == evaluasi.pejabat_penilai_id:
         return True
+    official = non_asn_of(user)
+    if official is not None and official.instansi_id == evaluasi.instansi_id:
+        # a non-ASN official (issue #16) rates exactly the evaluations that name it
+        return evaluasi.pejabat_penilai_non_asn_id == official.pk
     if own is not None and own.pk == evaluasi.pegawai_id:
         return False
     if evaluasi.pejabat_penilai_id is None or evaluasi.pejabat_penilai_id == evaluasi.pegawai.atasan_id:
@@ -152,6 +156,16 @@ def evaluasi_visible_to(*, user: User, instansi: Instansi, roles: list[str]) -> 
         # filters every evaluation of the instansi (docs/performance.md); usually empty.
         diputus = list(
             Keberatan.objects.filter(instansi=instansi, pemutus=own).values_list("evaluasi_id", flat=True)
+        )
+        if diputus:
+            cond |= Q(pk__in=diputus)
+    official = non_asn_in(user=user, instansi=instansi)
+    if official is not None:
+        cond |= Q(pejabat_penilai_non_asn=official)
+        diputus = list(
+            Keberatan.objects.filter(instansi=instansi, pemutus_non_asn=official).values_list(
+                "evaluasi_id", flat=True
+            )
         )
         if diputus:
             cond |= Q(pk__in=diputus)
@@ -177,6 +191,13 @@ def pegawai_ids_visible(*, user: User, instansi: Instansi, roles: list[str]) -> 
                 instansi=instansi, pejabat_penilai=own, status=SkpStatus.DISETUJUI
             ).values_list("pegawai_id", flat=True)
         )
+    official = non_asn_in(user=user, instansi=instansi)
+    if official is not None:
+        ids.extend(
+            Skp.objects.filter(
+                instansi=instansi, pejabat_penilai_non_asn=official, status=SkpStatus.DISETUJUI
+            ).values_list("pegawai_id", flat=True)
+        )
     return sorted(set(ids))
 
 
@@ -196,7 +217,12 @@ def evaluasi_list(
     if jenis:
         qs = qs.filter(jenis=jenis)
     return qs.select_related(
-        "periode", "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai", "unit_kerja"
+        "periode",
+        "pegawai__jabatan",
+        "pegawai__unit_kerja",
+        "pejabat_penilai",
+        "pejabat_penilai_non_asn",
+        "unit_kerja",
     ).order_by("jenis", "periode__nomor", "pegawai__nama", "id")
 
 
@@ -207,6 +233,7 @@ def evaluasi_detail_queryset(*, instansi: Instansi) -> QuerySet[Evaluasi]:
         "pegawai__jabatan",
         "pegawai__unit_kerja",
         "pejabat_penilai__jabatan",
+        "pejabat_penilai_non_asn",
         "unit_kerja",
         "skp",
         "dinilai_oleh",
@@ -222,7 +249,7 @@ def evaluasi_periodik_tahun(*, evaluasi: Evaluasi) -> QuerySet[Evaluasi]:
             tahun=evaluasi.tahun,
             jenis=JenisEvaluasi.PERIODIK,
         )
-        .select_related("periode", "skp", "pejabat_penilai")
+        .select_related("periode", "skp", "pejabat_penilai", "pejabat_penilai_non_asn")
         .order_by("periode__mulai", "skp__periode_mulai", "id")
     )
 
@@ -605,10 +632,14 @@ def nilai_jatuh_tempo(*, user: User, instansi: Instansi, periode: Periode) -> Qu
     Pejabat Penilai named on the SKP, or the current direct superior / delegate when the SKP names
     nobody else. With pegawai, jabatan and unit; constant queries whatever the team size."""
     own = pegawai_of(user)
+    official = non_asn_in(user=user, instansi=instansi)
     ids = pegawai_dinilai_ids(user=user, instansi=instansi)
     cond = Q(pegawai_id__in=ids) & (
-        Q(pejabat_penilai__isnull=True) | Q(pejabat_penilai_id=F("pegawai__atasan_id"))
+        Q(pejabat_penilai__isnull=True, pejabat_penilai_non_asn__isnull=True)
+        | Q(pejabat_penilai_id=F("pegawai__atasan_id"))
     )
+    if official is not None:
+        cond = Q(pejabat_penilai_non_asn=official, pegawai__aktif=True)
     own_id = own.pk if own is not None and own.instansi_id == instansi.pk else None
     if own_id is not None:
         cond |= Q(pejabat_penilai_id=own_id, pegawai__aktif=True)
@@ -687,8 +718,11 @@ def keberatan_untuk_pemutus(*, user: User, instansi: Instansi, roles: list[str])
     cond = Q(pk__in=[])
     if own is not None and own.instansi_id == instansi.pk:
         cond |= Q(pemutus=own)
+    official = non_asn_in(user=user, instansi=instansi)
+    if official is not None:
+        cond |= Q(pemutus_non_asn=official)
     if ROLES_ADMIN & set(roles):
-        cond |= Q(pemutus__isnull=True)
+        cond |= Q(pemutus__isnull=True, pemutus_non_asn__isnull=True)
     return (
         Keberatan.objects.filter(instansi=instansi)
         .filter(cond)

@@ -42,7 +42,7 @@ from evaluasi.selectors import (
     umpan_balik_jumlah,
 )
 from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
-from kinerja.models import Instansi, Job, Periode, UnitKerja, User
+from kinerja.models import Instansi, Job, PejabatNonAsn, Periode, UnitKerja, User
 from kinerja.services.audit import audit_log
 from kinerja.services.jobs import job_create
 from kinerja.services.tenancy import periode_ensure_year
@@ -83,10 +83,11 @@ def evaluasi_periodik_ensure(*, instansi: Instansi, tahun: int, pegawai_ids: lis
     where, params = _pegawai_filter(pegawai_ids, None, None)
     sql = f"""
         INSERT INTO evaluasi_evaluasi (
-            instansi_id, jenis, tahun, periode_id, pegawai_id, skp_id, pejabat_penilai_id, unit_kerja_id,
+            instansi_id, jenis, tahun, periode_id, pegawai_id, skp_id, pejabat_penilai_id,
+            pejabat_penilai_non_asn_id, unit_kerja_id,
             rating_hasil_kerja, rating_perilaku_kerja, predikat, justifikasi, status, created_at, updated_at)
         SELECT s.instansi_id, 'periodik', pr.tahun, pr.id, s.pegawai_id, s.id, s.pejabat_penilai_id,
-               p.unit_kerja_id, '', '', '', '', 'belum_dinilai', %(now)s, %(now)s
+               s.pejabat_penilai_non_asn_id, p.unit_kerja_id, '', '', '', '', 'belum_dinilai', %(now)s, %(now)s
         FROM skp_skp s
         JOIN kinerja_pegawai p ON p.id = s.pegawai_id AND p.instansi_id = s.instansi_id
         JOIN kinerja_periode pr ON pr.instansi_id = s.instansi_id AND pr.tahun = s.tahun
@@ -111,7 +112,8 @@ def evaluasi_periodik_ensure(*, instansi: Instansi, tahun: int, pegawai_ids: lis
 def tahunan_best_stint_sql(where: str) -> str:
     """Per pegawai, the approved SKP stint of the year that covers 31 December (else the latest one)."""
     return f"""
-        SELECT DISTINCT ON (s.pegawai_id) s.pegawai_id, s.id AS skp_id, s.pejabat_penilai_id, p.unit_kerja_id
+        SELECT DISTINCT ON (s.pegawai_id) s.pegawai_id, s.id AS skp_id, s.pejabat_penilai_id,
+               s.pejabat_penilai_non_asn_id, p.unit_kerja_id
         FROM skp_skp s
         JOIN kinerja_pegawai p ON p.id = s.pegawai_id AND p.instansi_id = s.instansi_id
         WHERE s.instansi_id = %(instansi)s AND s.tahun = %(tahun)s AND s.status = 'disetujui' AND p.aktif {where}
@@ -129,9 +131,10 @@ def evaluasi_tahunan_ensure_sql(where: str) -> str:
     return f"""
         WITH best AS ({tahunan_best_stint_sql(where)}),
         cur AS MATERIALIZED (
-            SELECT b.pegawai_id, b.skp_id, b.pejabat_penilai_id, b.unit_kerja_id, e.id AS evaluasi_id,
+            SELECT b.pegawai_id, b.skp_id, b.pejabat_penilai_id, b.pejabat_penilai_non_asn_id,
+                   b.unit_kerja_id, e.id AS evaluasi_id,
                    e.status AS e_status, e.skp_id AS e_skp_id, e.pejabat_penilai_id AS e_penilai_id,
-                   e.unit_kerja_id AS e_unit_kerja_id
+                   e.pejabat_penilai_non_asn_id AS e_penilai_na_id, e.unit_kerja_id AS e_unit_kerja_id
             FROM best b
             LEFT JOIN evaluasi_evaluasi e
                    ON e.instansi_id = %(instansi)s AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s
@@ -139,10 +142,11 @@ def evaluasi_tahunan_ensure_sql(where: str) -> str:
         ),
         ins AS (
             INSERT INTO evaluasi_evaluasi (
-                instansi_id, jenis, tahun, periode_id, pegawai_id, skp_id, pejabat_penilai_id, unit_kerja_id,
+                instansi_id, jenis, tahun, periode_id, pegawai_id, skp_id, pejabat_penilai_id,
+                pejabat_penilai_non_asn_id, unit_kerja_id,
                 rating_hasil_kerja, rating_perilaku_kerja, predikat, justifikasi, status, created_at, updated_at)
             SELECT %(instansi)s, 'tahunan', %(tahun)s, NULL, b.pegawai_id, b.skp_id, b.pejabat_penilai_id,
-                   b.unit_kerja_id, '', '', '', '', 'belum_dinilai', %(now)s, %(now)s
+                   b.pejabat_penilai_non_asn_id, b.unit_kerja_id, '', '', '', '', 'belum_dinilai', %(now)s, %(now)s
             FROM cur b
             WHERE b.evaluasi_id IS NULL
             ON CONFLICT DO NOTHING
@@ -150,17 +154,18 @@ def evaluasi_tahunan_ensure_sql(where: str) -> str:
         ),
         upd AS (
             UPDATE evaluasi_evaluasi e
-            SET skp_id = b.skp_id, pejabat_penilai_id = b.pejabat_penilai_id, unit_kerja_id = b.unit_kerja_id,
+            SET skp_id = b.skp_id, pejabat_penilai_id = b.pejabat_penilai_id,
+                pejabat_penilai_non_asn_id = b.pejabat_penilai_non_asn_id, unit_kerja_id = b.unit_kerja_id,
                 updated_at = %(now)s
             FROM cur b
             WHERE b.e_status = 'belum_dinilai'
-              AND (b.e_skp_id, b.e_penilai_id, b.e_unit_kerja_id)
-                  IS DISTINCT FROM (b.skp_id, b.pejabat_penilai_id, b.unit_kerja_id)
+              AND (b.e_skp_id, b.e_penilai_id, b.e_penilai_na_id, b.e_unit_kerja_id)
+                  IS DISTINCT FROM (b.skp_id, b.pejabat_penilai_id, b.pejabat_penilai_non_asn_id, b.unit_kerja_id)
               AND e.id = b.evaluasi_id
               AND e.instansi_id = %(instansi)s AND e.jenis = 'tahunan' AND e.tahun = %(tahun)s
               AND e.pegawai_id = b.pegawai_id AND e.status = 'belum_dinilai'
-              AND (e.skp_id, e.pejabat_penilai_id, e.unit_kerja_id)
-                  IS DISTINCT FROM (b.skp_id, b.pejabat_penilai_id, b.unit_kerja_id)
+              AND (e.skp_id, e.pejabat_penilai_id, e.pejabat_penilai_non_asn_id, e.unit_kerja_id)
+                  IS DISTINCT FROM (b.skp_id, b.pejabat_penilai_id, b.pejabat_penilai_non_asn_id, b.unit_kerja_id)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd)
@@ -655,9 +660,15 @@ def keberatan_batas(*, evaluasi: Evaluasi) -> dt.date | None:
 
 
 def keberatan_pemutus_untuk(*, evaluasi: Evaluasi) -> Any:
-    """The atasan of the Pejabat Penilai (None → an admin of the instansi decides)."""
+    """The atasan of the Pejabat Penilai: a pegawai, or a non-ASN official (issue #16) when the Pejabat
+    Penilai is rated by one (None → an admin of the instansi decides, also when the Pejabat Penilai is
+    itself a non-ASN official)."""
     penilai = evaluasi.pejabat_penilai
-    return penilai.atasan if penilai is not None and penilai.atasan_id else None
+    if penilai is None:
+        return None
+    if penilai.atasan_id:
+        return penilai.atasan
+    return penilai.penilai_non_asn if penilai.penilai_non_asn_id else None
 
 
 @transaction.atomic
@@ -694,11 +705,13 @@ def keberatan_ajukan(*, actor: User, evaluasi: Evaluasi, alasan: str) -> Keberat
             errors={"alasan": [_("Paling banyak %(n)d karakter.") % {"n": MAX_TEKS}]},
         )
     pemutus = keberatan_pemutus_untuk(evaluasi=evaluasi)
+    non_asn = isinstance(pemutus, PejabatNonAsn)
     obj = Keberatan.objects.create(
         instansi_id=locked.instansi_id,
         evaluasi=locked,
         pegawai_id=locked.pegawai_id,
-        pemutus=pemutus,
+        pemutus=None if non_asn else pemutus,
+        pemutus_non_asn=pemutus if non_asn else None,
         alasan=alasan,
         predikat_semula=locked.predikat,
         rating_hasil_kerja_semula=locked.rating_hasil_kerja,
@@ -722,7 +735,8 @@ def keberatan_ajukan(*, actor: User, evaluasi: Evaluasi, alasan: str) -> Keberat
         after={
             "evaluasi": locked.pk,
             "predikat": locked.predikat,
-            "pemutus": pemutus.pk if pemutus else None,
+            "pemutus": pemutus.pk if pemutus and not non_asn else None,
+            "pemutus_non_asn": pemutus.pk if non_asn else None,
             "alasan": alasan,
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluasi import views, views_dokumen
+from evaluasi import views, views_dokumen, views_non_asn
 from evaluasi.siasn import views as views_siasn
 
 app_name = "evaluasi"
@@ -19,6 +19,9 @@ urlpatterns = [
     path("tahunan/", views.tahunan, name="tahunan"),
     path("tahunan/<int:pk>/", views.tahunan_hasil, name="tahunan-hasil"),
     path("skp/<int:pk>/nilai/", views.nilai_skp, name="nilai-skp"),
+    path("pejabat-non-asn/", views_non_asn.daftar, name="non-asn-daftar"),
+    path("pejabat-non-asn/baru/", views_non_asn.baru, name="non-asn-baru"),
+    path("pejabat-non-asn/<int:pk>/", views_non_asn.ubah, name="non-asn-ubah"),
     path("siasn/", views_siasn.siasn, name="siasn"),
     path("siasn/tarik/", views_siasn.siasn_tarik, name="siasn-tarik"),
     path("siasn/audit/", views_siasn.siasn_audit, name="siasn-audit"),

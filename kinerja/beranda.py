@@ -41,7 +41,8 @@ class BerandaInput:
 
     @property
     def is_penilai(self) -> bool:
-        return self.pegawai is not None and Role.PEJABAT_PENILAI in self.roles
+        """A pegawai who rates, or a Pejabat Penilai non-ASN (issue #16: no pegawai row)."""
+        return Role.PEJABAT_PENILAI in self.roles
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def beranda_context(inp: BerandaInput) -> dict[str, Any]:
     (``langkah_utama`` + ``langkah_lain``) and the Pejabat Penilai's counts (``penilai_hitungan``)."""
     _discover()
     periode = None
-    if inp.pegawai is not None:
+    if inp.pegawai is not None or inp.is_penilai:
         periode = periode_sekarang(instansi=inp.instansi, today=inp.today)
         if periode is None:
             # the year's periods are made on first use (as the evaluation and dialog pages do)

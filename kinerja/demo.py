@@ -478,6 +478,23 @@ BADAN_CONTOH = InstansiDef(
 
 INSTANSI: list[InstansiDef] = [SUKAMAJU, BADAN_CONTOH]
 
+
+@dataclass(frozen=True)
+class NonAsnDef:
+    """A Pejabat Penilai non-ASN of the demo (issue #16): a login without a pegawai row."""
+
+    instansi: str
+    username: str
+    nama: str
+    jabatan: str
+    menilai: list[str]  # pegawai keys
+
+
+# The Bupati rates the Sekda (domain.md §2.1: a JPT pratama of a perangkat daerah → Kepala Daerah).
+NON_ASN: list[NonAsnDef] = [
+    NonAsnDef("DEMO", "bupati.sukamaju", "H. Dedi Kurniawan, S.E., M.M.", "Bupati Sukamaju", ["sekda"]),
+]
+
 # One login per role (demo_logins prints these; every other pegawai has the same password too).
 ACCOUNTS: list[DemoAccount] = [
     DemoAccount(Role.PEGAWAI, "DEMO", "pel_kur1", "pelaksana; SKP disetujui, mengisi realisasi"),

@@ -118,12 +118,12 @@ CREATE OR REPLACE FUNCTION kinerja_rls_auth() RETURNS boolean
 $$;
 CREATE OR REPLACE FUNCTION kinerja_rls_akun_bebas(akun bigint) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_catalog AS $$
-    SELECT NOT EXISTS (SELECT 1 FROM kinerja_pegawai WHERE user_id = akun)
+    SELECT NOT EXISTS (SELECT 1 FROM kinerja_pegawai WHERE user_id = akun){{bebas_non_asn}}
 $$;
 CREATE OR REPLACE FUNCTION kinerja_akun_set_password(akun bigint, sandi text) RETURNS void
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_catalog AS $$
 BEGIN
-    IF akun IS NULL OR sandi IS NULL OR NOT (kinerja_rls_auth() OR akun = kinerja_rls_user()) THEN
+    IF akun IS NULL OR sandi IS NULL OR NOT (kinerja_rls_auth() OR akun = kinerja_rls_user(){{sandi_non_asn}}) THEN
         RAISE EXCEPTION 'kinerja: the password of account % cannot be set in this context', akun
             USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -136,7 +136,21 @@ GRANT EXECUTE ON FUNCTION kinerja_rls_akun_bebas(bigint) TO {ROLE};
 GRANT EXECUTE ON FUNCTION kinerja_akun_set_password(bigint, text) TO {ROLE};
 """  # noqa: S608  (module constants only)
 
+#: The table of the Pejabat Penilai non-ASN (issue #16): accounts without a pegawai row, each bound to
+#: one instansi. Once it exists (kinerja 0010), the identity rules treat its accounts like pegawai
+#: accounts of that instansi: visible and writable only from it, never "free" (``kinerja_rls_akun_bebas``).
+NON_ASN_TABLE = "kinerja_pejabatnonasn"
+_BEBAS_NON_ASN_SQL = "\n      AND NOT EXISTS (SELECT 1 FROM kinerja_pejabatnonasn WHERE user_id = akun)"
+#: The instansi's admin sets the password of its own non-ASN officials (``pejabat_non_asn_simpan``).
+_SANDI_NON_ASN_SQL = (
+    "\n        OR (EXISTS (SELECT 1 FROM kinerja_pejabatnonasn n WHERE n.user_id = akun"
+    " AND n.instansi_id = kinerja_rls_instansi())"
+    " AND EXISTS (SELECT 1 FROM kinerja_peraninstansi r WHERE r.user_id = kinerja_rls_user()"
+    " AND r.instansi_id = kinerja_rls_instansi() AND r.role = 'admin_instansi'))"
+)
+
 _PEGAWAI_OF_INSTANSI = "EXISTS (SELECT 1 FROM kinerja_pegawai p WHERE p.user_id = {col} AND p.instansi_id = kinerja_rls_instansi())"
+_NON_ASN_OF_INSTANSI = "EXISTS (SELECT 1 FROM kinerja_pejabatnonasn n WHERE n.user_id = {col} AND n.instansi_id = kinerja_rls_instansi())"
 _UNPRIVILEGED = "NOT (is_superuser OR is_staff OR is_platform_admin)"
 #: An account a request may change: its own, one of its instansi's pegawai, or a fresh unprivileged
 #: account not attached to any pegawai yet (pegawai creation and import insert the account first).
@@ -191,6 +205,41 @@ RETIRED_POLICIES: dict[str, tuple[str, ...]] = {
     "knox_authtoken": ("kinerja_token_instansi",),
 }
 AXES_POLICY = ("kinerja_autentikasi", "ALL", "kinerja_rls_auth()", "kinerja_rls_auth()")
+
+#: Suffix of the policies that also admit the instansi's non-ASN officials (``NON_ASN_TABLE``).
+NON_ASN_SUFFIX = "_na"
+_ACCOUNT_COLUMNS = (f"{USER_TABLE}.id", "guardian_userobjectpermission.user_id", "knox_authtoken.user_id")
+
+
+def _with_non_asn(expr: str | None) -> str | None:
+    """``expr`` where "a pegawai of the instansi" also means "a non-ASN official of the instansi"."""
+    if expr is None:
+        return None
+    for col in _ACCOUNT_COLUMNS:
+        pegawai = _PEGAWAI_OF_INSTANSI.format(col=col)
+        expr = expr.replace(pegawai, f"({pegawai} OR {_NON_ASN_OF_INSTANSI.format(col=col)})")
+    return expr
+
+
+def identity_policies(
+    *, non_asn: bool
+) -> tuple[dict[str, list[tuple[str, str, str | None, str | None]]], dict[str, tuple[str, ...]]]:
+    """The identity policies to have and the ones to drop. ``non_asn`` (the table exists): every policy
+    that admits "the accounts of the instansi's pegawai" is replaced by one (``*_na``) that admits its
+    non-ASN officials too; before that table exists (migrations 0005..0009) the original ones."""
+    if not non_asn:
+        return IDENTITY_POLICIES, RETIRED_POLICIES
+    policies: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
+    retired = {t: list(names) for t, names in RETIRED_POLICIES.items()}
+    for table, rules in IDENTITY_POLICIES.items():
+        policies[table] = []
+        for name, command, using, check in rules:
+            using2, check2 = _with_non_asn(using), _with_non_asn(check)
+            if (using2, check2) != (using, check):
+                retired.setdefault(table, []).append(name)
+                name = name + NON_ASN_SUFFIX
+            policies[table].append((name, command, using2, check2))
+    return policies, {t: tuple(names) for t, names in retired.items()}
 
 
 class RlsSetupError(RuntimeError):
@@ -366,7 +415,12 @@ def _ensure_identity(cursor: Any) -> list[str]:
     tables = _existing_tables(cursor)
     if "kinerja_pegawai" not in tables or USER_TABLE not in tables:
         return []  # before kinerja's first migration: nothing to protect yet
-    cursor.execute(IDENTITY_FUNCTIONS_SQL.replace("{schema}", _q(_schema(cursor))))
+    non_asn = NON_ASN_TABLE in tables
+    cursor.execute(
+        IDENTITY_FUNCTIONS_SQL.replace("{schema}", _q(_schema(cursor)))
+        .replace("{bebas_non_asn}", _BEBAS_NON_ASN_SQL if non_asn else "")
+        .replace("{sandi_non_asn}", _SANDI_NON_ASN_SQL if non_asn else "")
+    )
 
     # Privileges: tables taken back every time, as for the audit log (a DBA's broad GRANT, default
     # privileges of a table created later).
@@ -403,17 +457,20 @@ def _ensure_identity(cursor: Any) -> list[str]:
         columns = ", ".join(_q(c) for c in wanted_columns)
         cursor.execute(f"GRANT UPDATE ({columns}) ON TABLE {USER_TABLE} TO {ROLE}")
 
+    policies, retired = identity_policies(non_asn=non_asn)
     wanted: dict[str, list[tuple[str, str, str | None, str | None]]] = {
-        t: p for t, p in IDENTITY_POLICIES.items() if t in tables
+        t: p for t, p in policies.items() if t in tables
     }
     for table in sorted(tables):
         if table.startswith(AXES_PREFIX):
             wanted[table] = [AXES_POLICY]
-    return _ensure_table_policies(cursor, wanted)
+    return _ensure_table_policies(cursor, wanted, retired)
 
 
 def _ensure_table_policies(
-    cursor: Any, wanted: dict[str, list[tuple[str, str, str | None, str | None]]]
+    cursor: Any,
+    wanted: dict[str, list[tuple[str, str, str | None, str | None]]],
+    retired: dict[str, tuple[str, ...]] = RETIRED_POLICIES,
 ) -> list[str]:
     if not wanted:
         return []
@@ -432,7 +489,7 @@ def _ensure_table_policies(
     for table, enabled, forced, existing in rows:
         t = _q(table)
         dirty = False
-        for name in RETIRED_POLICIES.get(table, ()):
+        for name in retired.get(table, ()):
             if name in existing:
                 cursor.execute(f"DROP POLICY {_q(name)} ON {t}")
                 dirty = True

@@ -39,9 +39,23 @@ def pegawai_of(user: Any) -> Any:
         return None
 
 
+def non_asn_of(user: Any) -> Any:
+    """The user's Pejabat Penilai non-ASN row (issue #16: a login without a pegawai row) or None.
+
+    A pegawai's account is never one (the service refuses it): no query for them, so the many
+    permission checks that ask this cost a pegawai nothing (``pegawai_of`` is cached on the user)."""
+    if pegawai_of(user) is not None:
+        return None
+    try:
+        return user.pejabat_non_asn
+    except (AttributeError, ObjectDoesNotExist):
+        return None
+
+
 def resolve_instansi(request: HttpRequest, user: User) -> Instansi | None:
-    """The instansi a user acts in: their pegawai's, or, for a platform admin, the one they chose."""
-    pegawai = pegawai_of(user)
+    """The instansi a user acts in: their pegawai's (or, for a non-ASN Pejabat Penilai, the one it is
+    bound to), or, for a platform admin, the one they chose."""
+    pegawai = pegawai_of(user) or non_asn_of(user)
     if user.is_platform_admin:
         chosen = request.session.get(PLATFORM_INSTANSI_SESSION_KEY) if hasattr(request, "session") else None
         chosen = request.headers.get("X-Instansi") or chosen

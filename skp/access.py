@@ -15,7 +15,7 @@ def skp_access(*, user: User, instansi: Instansi, roles: list[str], skp_id: Any,
         skp_detail_queryset(instansi=instansi)
         if detail
         else Skp.objects.filter(instansi=instansi).select_related(
-            "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai"
+            "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai", "pejabat_penilai_non_asn"
         )
     )
     skp = base.filter(pk=id_or_404(skp_id), pk__in=visible).first()
@@ -28,7 +28,7 @@ def rhk_access(*, user: User, instansi: Instansi, roles: list[str], rhk_id: Any)
     visible = skp_visible_to(user=user, instansi=instansi, roles=roles).values("pk")
     rhk = (
         Rhk.objects.filter(instansi=instansi, pk=id_or_404(rhk_id), skp__in=visible)
-        .select_related("skp__pegawai__jabatan", "skp__pejabat_penilai")
+        .select_related("skp__pegawai__jabatan", "skp__pejabat_penilai", "skp__pejabat_penilai_non_asn")
         .first()
     )
     if rhk is None:

@@ -36,6 +36,30 @@ class PegawaiIdentitasOutput(serializers.Serializer):
     unit_kerja = serializers.CharField(source="unit_kerja.nama")
 
 
+def penilai_output(obj: Any) -> dict[str, Any] | None:
+    """The ``pejabat_penilai`` of an SKP or evaluation: a pegawai (its identity fields), or a non-ASN
+    official (issue #16: ``id`` and ``nip`` null, its nama and jabatan, ``status_penilai`` "NON ASN").
+    Reads only what the selector loaded."""
+    if obj.pejabat_penilai_id is not None:
+        data = dict(PegawaiIdentitasOutput(obj.pejabat_penilai).data)
+        data["status_penilai"] = "ASN"
+        return data
+    official = obj.pejabat_penilai_non_asn if obj.pejabat_penilai_non_asn_id is not None else None
+    if official is None:
+        return None
+    return {
+        "id": None,
+        "non_asn_id": official.pk,
+        "nip": None,
+        "nama": official.nama,
+        "pangkat_golongan": "",
+        "jabatan": official.jabatan,
+        "jenis_jabatan": "",
+        "unit_kerja": "",
+        "status_penilai": "NON ASN",
+    }
+
+
 class IndikatorOutput(serializers.Serializer):
     id = serializers.IntegerField()
     aspek = serializers.CharField()
@@ -79,7 +103,7 @@ class SkpDetailOutput(serializers.Serializer):
     status = serializers.CharField()
     tahun = serializers.IntegerField()
     pegawai = PegawaiIdentitasOutput()
-    pejabat_penilai = PegawaiIdentitasOutput(allow_null=True)
+    pejabat_penilai = serializers.SerializerMethodField()
     pendekatan = serializers.CharField()
     periode_mulai = serializers.DateField()
     periode_selesai = serializers.DateField()
@@ -96,6 +120,9 @@ class SkpDetailOutput(serializers.Serializer):
     snapshot_pegawai = serializers.JSONField(allow_null=True)
     snapshot_penilai = serializers.JSONField(allow_null=True)
     snapshot_instansi = serializers.JSONField(allow_null=True)
+
+    def get_pejabat_penilai(self, obj: Skp) -> dict[str, Any] | None:
+        return penilai_output(obj)
 
     def get_lampiran(self, obj: Skp) -> dict[str, list[str]]:
         return {
@@ -114,6 +141,7 @@ class SkpListOutput(serializers.Serializer):
     periode_selesai = serializers.DateField()
     pegawai = PegawaiIdentitasOutput()
     pejabat_penilai_id = serializers.IntegerField(allow_null=True)
+    pejabat_penilai_non_asn_id = serializers.IntegerField(allow_null=True)
     jumlah_rhk = serializers.IntegerField()
     versi = serializers.IntegerField()
     revisi = serializers.IntegerField()

@@ -28,7 +28,7 @@ from kinerja.documents import (
 )
 from kinerja.models import Instansi, JenisDokumen, Pegawai, Role, TimKerja, UnitKerja
 from kinerja.models.org import JPT, JenisJabatan
-from kinerja.selectors.people import identitas_pegawai
+from kinerja.selectors.people import identitas_pegawai, identitas_penilai_of
 from kinerja.validators import format_nip
 from skp.models import Aspek, JenisRhk, Pendekatan, Skp, SkpStatus
 from skp.snapshots import skp_instansi, skp_perilaku
@@ -67,7 +67,13 @@ def aspek_label(aspek: str) -> str:
 def skp_identitas(skp: Skp) -> tuple[dict[str, str], dict[str, str] | None]:
     """(pegawai, pejabat penilai) as approved: the approval snapshots, live data only as fallback."""
     pegawai = skp.snapshot_pegawai or identitas_pegawai(skp.pegawai)
-    penilai = skp.snapshot_penilai if skp.snapshot_pegawai else identitas_pegawai(skp.pejabat_penilai)
+    penilai = (
+        skp.snapshot_penilai
+        if skp.snapshot_pegawai
+        else identitas_penilai_of(
+            skp, instansi_nama=skp.instansi.nama if skp.pejabat_penilai_non_asn_id else ""
+        )
+    )
     assert pegawai is not None  # noqa: S101 - an SKP always has a pegawai
     return pegawai, penilai
 

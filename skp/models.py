@@ -73,6 +73,15 @@ class Skp(TenantOwnedModel):
     pejabat_penilai = models.ForeignKey(
         "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="skp_dinilai"
     )
+    # A Pejabat Penilai who is not a pegawai (issue #16); at most one of the two is set (CHECK).
+    pejabat_penilai_non_asn = models.ForeignKey(
+        "kinerja.PejabatNonAsn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="skp_dinilai",
+        db_index=False,
+    )
     tahun = models.PositiveSmallIntegerField()
     periode_mulai = models.DateField()
     periode_selesai = models.DateField()
@@ -110,14 +119,29 @@ class Skp(TenantOwnedModel):
             models.CheckConstraint(
                 condition=models.Q(periode_selesai__gte=models.F("periode_mulai")), name="skp_periode_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(pejabat_penilai__isnull=True)
+                | models.Q(pejabat_penilai_non_asn__isnull=True),
+                name="skp_satu_pejabat_penilai",
+            ),
         ]
         indexes = [
             models.Index(fields=["instansi", "pegawai", "tahun"], name="skp_pegawai_tahun_idx"),
             models.Index(fields=["instansi", "pejabat_penilai", "status"], name="skp_penilai_status_idx"),
+            models.Index(
+                fields=["instansi", "pejabat_penilai_non_asn", "status"],
+                condition=models.Q(pejabat_penilai_non_asn__isnull=False),
+                name="skp_penilai_non_asn_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"SKP {self.tahun} {self.pegawai_id} ({self.status})"
+
+    @property
+    def ada_penilai(self) -> bool:
+        """True when the SKP names a Pejabat Penilai (a pegawai or a non-ASN official)."""
+        return self.pejabat_penilai_id is not None or self.pejabat_penilai_non_asn_id is not None
 
     @property
     def is_editable(self) -> bool:

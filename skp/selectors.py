@@ -9,7 +9,7 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from kinerja.models import AnggotaTim, Instansi, Pegawai, TimKerja, User
 from kinerja.models.org import JPT
-from kinerja.selectors.people import pegawai_dinilai_ids
+from kinerja.selectors.people import non_asn_in, pegawai_dinilai_ids
 from kinerja.selectors.tim import tim_of_anggota
 from kinerja.tenancy import pegawai_of
 from skp.models import Indikator, JenisRhk, Rhk, Skp, SkpStatus, SkpStatusChange
@@ -36,6 +36,7 @@ def skp_detail_queryset(*, instansi: Instansi) -> QuerySet[Skp]:
             "pegawai__unit_kerja",
             "pejabat_penilai__jabatan",
             "pejabat_penilai__unit_kerja",
+            "pejabat_penilai_non_asn",
         )
         .prefetch_related(*_detail_prefetch())
     )
@@ -50,6 +51,9 @@ def skp_visible_to(*, user: User, instansi: Instansi, roles: list[str]) -> Query
     cond = Q(pk__in=[])
     if own is not None and own.instansi_id == instansi.pk:
         cond |= Q(pegawai=own) | Q(pejabat_penilai=own)
+    official = non_asn_in(user=user, instansi=instansi)
+    if official is not None:
+        cond |= Q(pejabat_penilai_non_asn=official)
     if "pejabat_penilai" in roles:
         cond |= Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     return qs.filter(cond)
@@ -58,7 +62,9 @@ def skp_visible_to(*, user: User, instansi: Instansi, roles: list[str]) -> Query
 def skp_list(*, user: User, instansi: Instansi, roles: list[str]) -> QuerySet[Skp]:
     return (
         skp_visible_to(user=user, instansi=instansi, roles=roles)
-        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai")
+        .select_related(
+            "pegawai__jabatan", "pegawai__unit_kerja", "pejabat_penilai", "pejabat_penilai_non_asn"
+        )
         .annotate(jumlah_rhk=Count("rhk", distinct=True))
         .order_by("-tahun", "pegawai__nama", "-id")
     )
@@ -69,6 +75,9 @@ def _inbox_cond(*, user: User, instansi: Instansi) -> Q:
     cond = Q(pegawai_id__in=pegawai_dinilai_ids(user=user, instansi=instansi))
     if own is not None:
         cond |= Q(pejabat_penilai=own)
+    official = non_asn_in(user=user, instansi=instansi)
+    if official is not None:
+        cond |= Q(pejabat_penilai_non_asn=official)
     return cond
 
 
@@ -99,7 +108,7 @@ def skp_aktif_pegawai(*, pegawai: Pegawai, tahun: int, today: dt.date) -> Skp | 
     rows = list(
         Skp.objects.filter(instansi_id=pegawai.instansi_id, pegawai=pegawai, tahun=tahun)
         .exclude(status=SkpStatus.DIGANTI)
-        .select_related("pejabat_penilai")
+        .select_related("pejabat_penilai", "pejabat_penilai_non_asn")
         .order_by("-periode_mulai", "-id")
     )
     return next((s for s in rows if s.periode_mulai <= today <= s.periode_selesai), rows[0] if rows else None)

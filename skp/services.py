@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any, TypedDict
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from kinerja.exceptions import ApplicationError, Conflict, InvalidTransition, NotFoundOrForbidden, ReadOnly
 from kinerja.models import Pegawai, TimKerja, User
 from kinerja.models.org import JPT
-from kinerja.selectors.people import can_nilai, identitas_pegawai
+from kinerja.selectors.people import can_nilai, identitas_non_asn, identitas_pegawai
 from kinerja.services.audit import audit_log
 from kinerja.services.versi import versi_cas, versi_cek
-from kinerja.tenancy import pegawai_of
+from kinerja.tenancy import non_asn_of, pegawai_of
 from skp.models import (
     EDITABLE_STATUSES,
     Aspek,
@@ -82,6 +82,10 @@ def is_penilai_of(*, actor: User, skp: Skp) -> bool:
     own = pegawai_of(actor)
     if own is not None and skp.pejabat_penilai_id == own.pk:
         return True
+    official = non_asn_of(actor)
+    if official is not None and official.instansi_id == skp.instansi_id:
+        # a non-ASN official (issue #16) rates exactly the SKPs that name it
+        return skp.pejabat_penilai_non_asn_id == official.pk
     if actor.has_perm("skp.approve_skp", skp):
         return True
     return skp.pejabat_penilai_id is not None and can_nilai(user=actor, pegawai=skp.pegawai)
@@ -251,6 +255,7 @@ def skp_create_draft(
         instansi_id=own.instansi_id,
         pegawai=own,
         pejabat_penilai_id=own.atasan_id,
+        pejabat_penilai_non_asn_id=own.penilai_non_asn_id,
         tahun=tahun,
         periode_mulai=mulai,
         periode_selesai=selesai,
@@ -620,7 +625,7 @@ def _submission_errors(skp: Skp) -> dict[str, list[str]]:
                 )
                 % {"n": len(unlinked)}
             ]
-    if skp.pejabat_penilai_id is None and skp.pegawai.jabatan.jenis not in JPT:
+    if not skp.ada_penilai and skp.pegawai.jabatan.jenis not in JPT:
         errors["pejabat_penilai"] = [
             _("SKP ini belum memiliki Pejabat Penilai Kinerja. Hubungi admin kepegawaian.")
         ]
@@ -691,11 +696,13 @@ def skp_submit(*, actor: User, skp: Skp, versi: int | None = None) -> Skp:
     )
     if locked.pejabat_penilai is not None:
         grant_approve(user=locked.pejabat_penilai.user, skp=locked)
+    elif locked.pejabat_penilai_non_asn is not None:
+        grant_approve(user=locked.pejabat_penilai_non_asn.user, skp=locked)
     return locked
 
 
 def _can_approve(*, actor: User, skp: Skp) -> bool:
-    if skp.pejabat_penilai_id is None:
+    if not skp.ada_penilai:
         from kinerja.selectors.people import roles_of
 
         return "admin_instansi" in roles_of(user=actor, instansi=skp.instansi)
@@ -753,7 +760,8 @@ def skp_approve(*, actor: User, skp: Skp) -> Skp:
             "disetujui_at": timezone.now(),
             "disetujui_oleh": actor,
             "snapshot_pegawai": identitas_pegawai(pegawai),
-            "snapshot_penilai": identitas_pegawai(penilai),
+            "snapshot_penilai": identitas_pegawai(penilai)
+            or identitas_non_asn(locked.pejabat_penilai_non_asn, instansi_nama=locked.instansi.nama),
             "snapshot_instansi": instansi_snapshot(locked.instansi),
             "snapshot_perilaku": perilaku_snapshot(core_values_current()),
         },
@@ -917,6 +925,7 @@ def skp_revise(*, actor: User, skp: Skp, catatan: str = "") -> Skp:
         instansi_id=locked.instansi_id,
         pegawai_id=locked.pegawai_id,
         pejabat_penilai_id=locked.pegawai.atasan_id,
+        pejabat_penilai_non_asn_id=locked.pegawai.penilai_non_asn_id,
         tahun=locked.tahun,
         periode_mulai=locked.periode_mulai,
         periode_selesai=locked.periode_selesai,
@@ -968,3 +977,50 @@ __all__ = [
     "skp_submit",
     "skp_update",
 ]
+
+
+# ---------------------------------------------------------------- Pejabat Penilai non-ASN (issue #16)
+
+
+def skp_penilai_non_asn_alihkan(
+    *, actor: User | None, pejabat: Any, ditambah: list[int], dilepas: list[int]
+) -> list[int]:
+    """The official rates ``ditambah`` "from then on": their SKPs still in planning (draft, diajukan,
+    dikembalikan) and the approved ones still running (period not over) name it as Pejabat Penilai (an
+    approved SKP keeps its approval snapshot: the signed document does not change). ``dilepas`` lose it on
+    the SKPs not approved yet. Submitted SKPs move their approve permission. Call inside the caller's
+    transaction; set-based. Returns the ids of the SKPs now naming ``pejabat``."""
+    instansi_id = pejabat.instansi_id
+    today = timezone.localdate()
+    moved: list[int] = []
+    if ditambah:
+        qs = Skp.objects.filter(instansi_id=instansi_id, pegawai_id__in=ditambah).filter(
+            Q(status__in=[SkpStatus.DRAFT, SkpStatus.DIAJUKAN, SkpStatus.DIKEMBALIKAN])
+            | Q(status=SkpStatus.DISETUJUI, periode_selesai__gte=today)
+        )
+        moved = list(qs.values_list("pk", flat=True))
+        Skp.objects.filter(instansi_id=instansi_id, pk__in=moved).update(
+            pejabat_penilai=None, pejabat_penilai_non_asn=pejabat, updated_at=timezone.now()
+        )
+        for skp in Skp.objects.filter(instansi_id=instansi_id, pk__in=moved, status=SkpStatus.DIAJUKAN):
+            revoke_approve(skp=skp)
+            grant_approve(user=pejabat.user, skp=skp)
+    if dilepas:
+        lepas = Skp.objects.filter(
+            instansi_id=instansi_id,
+            pegawai_id__in=dilepas,
+            pejabat_penilai_non_asn=pejabat,
+            status__in=[SkpStatus.DRAFT, SkpStatus.DIAJUKAN, SkpStatus.DIKEMBALIKAN],
+        )
+        for skp in lepas.filter(status=SkpStatus.DIAJUKAN):
+            revoke_approve(skp=skp)
+        lepas.update(pejabat_penilai_non_asn=None, updated_at=timezone.now())
+    if moved:
+        audit_log(
+            actor=actor,
+            instansi=instansi_id,
+            action="skp.penilai_non_asn",
+            obj=pejabat,
+            after={"skp": moved},
+        )
+    return moved

@@ -30,7 +30,7 @@ from django_htmx.middleware import HtmxDetails
 from kinerja.exceptions import ApplicationError, Conflict, NotFoundOrForbidden, ReadOnly
 from kinerja.models import Instansi, Pegawai, TimKerja, UnitKerja, User
 from kinerja.models.org import JPT
-from kinerja.selectors.people import identitas_pegawai
+from kinerja.selectors.people import identitas_pegawai, identitas_penilai_of, non_asn_in
 from kinerja.selectors.tim import tim_dipimpin
 from kinerja.tenancy import pegawai_of
 from kinerja.web import ROLES_ORGANISASI, has_any_role, paginate, request_roles, tenant_view
@@ -219,7 +219,7 @@ def _detail_context(request: TenantRequest, skp: Skp) -> dict[str, Any]:
         "ident_pegawai": skp.snapshot_pegawai or identitas_pegawai(skp.pegawai),
         "ident_penilai": skp.snapshot_penilai
         if skp.snapshot_pegawai
-        else identitas_pegawai(skp.pejabat_penilai),
+        else identitas_penilai_of(skp, instansi_nama=request.instansi.nama),
         "kop_instansi": skp_instansi(skp, request.instansi),
         "tampil_panduan_ipk": skp.tugas_belajar and (is_penilai or is_admin or is_owner),
         "wajib_terkait": not is_jpt and not skp.tugas_belajar,
@@ -306,7 +306,10 @@ def saya(request: TenantRequest) -> HttpResponse:
                 _("Draf SKP %(tahun)s dibuat. Tambahkan rencana hasil kerja Anda.") % {"tahun": skp.tahun},
             )
             return redirect("skp:detail", skp.pk)
-    return render(request, "skp/saya.html", ctx)
+    non_asn = non_asn_in(user=request.user, instansi=request.instansi) if own is None else None
+    ctx["non_asn"] = non_asn
+    # a non-ASN Pejabat Penilai (issue #16) has no SKP of its own: a clear refusal, with its way on
+    return render(request, "skp/saya.html", ctx, status=403 if non_asn is not None else 200)
 
 
 # ---------------------------------------------------------------- SKP page

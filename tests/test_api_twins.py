@@ -114,6 +114,10 @@ TANPA_TWIN: dict[str, str] = {
     "authenticated API.",
     "dokumen-verifikasi": "Public verification without login (contract §4), not part of the "
     "authenticated API.",
+    "evaluasi:non-asn-baru": "Contract §5 gives the Pejabat Penilai non-ASN no API: "
+    "`manage.py add_pejabat_non_asn` is the twin (the same service, `pejabat_non_asn_tetapkan`).",
+    "evaluasi:non-asn-ubah": "Contract §5 gives the Pejabat Penilai non-ASN no API: "
+    "`manage.py add_pejabat_non_asn` updates an existing official (the same service, `pejabat_non_asn_tetapkan`).",
 }
 
 _POST_IN_SOURCE = re.compile(

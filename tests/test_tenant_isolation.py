@@ -137,6 +137,7 @@ SEGMENT_MODELS = {
     "bukti": "dialog.BuktiDukung",
     "permintaan": "dialog.PermintaanUmpanBalik",
     "catatan": "dialog.CatatanKinerja",
+    "pejabat-non-asn": "kinerja.PejabatNonAsn",
     "tim-kerja": "kinerja.TimKerja",
 }
 
@@ -278,6 +279,16 @@ def _evaluasi(objs: AObjects) -> models.Model:
     )  # fmt: skip
 
 
+def _pejabat_non_asn(objs: AObjects) -> models.Model:
+    from kinerja.services.people import pejabat_non_asn_simpan
+
+    org = objs.org
+    return pejabat_non_asn_simpan(
+        actor=org.admin.user, instansi=org.instansi, username=f"bupati.{org.instansi.kode.lower()}",
+        nama="Bupati Uji", jabatan="Bupati Uji Isolasi", menilai=[],
+    ).pejabat  # fmt: skip
+
+
 def _tim(objs: AObjects) -> models.Model:
     from kinerja.services.tenancy import periode_ensure_year
     from kinerja.services.tim import tim_create
@@ -312,6 +323,7 @@ BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "skp.Indikator": _indikator,
     "perjanjian.PerjanjianKinerja": _perjanjian,
     "evaluasi.Evaluasi": _evaluasi,
+    "kinerja.PejabatNonAsn": _pejabat_non_asn,
     "dialog.BuktiDukung": lambda objs: objs._insert(apps.get_model("dialog.BuktiDukung"), jenis="tautan"),
 }
 EAGER = (

@@ -117,11 +117,14 @@ def _butir(jenis: str, ev: Evaluasi, build: Callable[[Evaluasi], dict[str, Any]]
     return Butir(jenis, ev.pk, ev.pegawai_id, ev.pegawai.nip, ev.pegawai.nama, payload, galat)
 
 
-_RELASI = ("pegawai", "pejabat_penilai__jabatan", "pejabat_penilai__unit_kerja")
+_RELASI = (
+    "pegawai", "pejabat_penilai__jabatan", "pejabat_penilai__unit_kerja", "pejabat_penilai_non_asn__instansi",
+)  # fmt: skip
 _KOLOM = (
     "id", "tahun", "jenis", "pegawai_id", "pegawai__nip", "pegawai__nama", "pejabat_penilai__nip",
     "pejabat_penilai__nama", "pejabat_penilai__pangkat_golongan", "pejabat_penilai__jabatan__nama",
-    "pejabat_penilai__unit_kerja__nama", "rating_hasil_kerja", "rating_perilaku_kerja", "predikat",
+    "pejabat_penilai__unit_kerja__nama", "pejabat_penilai_non_asn__nama", "pejabat_penilai_non_asn__jabatan",
+    "pejabat_penilai_non_asn__instansi__nama", "rating_hasil_kerja", "rating_perilaku_kerja", "predikat",
 )  # fmt: skip
 
 

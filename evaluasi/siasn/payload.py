@@ -48,10 +48,12 @@ class PenilaiSiasn:
 
 
 def penilai_evaluasi(ev: Evaluasi) -> PenilaiSiasn:
-    """The Pejabat Penilai of ``ev`` as SIASN wants it. The one place that decides ``statusPenilai``: a
-    Pejabat Penilai with a pegawai row is "ASN"; an official who is not a pegawai (branch ``nonasn``:
-    Kepala Daerah, Menteri, …) is "NON ASN" — adapt the second branch to that model when it lands.
-    Callers select_related ``pejabat_penilai__jabatan`` and ``pejabat_penilai__unit_kerja``."""
+    """The Pejabat Penilai of ``ev`` as SIASN wants it. The one place that decides ``statusPenilai``
+    (``Evaluasi.status_penilai``): a Pejabat Penilai with a pegawai row is "ASN"; a Pejabat Penilai non-ASN
+    (``kinerja.PejabatNonAsn``: Kepala Daerah, Menteri, pimpinan instansi; docs/organisasi.md) is "NON ASN"
+    with its nama and jabatan, an empty NIP and golongan, and its instansi as the unor (as the documents
+    print it). Callers select_related ``pejabat_penilai__jabatan``, ``pejabat_penilai__unit_kerja`` and
+    ``pejabat_penilai_non_asn__instansi``."""
     p = ev.pejabat_penilai
     if p is not None:
         return PenilaiSiasn(
@@ -62,13 +64,13 @@ def penilai_evaluasi(ev: Evaluasi) -> PenilaiSiasn:
             golongan=p.pangkat_golongan,
             asn=True,
         )
-    non_asn = getattr(ev, "pejabat_penilai_non_asn", None)  # the nonasn branch's official, when present
+    non_asn = ev.pejabat_penilai_non_asn
     if non_asn is not None:
         return PenilaiSiasn(
-            nip=str(getattr(non_asn, "nip", "") or ""),
-            nama=str(getattr(non_asn, "nama", "") or ""),
-            jabatan=str(getattr(non_asn, "jabatan", "") or ""),
-            unor=str(getattr(non_asn, "unor", "") or getattr(non_asn, "instansi", "") or ""),
+            nip="",
+            nama=non_asn.nama,
+            jabatan=non_asn.jabatan,
+            unor=non_asn.instansi.nama,
             golongan="",
             asn=False,
         )

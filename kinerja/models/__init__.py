@@ -3,7 +3,7 @@ from .base import TenantManager, TenantOwnedModel, TimeStampedModel, instansi_fk
 from .dokumen import Dokumen, DokumenWriteOnceError, JenisDokumen
 from .jobs import Job, JobStatus
 from .org import Jabatan, JenisJabatan, JenjangJf, UnitKerja
-from .people import Pegawai, Penempatan, StatusPegawai
+from .people import Pegawai, PejabatNonAsn, Penempatan, StatusPegawai
 from .tenancy import DelegasiPenilai, Instansi, PeranInstansi, Periode, Role, Siklus, User
 from .tim import AnggotaTim, TimKerja
 
@@ -21,6 +21,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Pegawai",
+    "PejabatNonAsn",
     "Penempatan",
     "PeranInstansi",
     "Periode",

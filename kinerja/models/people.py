@@ -31,6 +31,18 @@ class Pegawai(TenantOwnedModel):
         related_name="bawahan",
         verbose_name=_("atasan"),
     )
+    # The Pejabat Penilai Kinerja when it is not a pegawai (a Kepala Daerah, Menteri: issue #16,
+    # domain.md §2.1); set by ``pejabat_non_asn_simpan``, never together with ``atasan`` (CHECK).
+    # No index of its own: the partial one of migration 0010 covers the few rows that set it.
+    penilai_non_asn = models.ForeignKey(
+        "kinerja.PejabatNonAsn",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dinilai",
+        db_index=False,
+        verbose_name=_("pejabat penilai non-ASN"),
+    )
     email = models.EmailField(_("email"), blank=True)
     tugas_belajar = models.BooleanField(_("tugas belajar"), default=False)
     aktif = models.BooleanField(default=True)
@@ -43,11 +55,45 @@ class Pegawai(TenantOwnedModel):
             models.Index(fields=["instansi", "atasan"], name="pegawai_atasan_idx"),
             models.Index(fields=["instansi", "unit_kerja"], name="pegawai_unit_idx"),
             models.Index(fields=["instansi", "nama", "id"], name="pegawai_nama_idx"),
+            models.Index(
+                fields=["instansi", "penilai_non_asn"],
+                condition=models.Q(penilai_non_asn__isnull=False),
+                name="pegawai_penilai_non_asn_idx",
+            ),
         ]
         permissions = [("nilai_pegawai", "Dapat bertindak sebagai Pejabat Penilai (delegasi)")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(atasan__isnull=True) | models.Q(penilai_non_asn__isnull=True),
+                name="pegawai_satu_penilai",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.nama} ({self.nip})"
+
+
+class PejabatNonAsn(TenantOwnedModel):
+    """A Pejabat Penilai Kinerja who is not a pegawai (Kepala Daerah, Menteri, pimpinan instansi; domain.md
+    §2.1): a login without a pegawai row, bound to exactly one instansi. It rates the pegawai whose
+    ``penilai_non_asn`` names it, and decides keberatan as the atasan of their Pejabat Penilai."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pejabat_non_asn"
+    )
+    nama = models.CharField(_("nama"), max_length=255)
+    jabatan = models.CharField(_("jabatan"), max_length=255)
+
+    #: What a SIASN sender puts in ``statusPenilai`` for an evaluation this official rated.
+    STATUS_SIASN = "NON ASN"
+
+    class Meta:
+        verbose_name = _("pejabat penilai non-ASN")
+        verbose_name_plural = _("pejabat penilai non-ASN")
+        ordering = ["nama", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.nama} ({self.jabatan})"
 
 
 class JenisPenempatan(models.TextChoices):

@@ -7,13 +7,14 @@ from kinerja.models import (
     DelegasiPenilai,
     Instansi,
     Pegawai,
+    PejabatNonAsn,
     Penempatan,
     PeranInstansi,
     Role,
     UnitKerja,
     User,
 )
-from kinerja.tenancy import pegawai_of
+from kinerja.tenancy import non_asn_of, pegawai_of
 from kinerja.validators import format_nip
 
 PERM_NILAI = "kinerja.nilai_pegawai"
@@ -64,8 +65,20 @@ def _delegated_ids(*, user: User) -> list[int]:
     return [int(pk) for pk in rows]
 
 
+def non_asn_in(*, user: User, instansi: Instansi | None) -> PejabatNonAsn | None:
+    """The user's Pejabat Penilai non-ASN row when it is bound to ``instansi`` (no query once loaded)."""
+    official = non_asn_of(user)
+    if official is None or instansi is None or official.instansi_id != instansi.pk:
+        return None
+    return official
+
+
 def _dinilai_cond(*, user: User, instansi: Instansi) -> Q:
     own = pegawai_of(user)
+    official = non_asn_in(user=user, instansi=instansi)
+    if official is not None:
+        # a non-ASN official holds no delegations (those go to pegawai): no guardian query
+        return Q(penilai_non_asn=official)
     cond = Q(pk__in=_delegated_ids(user=user))
     if own is not None and own.instansi_id == instansi.pk:
         cond |= Q(atasan=own)
@@ -100,6 +113,9 @@ def can_nilai(*, user: User, pegawai: Pegawai) -> bool:
     own = pegawai_of(user)
     if own is not None and pegawai.atasan_id == own.pk:
         return True
+    official = non_asn_of(user)
+    if official is not None:
+        return pegawai.penilai_non_asn_id == official.pk and official.instansi_id == pegawai.instansi_id
     return user.has_perm(PERM_NILAI, pegawai)
 
 
@@ -127,6 +143,11 @@ def roles_of(*, user: User, instansi: Instansi | None) -> list[str]:
             )
             if has_bawahan.exists() or has_delegasi.exists():
                 roles.append(Role.PEJABAT_PENILAI.value)
+        official = non_asn_in(user=user, instansi=instansi)
+        if official is not None:
+            # a non-ASN official is a Pejabat Penilai (never a pegawai) of the instansi it is bound to,
+            # also before its pegawai are listed (its pages then say whom to ask)
+            roles.append(Role.PEJABAT_PENILAI.value)
         granted = PeranInstansi.objects.filter(instansi=instansi, user=user).values_list("role", flat=True)
         roles.extend(sorted(granted))
     if user.is_platform_admin:
@@ -146,6 +167,7 @@ __all__ = [
     "PERM_NILAI",
     "can_nilai",
     "delegasi_aktif",
+    "non_asn_in",
     "pegawai_bawahan",
     "pegawai_dinilai_ids",
     "pegawai_dinilai_oleh",
@@ -168,3 +190,59 @@ def identitas_pegawai(p: Pegawai | None) -> dict[str, str] | None:
         "jenis_jabatan": p.jabatan.jenis,
         "unit_kerja": p.unit_kerja.nama,
     }
+
+
+def identitas_non_asn(official: PejabatNonAsn | None, *, instansi_nama: str = "") -> dict[str, str] | None:
+    """The header-box identity of a non-ASN Pejabat Penilai (issue #16): its nama and jabatan; no NIP and
+    no pangkat (printed "-", as the official forms do for a Kepala Daerah or Menteri); the instansi as
+    the unit (the form's row 5 "INSTANSI")."""
+    if official is None:
+        return None
+    return {
+        "nama": official.nama,
+        "nip": "-",
+        "pangkat_golongan": "-",
+        "jabatan": official.jabatan,
+        "jenis_jabatan": "",
+        "unit_kerja": instansi_nama,
+        "status_penilai": "NON ASN",
+    }
+
+
+def identitas_penilai_of(obj: object, *, instansi_nama: str = "") -> dict[str, str] | None:
+    """The Pejabat Penilai identity of an SKP or evaluation: its pegawai penilai (loaded with jabatan and
+    unit) or its non-ASN official (``pejabat_penilai_non_asn`` loaded)."""
+    if getattr(obj, "pejabat_penilai_id", None) is not None:
+        return identitas_pegawai(obj.pejabat_penilai)  # type: ignore[attr-defined]
+    if getattr(obj, "pejabat_penilai_non_asn_id", None) is not None:
+        return identitas_non_asn(obj.pejabat_penilai_non_asn, instansi_nama=instansi_nama)  # type: ignore[attr-defined]
+    return None
+
+
+def pejabat_non_asn_list(*, instansi: Instansi) -> QuerySet[PejabatNonAsn]:
+    """The instansi's non-ASN Pejabat Penilai with their login and how many pegawai each rates (one query)."""
+    from django.db.models import Count
+
+    return (
+        PejabatNonAsn.objects.filter(instansi=instansi)
+        .select_related("user")
+        .annotate(jumlah_dinilai=Count("dinilai", distinct=True))
+        .order_by("nama", "id")
+    )
+
+
+def pejabat_non_asn_kandidat(
+    *, instansi: Instansi, pejabat: PejabatNonAsn | None, batas: int = 200
+) -> list[Pegawai]:
+    """Pegawai an admin may pick for a non-ASN official to rate: those it rates now, then the top of the
+    hierarchy (no atasan: the JPT at the top, heads of units that report to nobody), by name; at most
+    ``batas`` (others by NIP in the form). One query."""
+    cond = Q(atasan__isnull=True)
+    if pejabat is not None:
+        cond |= Q(penilai_non_asn=pejabat)
+    return list(
+        Pegawai.objects.filter(instansi=instansi, aktif=True)
+        .filter(cond)
+        .select_related("jabatan", "unit_kerja", "penilai_non_asn")
+        .order_by("nama", "id")[:batas]
+    )

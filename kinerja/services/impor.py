@@ -1001,6 +1001,14 @@ def _write(
             )
         if (p.user_nama, p.user_email) != (r["nama"], r["email"]):
             user_updates.append(User(id=p.user_id, nama=r["nama"], email=r["email"]))
+    # A superior from the file replaces a non-ASN Pejabat Penilai (issue #16; one Pejabat Penilai, CHECK).
+    # The few pegawai rated by one come from the partial index; no list of every changed row is sent.
+    dinilai_non_asn = set(
+        Pegawai.objects.filter(instansi=instansi, penilai_non_asn__isnull=False).values_list("pk", flat=True)
+    )
+    lepas = [p.pk for p in pegawai_changed if p.atasan_id is not None and p.pk in dinilai_non_asn]
+    if lepas:
+        Pegawai.objects.filter(instansi=instansi, pk__in=lepas).update(penilai_non_asn=None)
     Pegawai.objects.bulk_update(
         pegawai_changed,
         [*data_fields, "unit_kerja", "jabatan", "atasan", "updated_at"],

@@ -1,12 +1,17 @@
 """Pegawai writes: create, change placement (mutasi) with history."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kinerja.exceptions import ApplicationError
-from kinerja.models import Instansi, Jabatan, Pegawai, Penempatan, UnitKerja, User
+from kinerja.identity import account_set_password
+from kinerja.models import Instansi, Jabatan, Pegawai, PejabatNonAsn, Penempatan, UnitKerja, User
 from kinerja.models.people import JenisPenempatan
 from kinerja.rls import rls_unrestricted
 from kinerja.services.audit import audit_log, snapshot
@@ -112,7 +117,12 @@ def pegawai_mutasi(
             mulai=tanggal,
         )
     pegawai.unit_kerja, pegawai.jabatan, pegawai.atasan = unit_kerja, jabatan, atasan
-    pegawai.save(update_fields=["unit_kerja", "jabatan", "atasan", "updated_at"])
+    fields = ["unit_kerja", "jabatan", "atasan", "updated_at"]
+    if atasan is not None and pegawai.penilai_non_asn_id is not None:
+        # a pegawai superior replaces a non-ASN Pejabat Penilai (one Pejabat Penilai, CHECK)
+        pegawai.penilai_non_asn = None
+        fields.append("penilai_non_asn")
+    pegawai.save(update_fields=fields)
     audit_log(
         actor=actor,
         instansi=pegawai.instansi_id,
@@ -158,3 +168,137 @@ def _is_in_chain(*, start: Pegawai, target: Pegawai) -> bool:
         )
         row = cur.fetchone()
     return bool(row and row[0])
+
+
+# ---------------------------------------------------------------- Pejabat Penilai non-ASN (issue #16)
+
+MAX_USERNAME = 32
+
+
+@dataclass
+class NonAsnHasil:
+    """What ``pejabat_non_asn_simpan`` did: the official, whether it is new, and the pegawai it now rates
+    (``ditambah``) or no longer rates (``dilepas``): the SKP and evaluation services follow them."""
+
+    pejabat: PejabatNonAsn
+    dibuat: bool
+    ditambah: list[int] = field(default_factory=list)
+    dilepas: list[int] = field(default_factory=list)
+
+
+def _non_asn_errors(*, username: str, nama: str, jabatan: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = [_("Isi nama pengguna untuk masuk.")]
+    elif len(username) > MAX_USERNAME or not all(c.isalnum() or c in "._-" for c in username):
+        errors["username"] = [
+            _(
+                "Nama pengguna paling banyak %(n)d karakter: huruf, angka, titik, garis bawah atau tanda minus."
+            )
+            % {"n": MAX_USERNAME}
+        ]
+    if not nama:
+        errors["nama"] = [_("Isi nama pejabat.")]
+    elif len(nama) > 255:
+        errors["nama"] = [_("Paling banyak 255 karakter.")]
+    if not jabatan:
+        errors["jabatan"] = [_("Isi jabatan pejabat, misalnya Bupati Sukamaju.")]
+    elif len(jabatan) > 255:
+        errors["jabatan"] = [_("Paling banyak 255 karakter.")]
+    return errors
+
+
+@transaction.atomic
+def pejabat_non_asn_simpan(
+    *,
+    actor: User | None,
+    instansi: Instansi,
+    username: str,
+    nama: str,
+    jabatan: str,
+    password: str | None = None,
+    menilai: list[str] | None = None,
+    pejabat: PejabatNonAsn | None = None,
+) -> NonAsnHasil:
+    """Create (``pejabat`` None) or update a Pejabat Penilai non-ASN of ``instansi`` (issue #16): a login
+    without a pegawai row, bound to that instansi. ``password`` (None: unchanged; a new account without
+    one cannot log in) goes through ``account_set_password``. ``menilai`` (NIPs; None: unchanged) becomes
+    the list of pegawai it rates: their ``penilai_non_asn`` is set (and ``atasan`` cleared: one Pejabat
+    Penilai), the ones left out lose it. Unknown NIPs or a username taken elsewhere: ApplicationError with
+    field errors, nothing written. Audited (the password never)."""
+    username, nama, jabatan = (username or "").strip(), (nama or "").strip(), (jabatan or "").strip()
+    errors = _non_asn_errors(username=username, nama=nama, jabatan=jabatan)
+    if pejabat is None and not errors.get("username"):
+        # usernames (NIPs) are unique across every instansi: existence only, across them
+        with rls_unrestricted():
+            existing = User.objects.filter(nip=username).values_list("pk", flat=True).first()
+        if existing is not None:
+            pejabat = PejabatNonAsn.objects.filter(instansi=instansi, user_id=existing).first()
+            if pejabat is None:
+                errors["username"] = [_("Nama pengguna ini sudah dipakai akun lain.")]
+    elif pejabat is not None and pejabat.user.nip != username:
+        errors["username"] = [_("Nama pengguna tidak dapat diubah.")]
+    nips = [n.strip() for n in (menilai or []) if n.strip()]
+    rows = list(Pegawai.objects.filter(instansi=instansi, nip__in=nips).values_list("pk", "nip"))
+    unknown = sorted(set(nips) - {nip for _pk, nip in rows})
+    if unknown:
+        errors["menilai"] = [
+            _("NIP berikut bukan pegawai instansi %(kode)s: %(nip)s.")
+            % {"kode": instansi.kode, "nip": ", ".join(unknown)}
+        ]
+    if password:
+        user_for_check = pejabat.user if pejabat is not None else User(nip=username, nama=nama)
+        try:
+            password_validation.validate_password(password, user_for_check)
+        except DjangoValidationError as exc:
+            errors["password"] = list(exc.messages)
+    if errors:
+        raise ApplicationError(_("Data pejabat penilai non-ASN tidak valid."), errors=errors)
+
+    dibuat = pejabat is None
+    if pejabat is None:
+        # no password yet (unusable): it is written below through the one password path
+        user = User.objects.create_user(nip=username, password=None, nama=nama)
+        pejabat = PejabatNonAsn.objects.create(instansi=instansi, user=user, nama=nama, jabatan=jabatan)
+        before: dict[str, object] | None = None
+    else:
+        before = {"nama": pejabat.nama, "jabatan": pejabat.jabatan}
+        pejabat.nama, pejabat.jabatan = nama, jabatan
+        pejabat.save(update_fields=["nama", "jabatan", "updated_at"])
+        if pejabat.user.nama != nama:
+            User.objects.filter(pk=pejabat.user_id).update(nama=nama)
+    if password:
+        account_set_password(pejabat.user, password)
+
+    hasil = NonAsnHasil(pejabat=pejabat, dibuat=dibuat)
+    if menilai is not None:
+        target = {pk for pk, _nip in rows}
+        current = set(
+            Pegawai.objects.filter(instansi=instansi, penilai_non_asn=pejabat).values_list("pk", flat=True)
+        )
+        hasil.ditambah = sorted(target - current)
+        hasil.dilepas = sorted(current - target)
+        if hasil.dilepas:
+            Pegawai.objects.filter(instansi=instansi, pk__in=hasil.dilepas).update(
+                penilai_non_asn=None, updated_at=timezone.now()
+            )
+        if hasil.ditambah:
+            Pegawai.objects.filter(instansi=instansi, pk__in=hasil.ditambah).update(
+                penilai_non_asn=pejabat, atasan=None, updated_at=timezone.now()
+            )
+    audit_log(
+        actor=actor,
+        instansi=instansi,
+        action="pejabat_non_asn.buat" if dibuat else "pejabat_non_asn.ubah",
+        obj=pejabat,
+        before=before,
+        after={
+            "username": username,
+            "nama": nama,
+            "jabatan": jabatan,
+            "kata_sandi_diubah": bool(password),
+            "menilai_ditambah": hasil.ditambah,
+            "menilai_dilepas": hasil.dilepas,
+        },
+    )
+    return hasil

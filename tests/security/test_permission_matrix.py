@@ -234,6 +234,11 @@ EXPECT: dict[str, dict[str, str]] = {
     "evaluasi:tahunan-hasil": {"get": "login 404 404 404 ok ok 404 ok"},  # /evaluasi/tahunan/<int:pk>/
     # the "Nilai" link: whoever may see the SKP (a draft here: redirect back to it); the kepala is not its penilai
     "evaluasi:nilai-skp": {"get": "login ok ok 404 ok ok 404 ok"},  # /evaluasi/skp/<int:pk>/nilai/
+    "evaluasi:non-asn-daftar": {"get": "login 404 404 404 ok 404 ok ok"},  # /evaluasi/pejabat-non-asn/
+    "evaluasi:non-asn-baru": {"get": "login 404 404 404 ok 404 ok ok"},  # /evaluasi/pejabat-non-asn/baru/
+    "evaluasi:non-asn-ubah": {
+        "get": "login 404 404 404 ok 404 404 ok"
+    },  # /evaluasi/pejabat-non-asn/<int:pk>/
     "api-auth-token": {"post": "bad bad bad bad bad bad bad bad"},  # /api/v1/auth/token/
     "api-me": {"get": "login ok ok ok ok ok ok ok"},  # /api/v1/me/
     "api-periode-list": {"get": "login ok ok ok ok ok ok ok"},  # /api/v1/periode/

@@ -185,10 +185,12 @@ def test_an_earlier_wider_token_policy_is_dropped_by_the_next_ensure() -> None:
         )
     }
     # r = SELECT, d = DELETE, * = ALL: the instansi's tokens are readable and deletable, only one's own writable
+    # (the ``_na`` versions also cover the instansi's non-ASN officials, issue #16)
+    na = rls.NON_ASN_SUFFIX
     assert policies == {
         "kinerja_milik": "*",
-        "kinerja_token_instansi_baca": "r",
-        "kinerja_token_instansi_hapus": "d",
+        f"kinerja_token_instansi_baca{na}": "r",
+        f"kinerja_token_instansi_hapus{na}": "d",
         **({rls.OWNER_POLICY: "*"} if rls.OWNER_POLICY in policies else {}),
     }
 

@@ -53,6 +53,13 @@ class Command(BaseCommand):
         self.stdout.write(line(tuple("-" * w for w in widths)))
         for row in rows:
             self.stdout.write(line(row))
+        non_asn = {u.nip: u for u in User.objects.filter(nip__in=[d.username for d in demo.NON_ASN])}
+        for d in demo.NON_ASN:
+            if d.username in non_asn:
+                self.stdout.write(
+                    f"Pejabat Penilai non-ASN ({d.jabatan}, {d.instansi}): username {d.username}, "
+                    f"kata sandi {demo.DEMO_PASSWORD}; menilai Sekretaris Daerah (menu Persetujuan SKP)."
+                )
         self.stdout.write(
             f"Semua pegawai demo lainnya juga dapat masuk dengan NIP masing-masing dan kata sandi {demo.DEMO_PASSWORD}."
         )

@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from kinerja import demo
 from kinerja.exceptions import ApplicationError
+from kinerja.identity import account_set_password
 from kinerja.management.tenant import command_tenant
-from kinerja.models import Instansi, Jabatan, Pegawai, Role, UnitKerja, User
+from kinerja.models import Instansi, Jabatan, Pegawai, PejabatNonAsn, Role, UnitKerja, User
 from kinerja.services.org import jabatan_get_or_create, unit_kerja_create
 from kinerja.services.people import pegawai_create
 from kinerja.services.tenancy import instansi_get_or_create, periode_ensure_year, role_grant
@@ -48,6 +49,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         tahun = timezone.localdate().year
         new_users: list[int] = []
+        non_asn_baru: list[User] = []
         aktivitas = not options.get("tanpa_aktivitas")
         mulai = time.monotonic()
         try:
@@ -65,6 +67,10 @@ class Command(BaseCommand):
                         if aktivitas:
                             self._seed_aktivitas(definition, instansi)
                             self._seed_tim(definition, instansi, tahun)
+                        non_asn_baru += self._seed_non_asn(definition, instansi)
+                for user in non_asn_baru:
+                    # as the owner, through the one password path (kinerja.identity)
+                    account_set_password(user, demo.DEMO_PASSWORD)
                 self._seed_platform_admin(new_users)
                 if new_users:
                     # One hash for every new demo account: hashing ~75 passwords one by one with the
@@ -79,6 +85,32 @@ class Command(BaseCommand):
                 f"Kata sandi semua akun demo: {demo.DEMO_PASSWORD}"
             )
         )
+
+    def _seed_non_asn(self, d: demo.InstansiDef, instansi: Instansi) -> list[User]:
+        """The instansi's Pejabat Penilai non-ASN (``demo.NON_ASN``), made or left as they are (idempotent:
+        an existing one is not touched). Returns the new logins (their password is set by the caller).
+        The service lives in the top app (evaluasi): imported here, not at module level."""
+        tetapkan = import_module("evaluasi.services_non_asn").pejabat_non_asn_tetapkan
+        baru: list[User] = []
+        for na in demo.NON_ASN:
+            if (
+                na.instansi != d.kode
+                or PejabatNonAsn.objects.filter(instansi=instansi, user__nip=na.username).exists()
+            ):
+                continue
+            hasil = tetapkan(
+                actor=None,
+                instansi=instansi,
+                username=na.username,
+                nama=na.nama,
+                jabatan=na.jabatan,
+                menilai=[d.by_key(k).nip for k in na.menilai],
+            )
+            baru.append(User.objects.get(pk=hasil.pejabat.user_id))
+            self.stdout.write(
+                f"{instansi.kode}: Pejabat Penilai non-ASN {na.jabatan} ({na.username}) dibuat."
+            )
+        return baru
 
     def _seed_aktivitas(self, d: demo.InstansiDef, instansi: Instansi) -> None:
         """SKPs, realisasi, feedback and ratings for the pegawai that have none (see module docstring).
