@@ -65,6 +65,31 @@ SKIPPED_NAMES = {
 # * "bad" on a write means the role passed the permission check and the empty body (or the draft
 #   state of the SKP) was refused: 400/409.
 EXPECT: dict[str, dict[str, str]] = {
+    # tim kerja (#16), the health page (#20), SIASN (#18): observed and reviewed at merge
+    "tim-list": {"get": "login ok ok ok ok ok ok ok"},  # tim-kerja/
+    "tim-detail": {"get": "login ok ok 404 ok ok 404 ok"},  # tim-kerja/<int:pk>/
+    "tim-ubah": {"get": "login 405 405 405 405 405 405 405"},  # tim-kerja/<int:pk>/ubah/
+    "tim-anggota-tambah": {"get": "login 405 405 405 405 405 405 405"},  # tim-kerja/<int:pk>/anggota/
+    "tim-anggota-keluar": {
+        "get": "login 404 404 404 ok 404 404 ok"
+    },  # tim-kerja/<int:pk>/anggota/<int:anggota_pk>/keluarkan/
+    "status": {"get": "login 404 404 404 ok 404 ok ok"},  # status/
+    "evaluasi:siasn": {"get": "login 404 404 404 ok 404 ok ok"},  # evaluasi/siasn/
+    "evaluasi:siasn-tarik": {"get": "login 404 404 404 ok 404 ok ok"},  # evaluasi/siasn/tarik/
+    # without ?tahun= the export is a 404 for everyone
+    "evaluasi:siasn-audit": {"get": "login 404 404 404 404 404 404 404"},  # evaluasi/siasn/audit/
+    "api-tim-list": {
+        "get": "login ok ok ok ok ok ok ok",
+        "post": "login bad bad bad bad bad bad bad",
+    },  # api/v1/tim-kerja/
+    "api-tim-detail": {
+        "get": "login ok ok 404 ok ok 404 ok",
+        "patch": "login 404 404 404 ok 404 404 ok",
+    },  # api/v1/tim-kerja/<int:pk>/
+    "api-tim-anggota": {"post": "login bad bad 404 bad bad 404 bad"},  # api/v1/tim-kerja/<int:pk>/anggota/
+    "api-tim-anggota-keluar": {
+        "delete": "login 404 404 404 404 404 404 404"
+    },  # api/v1/tim-kerja/<int:pk>/anggota/<str:nip>/
     "dashboard": {"get": "login ok ok ok ok ok ok ok"},  # /
     "healthz": {"get": "ok ok ok ok ok ok ok ok"},  # /healthz/
     "login": {"get": "ok ok ok ok ok ok ok ok"},  # /masuk/
