@@ -54,6 +54,12 @@ TASK_KINDS: dict[str, str] = {
     "kinerja.tasks.job_antri_sweep_task": PERIODIC,
     "kinerja.tasks.job_mati_sweep_task": PERIODIC,
     "kinerja.tasks.token_purge_expired_task": PERIODIC,
+    "dialog.tasks.log_harian_pengingat_all_task": PERIODIC,
+    "dialog.tasks.log_harian_pengingat_task": PERIODIC,
+    # long bulk work started by an admin: the SIASN send (rate-limited, hours at 100k), imports, exports
+    "evaluasi.tasks.siasn_kirim_task": BATCH,
+    "kinerja.tasks.impor_pegawai_task": BATCH,
+    "kinerja.tasks.ekspor_tabel_task": DOCUMENTS,
     # the batch's notification e-mails (a single feedback e-mail stays interactive)
     "dialog.tasks.notifikasi_email_bulk_task": BULK_EMAIL,
 }

@@ -30,12 +30,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "kinerja_bench_siasn"
 TAHUN = 2026
-NO_PASSWORD = "!bench"  # noqa: S105 - an unusable password hash (Django's "!" prefix): nobody can log in
+NO_PASSWORD = UNUSABLE_PASSWORD_PREFIX + "bench"  # an unusable password hash: nobody can log in
 
 
 def _psql(sql: str) -> None:

@@ -64,7 +64,9 @@ def xdist_args(argv: list[str]) -> list[str]:
     ``-n``, ``-p no:xdist``, or KINERJA_TEST_WORKERS=0/1) stays in one process."""
     if any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) for a in argv):
         return []
-    if "no:xdist" in argv or any(not a.startswith("-") and (a.startswith("tests") or "::" in a) for a in argv):
+    if "no:xdist" in argv or any(
+        not a.startswith("-") and (a.startswith("tests") or "::" in a) for a in argv
+    ):
         return []
     workers = os.environ.get("KINERJA_TEST_WORKERS") or str(min(2, os.cpu_count() or 1))
     if not workers.isdigit() or int(workers) < 2:

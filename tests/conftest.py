@@ -69,6 +69,19 @@ def _fresh_login_guard(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the site's language (Indonesian): a test or a request that activated English
+    must not change the messages the next test of the same process reads (the suite runs on several
+    workers, so the order of tests is not fixed)."""
+    from django.conf import settings as dj_settings
+    from django.utils import translation
+
+    translation.activate(dj_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(dj_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _reference_data(request: pytest.FixtureRequest) -> None:
     marker = request.node.get_closest_marker("django_db")
     names = set(request.fixturenames)

@@ -18,12 +18,15 @@
    consecutive transient failures (SIASN down) the rest is reported as not sent. Refused credentials
    stop the run (``SiasnAuthError``).
 
-A PostgreSQL advisory lock (per instansi) keeps two runs from sending the same results at once; it is a
-session lock, so a crashed process releases it.
+A Redis lock (per instansi) keeps two runs from sending the same results at once. It is a lease of
+``KUNCI_LEASE`` seconds renewed by a thread while the run lives, so a crashed process releases it within
+the lease; it is not a PostgreSQL session lock, which PgBouncer's transaction pooling would hand to
+another client (docs/operations.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,7 +71,6 @@ MAX_BERUNTUN_SEMENTARA = 5
 #: Progress is written at most this often (seconds) and at least every ``PROGRES_SETIAP`` results.
 PROGRES_DETIK = 1.0
 PROGRES_SETIAP = 50
-_KUNCI = 7_318_001  # advisory lock class id of "siasn_kirim" (the second key is the instansi id)
 
 
 @dataclass
@@ -186,21 +188,42 @@ def butir_siasn(*, instansi: Instansi, tahun: int, jenis: tuple[str, ...] = SEMU
 # ---------------------------------------------------------------------------------------------- writes
 
 
+KUNCI_LEASE = 120  # seconds; renewed every third of it while the run lives
+
+
 @contextmanager
 def kunci_kirim(instansi: Instansi) -> Iterator[None]:
-    """One send run per instansi at a time (advisory session lock: released if the process dies)."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(%s, %s)", [_KUNCI, instansi.pk])
-        ok = cur.fetchone()[0]
-    if not ok:
+    """One send run per instansi at a time: a Redis lease renewed by a thread until the run ends (a
+    crashed process stops renewing it, and it lapses after ``KUNCI_LEASE`` seconds)."""
+    import threading
+
+    import redis
+    from django.conf import settings
+
+    conn = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=5)
+    lock = conn.lock(f"kinerja:siasn_kirim:{instansi.pk}", timeout=KUNCI_LEASE, blocking=False)
+    if not lock.acquire():
         raise InvalidTransition(
             _("Pengiriman ke SIASN untuk instansi ini sedang berjalan; tunggu sampai selesai.")
         )
+    selesai = threading.Event()
+
+    def perpanjang() -> None:
+        while not selesai.wait(KUNCI_LEASE / 3):
+            try:
+                lock.reacquire()
+            except redis.RedisError:  # lost or Redis down: the next run may start; say so
+                logger.warning("siasn_kirim: could not renew the lock of instansi %s", instansi.pk)
+
+    t = threading.Thread(target=perpanjang, name=f"siasn-kunci-{instansi.pk}", daemon=True)
+    t.start()
     try:
         yield
     finally:
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(%s, %s)", [_KUNCI, instansi.pk])
+        selesai.set()
+        t.join(5)
+        with contextlib.suppress(redis.RedisError):  # already lapsed
+            lock.release()
 
 
 def pegawai_siasn_simpan(*, instansi: Instansi, pegawai_id: int, data: dict[str, Any]) -> str:

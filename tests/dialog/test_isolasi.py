@@ -76,6 +76,19 @@ def objek(org_a: Org, org_b: Org, skp_pegawai: Skp, tw: list[Periode], pejabat_l
             catatan="c",
             tindak_lanjut=[{"uraian": "t", "tenggat": dt.date(2026, 6, 1)}],
         )
+        from dialog.models import LogHarian
+
+        log = LogHarian.objects.create(
+            instansi=org_a.instansi,
+            pegawai=org_a.pegawai,
+            skp=skp_pegawai,
+            rhk=rhk,
+            tanggal=dt.date(2026, 5, 11),
+            uraian="log A",
+            durasi_menit=60,
+            berkas=SimpleUploadedFile("log.png", png_bytes()),
+            nama_berkas="log.png",
+        )
         return {
             "skp": skp_pegawai.pk,
             "indikator": ind.pk,
@@ -90,6 +103,8 @@ def objek(org_a: Org, org_b: Org, skp_pegawai: Skp, tw: list[Periode], pejabat_l
             "pegawai": org_a.pegawai.pk,
             "penugasan_lintas": masuk_a.pk,
             "penugasan_keluar": keluar.pk,
+            "log_harian": log.pk,
+            "realisasi": real.pk,
         }
 
 
@@ -121,6 +136,9 @@ WEB = {
     "penugasan-keluar-detail": ("penugasan_keluar",),
     "notifikasi-buka": ("notifikasi",),
     "linimasa": ("pegawai",),
+    "log-harian-ubah": ("log_harian",),
+    "log-harian-hapus": ("log_harian",),
+    "log-harian-berkas": ("log_harian",),
 }
 API = {
     "api-umpan-balik-detail": ("umpan_balik",),
@@ -128,6 +146,30 @@ API = {
     "api-umpan-balik-dibaca": ("umpan_balik",),
     "api-notifikasi-dibaca": ("notifikasi",),
     "api-linimasa": ("pegawai",),
+    # the API twins (issue #19) and the log harian
+    "api-umpan-balik-baca-semua": ("skp",),
+    "api-permintaan-batal": ("permintaan",),
+    "api-log-harian-detail": ("log_harian",),
+    "api-rencana-aksi": ("skp",),
+    "api-rencana-aksi-detail": ("rencana_aksi",),
+    "api-realisasi": ("skp",),
+    "api-realisasi-bukti": ("realisasi",),
+    "api-bukti-detail": ("bukti",),
+    "api-catatan-detail": ("catatan",),
+    "api-catatan-tindak-lanjut": ("catatan",),
+    "api-tindak-lanjut-status": ("tindak_lanjut",),
+    "api-catatan-b18": ("catatan",),
+    "api-catatan-b19": ("catatan",),
+    "api-penugasan-detail": ("penugasan",),
+    "api-penugasan-terima": ("penugasan",),
+    "api-penugasan-tolak": ("penugasan",),
+    "api-penugasan-batal": ("penugasan",),
+    "api-penugasan-relawan": ("penugasan",),
+    "api-penugasan-lintas-detail": ("penugasan_lintas",),
+    "api-penugasan-lintas-putuskan": ("penugasan_lintas",),
+    "api-penugasan-keluar-detail": ("penugasan_keluar",),
+    "api-penugasan-keluar-batal": ("penugasan_keluar",),
+    "api-penugasan-keluar-umpan-balik": ("penugasan_keluar",),
 }
 
 

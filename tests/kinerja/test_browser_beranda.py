@@ -51,12 +51,17 @@ def layout_ok(page: Page, name: str) -> None:
             """() => {
                 const b = document.querySelector('[data-testid=nav-notifikasi]');
                 const r = b ? b.getBoundingClientRect() : null;
-                return {sw: document.documentElement.scrollWidth, iw: window.innerWidth,
+                const wide = [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null)
+                    .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
+                return {sw: document.documentElement.scrollWidth, iw: window.innerWidth, wide,
                         bell: r && {l: r.left, r: r.right, t: r.top, b: r.bottom, w: r.width}};
             }"""
         )
         page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-        assert m["sw"] <= m["iw"], f"{name}/{label}: page {m['sw']}px wide in a {m['iw']}px viewport"
+        assert m["sw"] <= m["iw"], (
+            f"{name}/{label}: page {m['sw']}px wide in a {m['iw']}px viewport; past the edge: {m['wide']}"
+        )
         bell = m["bell"]
         assert bell is not None, f"{name}/{label}: no bell"
         where = f"{name}/{label}: bell outside the viewport {bell}"

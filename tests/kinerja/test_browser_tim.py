@@ -67,6 +67,7 @@ def test_ketua_tim_cascades_to_two_units_and_gives_feedback(live_server: Any, br
 
     # --- the admin forms the team: ketua from Perencanaan, anggota from Bidang Umum and Bidang TI
     admin = login(browser, base, org.admin.nip)
+    admin.get_by_test_id("nav-tim-pk").click()
     admin.get_by_test_id("nav-tim").click()
     expect(admin.get_by_test_id("kosong")).to_be_visible()
     accessible_both_sizes(admin, "tim-daftar-kosong")
@@ -115,6 +116,7 @@ def test_ketua_tim_cascades_to_two_units_and_gives_feedback(live_server: Any, br
 
     # --- the ketua sees the team's matrix: two anggota, both supporting the column
     ketua = login(browser, base, w.ketua.nip)
+    ketua.get_by_test_id("nav-tim-pk").click()
     ketua.get_by_test_id("nav-tim").click()
     expect(ketua.get_by_test_id("tim-baris")).to_have_count(1)
     expect(ketua.get_by_test_id("form-tim")).to_have_count(0)  # a ketua who is no Pejabat Penilai

@@ -89,12 +89,16 @@ def test_seed_demo_builds_a_living_demo_idempotently(db: Any, settings: Any, tmp
         assert not any(s.snapshot_instansi for s in skp if s.status != "disetujui")
         utama = Rhk.objects.filter(
             skp__in=[s for s in skp if s.status == "disetujui"], jenis="utama"
-        ).select_related("skp__pegawai__jabatan", "rhk_pimpinan__skp")
+        ).select_related("skp__pegawai__jabatan", "rhk_pimpinan__skp", "tim_kerja")
         for r in utama:
             p = r.skp.pegawai
             if p.atasan_id and p.jabatan.jenis not in JPT and not p.tugas_belajar:
                 assert r.rhk_pimpinan is not None, r
-                assert r.rhk_pimpinan.skp.pegawai_id == p.atasan_id
+                # the structural leader's result, or (tim kerja, issue #16) the ketua tim's
+                if r.tim_kerja_id:
+                    assert r.rhk_pimpinan.skp.pegawai_id == r.tim_kerja.ketua_id
+                else:
+                    assert r.rhk_pimpinan.skp.pegawai_id == p.atasan_id
                 assert r.rhk_pimpinan.skp.tahun == r.skp.tahun
                 assert r.rhk_pimpinan_teks == r.rhk_pimpinan.rencana_hasil_kerja
         # realisasi with evidence (links everywhere, real files for the demo team) and feedback threads

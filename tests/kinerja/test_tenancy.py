@@ -80,6 +80,7 @@ SCOPES_DISABLED_ALLOWED = {
     "*/migrations/*.py": "data migrations use historical models inside scopes_disabled()",
     "tests/*": "test set-up and assertions across tenants",
     "scripts/*": "developer tooling (benchmarks) runs outside any request, like a management command",
+    "bench/*": "benchmark tooling (the cluster bench) runs outside any request, like a management command",
     "kinerja/selectors/dokumen.py": "public /verifikasi/ lookup by capability code, in *_dangerously_unscoped "
     "functions that return masked value objects, never models",
 }

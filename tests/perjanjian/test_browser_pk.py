@@ -71,6 +71,7 @@ def test_admin_enters_a_pk_and_the_jpt_cascades_from_it(page: Page, live_server:
 
     # --- the admin opens Perjanjian Kinerja: an empty year says what to do
     login(page, base, org_a.admin.nip)
+    page.get_by_test_id("nav-tim-pk").click()
     page.get_by_role("link", name="Perjanjian Kinerja").first.click()
     expect(page.get_by_test_id("kosong")).to_be_visible()
     both_widths(page, "daftar_kosong")

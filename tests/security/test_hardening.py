@@ -218,6 +218,9 @@ MODEL_TEXT_NOT_TYPED = {
     "evaluasi.AturanDistribusi.sumber",
     "evaluasi.AlasanDeviasi.pesan",
     "skp.Rhk.rhk_pimpinan_teks",  # the approval snapshot of the leader's text, copied by skp_approve
+    "skp.Rhk.tim_kerja_teks",  # the approval snapshot of the team label, copied by skp_approve
+    "evaluasi.KirimanSiasn.pesan",  # SIASN's answer as it came back (stored for inspectors)
+    "evaluasi.LogSiasn.pesan",  # same, in the audit log of every send
 }
 
 

@@ -29,6 +29,7 @@ COMMAND_DIRS = ("kinerja/management/commands", "evaluasi/management/commands")
 # Commands whose work is not one instansi's data, and why (their docstring must say they run as the owner).
 PLATFORM_COMMANDS = {
     "evaluasi_seed_aturan": "reference rule sets shared by every instansi (no instansi_id)",
+    "cek_migrasi_aman": "reads migration files only; touches no instansi's data",
 }
 
 

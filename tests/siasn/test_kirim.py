@@ -322,3 +322,17 @@ def test_the_planning_queries_do_not_grow_with_the_rows(
     with scope(instansi=org_a.instansi.pk), django_assert_max_num_queries(8):
         hasil = kirim_mod.siasn_kirim(instansi=org_a.instansi, tahun=TAHUN, jenis=("skp22",))
     assert (hasil.total, hasil.tidak_berubah, hasil.terkirim) == (9, 9, 0)
+
+
+def test_a_second_run_of_the_same_instansi_is_refused_while_the_first_runs(org_a: Org, org_b: Org) -> None:
+    """The run's lock is a Redis lease (PgBouncer-safe), one per instansi: another instansi is not held up."""
+    from evaluasi.siasn.kirim import kunci_kirim
+    from kinerja.exceptions import InvalidTransition
+
+    with kunci_kirim(org_a.instansi):
+        with pytest.raises(InvalidTransition), kunci_kirim(org_a.instansi):
+            pass
+        with kunci_kirim(org_b.instansi):
+            pass
+    with kunci_kirim(org_a.instansi):  # released at the end of the first run
+        pass

@@ -1,7 +1,8 @@
 """``manage.py cek_migrasi_aman``: refuse new migrations that would lock a big table (kinerja.migration_safety).
 
 Exit code 0 when every migration after the baseline is safe on a live database, else 1 with one line
-per risky operation and how to write it instead (docs/operations.md). Read-only: no database access.
+per risky operation and how to write it instead (docs/operations.md). Read-only: it reads migration files,
+not one instansi's data, and runs as the database owner (like `migrate`) when it runs at all.
 """
 
 from typing import Any
