@@ -8,6 +8,9 @@ FK = "skp_rhk_tim_kerja_id_fk_kinerja_timkerja_id"
 
 
 class Migration(migrations.Migration):
+    # not one transaction: VALIDATE then scans skp_rhk in its own transaction, without the lock that
+    # ADD CONSTRAINT took (as skp/0006_pk_indikator and the non-ASN migrations do)
+    atomic = False
 
     dependencies = [
         ('kinerja', '0009_tim_kerja'),
