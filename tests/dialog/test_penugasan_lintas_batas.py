@@ -314,3 +314,29 @@ def test_the_schema_declares_the_429(org_a: Org, api: Any) -> None:
     assert "429" in paths["/api/v1/penugasan-keluar/"]["post"]["responses"]
     assert "429" not in paths["/api/v1/penugasan-keluar/"]["get"]["responses"]
     assert "403" in paths["/api/v1/penugasan-keluar/"]["post"]["responses"]
+
+
+def test_a_jabatan_struktural_is_a_leader_before_any_bawahan(org_a: Org, org_b: Org, api: Any) -> None:
+    """A pengawas without bawahan (yet) may propose; a fungsional without bawahan may not."""
+    from kinerja.models.org import JenisJabatan
+    from tests.factories import JabatanFactory
+
+    with scopes_disabled():
+        pengawas = PegawaiFactory(
+            instansi=org_a.instansi,
+            unit_kerja=org_a.atasan.unit_kerja,
+            jabatan=JabatanFactory(
+                instansi=org_a.instansi, nama="Kepala Subbagian", jenis=JenisJabatan.PENGAWAS
+            ),
+            atasan=org_a.atasan,
+        )
+        fungsional = PegawaiFactory(
+            instansi=org_a.instansi,
+            unit_kerja=org_a.atasan.unit_kerja,
+            jabatan=JabatanFactory(
+                instansi=org_a.instansi, nama="Analis Kebijakan", jenis=JenisJabatan.FUNGSIONAL
+            ),
+            atasan=org_a.atasan,
+        )
+    assert api(pengawas.user).post(API, _body("B", org_b.pegawai.nip), format="json").status_code == 201
+    assert api(fungsional.user).post(API, _body("B", org_b.rekan.nip), format="json").status_code == 403
