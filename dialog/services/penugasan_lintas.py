@@ -141,14 +141,16 @@ def _batas_key(user_id: int, window: int, now: float) -> str:
 
 def _terlalu_sering(detik: int) -> TooManyRequests:
     menit = max(1, -(-detik // 60))
-    return TooManyRequests(
-        _(
+    if menit > 90:  # the day's budget: say hours, not "1260 menit"
+        pesan = _(
+            "Batas harian usulan penugasan lintas instansi sudah tercapai. Coba lagi dalam %(jam)s jam."
+        ) % {"jam": -(-menit // 60)}
+    else:
+        pesan = _(
             "Terlalu banyak usulan penugasan lintas instansi dalam waktu singkat. "
             "Coba lagi dalam %(menit)s menit."
-        )
-        % {"menit": menit},
-        retry_after=detik,
-    )
+        ) % {"menit": menit}
+    return TooManyRequests(pesan, retry_after=detik)
 
 
 def lintas_batas_cek(*, user: User) -> None:

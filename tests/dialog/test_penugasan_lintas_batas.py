@@ -167,6 +167,9 @@ def test_daily_limit_and_per_user(org_a: Org, org_b: Org, org_c: Org, settings: 
     resp = a.post(API, _body("B", org_b.rekan.nip), format="json")
     assert resp.status_code == 429
     assert 3600 < int(resp["Retry-After"]) <= 24 * 3600  # 15 May 10:00 WIB: the UTC day ends in 21 h
+    assert resp.json()["detail"] == (
+        "Batas harian usulan penugasan lintas instansi sudah tercapai. Coba lagi dalam 21 jam."
+    )
     assert api(org_a.kepala.user).post(API, _body("B", org_b.rekan.nip), format="json").status_code == 201
     assert api(org_c.atasan.user).post(API, _body("B", org_b.pegawai.nip), format="json").status_code == 201
     assert _written() == (3, 3)
