@@ -19,13 +19,15 @@ from rest_framework.response import Response
 from dialog import access, selectors, services
 from dialog.models import Penugasan, PenugasanKeluar, PenugasanLintas, StatusLintas, StatusPenugasan
 from dialog.services.penugasan_lintas import (
+    boleh_usul_lintas,
     penugasan_keluar_cancel,
     penugasan_lintas_decide,
     penugasan_lintas_propose,
+    pesan_bukan_pimpinan,
     umpan_balik_lintas_give,
 )
 from kinerja.api.base import TenantScopedApi
-from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
+from kinerja.exceptions import ApplicationError, NotFoundOrForbidden, ReadOnly
 from kinerja.models import Pegawai
 from kinerja.tenancy import pegawai_of
 from skp.models import Aspek, JenisRhk
@@ -280,8 +282,10 @@ def _keluar_out(obj: PenugasanKeluar) -> dict[str, Any]:
 class PenugasanKeluarListCreateApi(TenantScopedApi):
     """GET: the caller's penugasan sent to other instansi. POST: propose work to a pegawai of another
     instansi (``instansi`` = its code, ``nip``) → 201 the caller's record; the proposal goes to that
-    pegawai's Pejabat Penilai. An unknown code or NIP → 400 (one message whether the NIP is unknown or
-    has no Pejabat Penilai)."""
+    pegawai's Pejabat Penilai. Leaders only (Pejabat Penilai or jabatan struktural; else 403). An
+    unknown code or NIP → 400 (one message whether the NIP is unknown, not active or has no Pejabat
+    Penilai). Per user at most ``KINERJA_LINTAS_PER_JAM``/``KINERJA_LINTAS_PER_HARI`` attempts (failed
+    lookups included), then 429 with ``Retry-After``, as on the page."""
 
     class InputSerializer(serializers.Serializer):
         instansi = serializers.CharField(max_length=32)
@@ -319,6 +323,10 @@ class PenugasanKeluarListCreateApi(TenantScopedApi):
         ],
     )
     def post(self, request: Request) -> Response:
+        if not boleh_usul_lintas(user=self.actor, own=pegawai_of(self.actor), roles=self.roles):
+            raise ReadOnly(
+                pesan_bukan_pimpinan()
+            )  # 403 before the body is read, as the page's form is hidden
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -42,3 +42,14 @@ class Conflict(ApplicationError):
     """Concurrent modification (stale version): 409."""
 
     status_code = 409
+
+
+class TooManyRequests(ApplicationError):
+    """A per-user rate limit was reached: 429 with a message; ``retry_after`` seconds go to the
+    ``Retry-After`` header (API: ``kinerja.api.exceptions``; pages set it themselves)."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, extra={"retry_after": retry_after})
+        self.retry_after = retry_after

@@ -16,16 +16,25 @@ Design (tenant isolation stays absolute):
    tenant is returned to the caller except that same decision. ``tests/dialog/test_penugasan_lintas.py``
    greps that this module is the only place in dialog/ that switches tenants.
 3. Every step is audited in both instansi, and runs in one transaction.
+4. Abuse limits (docs/security.md, "Penugasan lintas instansi: pembatasan"): only a leader may propose
+   (``boleh_usul_lintas``: the pejabat_penilai role, or a jabatan struktural), else 403; each user has
+   ``KINERJA_LINTAS_PER_JAM`` / ``KINERJA_LINTAS_PER_HARI`` attempts that reach the lookup in the
+   other instansi (found or not), counted atomically in the cache (Redis), else 429 with Retry-After;
+   an unknown NIP and one that cannot receive a penugasan (not active, no Pejabat Penilai) give the
+   same 400 ``pesan_nip_tidak_dapat``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -41,8 +50,16 @@ from dialog.models import (
     UmpanBalikLintas,
 )
 from dialog.selectors import is_pimpinan_of, skp_for_penugasan
-from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
-from kinerja.models import Instansi, Pegawai, User
+from kinerja.exceptions import (
+    ApplicationError,
+    InvalidTransition,
+    NotFoundOrForbidden,
+    ReadOnly,
+    TooManyRequests,
+)
+from kinerja.models import Instansi, Pegawai, Role, User
+from kinerja.models.org import JPT, JenisJabatan
+from kinerja.selectors.people import roles_of
 from kinerja.services.audit import audit_log
 from kinerja.tenancy import pegawai_of, tenant_context
 from skp.models import JenisRhk
@@ -78,6 +95,92 @@ def _notify(*, instansi_id: int, pegawai_id: int, judul: str, pesan: str, tautan
     )
 
 
+# ---------------------------------------------------------------- who may propose, and how often
+
+#: Jabatan struktural: JPT, administrator, pengawas (a leader even before their bawahan are listed).
+STRUKTURAL = frozenset({*JPT, JenisJabatan.ADMINISTRATOR, JenisJabatan.PENGAWAS})
+
+
+def pesan_nip_tidak_dapat() -> str:
+    """One answer for an unknown NIP, a pegawai not active, and one without Pejabat Penilai."""
+    return _("NIP tidak ditemukan atau tidak dapat menerima penugasan.")
+
+
+def pesan_bukan_pimpinan() -> str:
+    return _(
+        "Penugasan untuk pegawai instansi lain hanya dapat diusulkan oleh pimpinan (Pejabat Penilai "
+        "atau pejabat struktural)."
+    )
+
+
+def boleh_usul_lintas(*, user: User, own: Pegawai | None, roles: list[str] | None = None) -> bool:
+    """A leader of their own instansi: someone's Pejabat Penilai (the derived ``pejabat_penilai`` role
+    of ``roles_of``: active bawahan or an active delegation) or a pegawai with a jabatan struktural.
+    ``roles`` may be the request's roles in ``own``'s instansi (saves their queries)."""
+    if own is None:
+        return False
+    if own.jabatan.jenis in STRUKTURAL:
+        return True
+    if roles is None:
+        roles = roles_of(user=user, instansi=own.instansi)
+    return Role.PEJABAT_PENILAI.value in roles
+
+
+def _batas() -> tuple[tuple[int, int], ...]:
+    """(count, window seconds) pairs: per hour, per day."""
+    return (
+        (int(settings.KINERJA_LINTAS_PER_JAM), 3600),
+        (int(settings.KINERJA_LINTAS_PER_HARI), 24 * 3600),
+    )
+
+
+def _batas_key(user_id: int, window: int, now: float) -> str:
+    """The user's fixed-window counter (no NIP, nothing typed: only the account id and the window)."""
+    return f"kinerja:lintas:{user_id}:{window}:{int(now // window)}"
+
+
+def _terlalu_sering(detik: int) -> TooManyRequests:
+    menit = max(1, -(-detik // 60))
+    if menit > 90:  # the day's budget: say hours, not "1260 menit"
+        pesan = _(
+            "Batas harian usulan penugasan lintas instansi sudah tercapai. Coba lagi dalam %(jam)s jam."
+        ) % {"jam": -(-menit // 60)}
+    else:
+        pesan = _(
+            "Terlalu banyak usulan penugasan lintas instansi dalam waktu singkat. "
+            "Coba lagi dalam %(menit)s menit."
+        ) % {"menit": menit}
+    return TooManyRequests(pesan, retry_after=detik)
+
+
+def lintas_batas_cek(*, user: User) -> None:
+    """Refuse (429) when the user has no attempt left in a window; counts nothing (read-only)."""
+    now = time.time()
+    for count, window in _batas():
+        used = cache.get(_batas_key(user.pk, window, now)) or 0
+        if int(used) >= count:
+            raise _terlalu_sering(window - int(now % window))
+
+
+def lintas_batas_pakai(*, user: User) -> None:
+    """Use one attempt (atomic ``INCR`` on each window's counter, created with its expiry); 429 when
+    that goes over a limit. Called before the lookup in the other instansi, so failed lookups count."""
+    now = time.time()
+    over: int | None = None
+    for count, window in _batas():
+        key = _batas_key(user.pk, window, now)
+        cache.add(key, 0, timeout=window + 60)
+        try:
+            n = int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window + 60)
+            n = 1
+        if n > count:
+            over = max(over or 0, window - int(now % window))
+    if over is not None:
+        raise _terlalu_sering(over)
+
+
 @transaction.atomic
 def penugasan_lintas_propose(
     *,
@@ -96,21 +199,29 @@ def penugasan_lintas_propose(
     from dialog.services.penugasan import _validate_penugasan
 
     own = _own(actor)
+    if not boleh_usul_lintas(user=actor, own=own):
+        raise ReadOnly(pesan_bukan_pimpinan())
+    lintas_batas_cek(user=actor)
     errors: dict[str, list[str]] = {}
     kode = (instansi_kode or "").strip().upper()
-    tujuan = Instansi.objects.filter(kode=kode, aktif=True).first() if kode else None
-    if tujuan is None:
-        errors["instansi"] = [_("Instansi dengan kode ini tidak ditemukan.")]
-    elif tujuan.pk == own.instansi_id:
-        errors["instansi"] = [_("Pegawai instansi Anda sendiri ditugaskan melalui penugasan biasa.")]
     nip = "".join((nip or "").split())
+    if not kode:
+        errors["instansi"] = [_("Isi kode instansi pegawai yang ditugaskan.")]
     if not nip:
         errors["nip"] = [_("Isi NIP pegawai yang ditugaskan.")]
     hasil_kerja, indikator_clean = _validate_penugasan(
         errors, hasil_kerja=hasil_kerja, indikator=indikator, mulai=mulai, selesai=selesai
     )
     pesan = _teks(errors, "pesan", pesan, wajib=False, label=_("Pesan"))
-    if errors or tujuan is None or mulai is None or selesai is None:
+    if errors or mulai is None or selesai is None:  # nothing looked up yet: costs no attempt
+        raise ApplicationError(_("Penugasan belum terkirim. Periksa isian yang ditandai."), errors=errors)
+    lintas_batas_pakai(user=actor)  # from here on the attempt counts, found or not
+    tujuan = Instansi.objects.filter(kode=kode, aktif=True).first()
+    if tujuan is None:
+        errors["instansi"] = [_("Instansi dengan kode ini tidak ditemukan.")]
+    elif tujuan.pk == own.instansi_id:
+        errors["instansi"] = [_("Pegawai instansi Anda sendiri ditugaskan melalui penugasan biasa.")]
+    if errors or tujuan is None:
         raise ApplicationError(_("Penugasan belum terkirim. Periksa isian yang ditandai."), errors=errors)
     kunci = uuid.uuid4()
     with _di_instansi_lain(tujuan.pk):
@@ -121,14 +232,8 @@ def penugasan_lintas_propose(
         )
         if target is None:
             raise ApplicationError(
-                _("Penugasan belum terkirim."),
-                errors={
-                    "nip": [
-                        _(
-                            "Tidak ada pegawai dengan NIP ini yang dapat menerima penugasan di instansi tersebut."
-                        )
-                    ]
-                },
+                _("Penugasan belum terkirim. Periksa isian yang ditandai."),
+                errors={"nip": [pesan_nip_tidak_dapat()]},
             )
         masuk = PenugasanLintas.objects.create(
             instansi_id=tujuan.pk,

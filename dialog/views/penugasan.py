@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dialog import access, forms, selectors, services
 from dialog.models import Penugasan, StatusPenugasan
+from dialog.services.penugasan_lintas import boleh_usul_lintas
 from dialog.views._common import _access_error, _env, _int, _user, dialog_view
 from kinerja.exceptions import ApplicationError
 from kinerja.models import Pegawai
@@ -22,7 +23,8 @@ from kinerja.tenancy import pegawai_of
 @dialog_view()
 @require_GET
 def penugasan_daftar(request: HttpRequest) -> HttpResponse:
-    instansi, _roles, user = _env(request)
+    instansi, roles, user = _env(request)
+    own = pegawai_of(user)
     return render(
         request,
         "dialog/penugasan_daftar.html",
@@ -31,7 +33,8 @@ def penugasan_daftar(request: HttpRequest) -> HttpResponse:
             "saya": list(selectors.penugasan_saya(user=user, instansi=instansi)[:50]),
             "diberikan": list(selectors.penugasan_diberikan(user=user, instansi=instansi)[:50]),
             "terbuka": list(selectors.penugasan_terbuka(instansi=instansi)[:50]),
-            "own": pegawai_of(user),
+            "own": own,
+            "boleh_lintas": boleh_usul_lintas(user=user, own=own, roles=roles),
             "lintas_masuk": list(selectors.penugasan_lintas_untuk(user=user, instansi=instansi)[:50]),
             "lintas_keluar": list(selectors.penugasan_keluar_saya(user=user, instansi=instansi)[:50]),
         },

@@ -17,13 +17,15 @@ from dialog import access, forms
 from dialog.models import PenugasanKeluar, PenugasanLintas, StatusLintas, UmpanBalikLintas
 from dialog.selectors import is_pimpinan_of
 from dialog.services.penugasan_lintas import (
+    boleh_usul_lintas,
     penugasan_keluar_cancel,
     penugasan_lintas_decide,
     penugasan_lintas_propose,
+    pesan_bukan_pimpinan,
     umpan_balik_lintas_give,
 )
 from dialog.views._common import _access_error, _env, dialog_view
-from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
+from kinerja.exceptions import ApplicationError, NotFoundOrForbidden, TooManyRequests
 from kinerja.models import Instansi, User
 from kinerja.tenancy import pegawai_of
 from skp.models import Aspek
@@ -81,9 +83,14 @@ def _keluar_access(*, user: User, instansi: Instansi, roles: list[str], pk: Any)
 @dialog_view()
 @require_http_methods(["GET", "POST"])
 def penugasan_lintas_baru(request: HttpRequest) -> HttpResponse:
-    _instansi, _roles, user = _env(request)
-    if pegawai_of(user) is None:
+    _instansi, roles, user = _env(request)
+    own = pegawai_of(user)
+    if own is None:
         raise NotFoundOrForbidden()
+    if not boleh_usul_lintas(user=user, own=own, roles=roles):
+        # only leaders propose across instansi (the list page hides the button): 403 with the reason
+        ctx = {"ditolak": pesan_bukan_pimpinan()}
+        return render(request, "dialog/penugasan_lintas_baru.html", ctx, status=403)
     form = PenugasanLintasForm(request.POST or None, initial={"mulai": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -100,6 +107,11 @@ def penugasan_lintas_baru(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("Usulan penugasan dikirim ke Pejabat Penilai pegawai tersebut."))
             return redirect("dialog:penugasan-keluar-detail", pk=keluar.pk)
+        except TooManyRequests as exc:
+            form.add_error(None, exc.message)
+            resp = render(request, "dialog/penugasan_lintas_baru.html", {"form": form}, status=429)
+            resp["Retry-After"] = str(exc.retry_after)
+            return resp
         except ApplicationError as exc:
             _access_error(exc)
             mapping = {f"indikator.0.{k}": k for k in ("aspek", "iki", "target")} | {"indikator": "iki"}

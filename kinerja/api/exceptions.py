@@ -10,7 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from kinerja.exceptions import ApplicationError
+from kinerja.exceptions import ApplicationError, TooManyRequests
 
 
 def _flatten(detail: Any) -> dict[str, list[str]]:
@@ -44,7 +44,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if exc.errors:
             body["errors"] = exc.errors
         body.update(exc.extra)
-        return Response(body, status=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, Http404 | ScopeError):
         return Response({"detail": "Data tidak ditemukan."}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, DjangoValidationError):

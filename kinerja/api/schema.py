@@ -44,7 +44,7 @@ SEMUA = {
 }
 #: Writes can also meet a state that does not allow them, or a stale version.
 TULIS = {"409": "Perubahan status tidak diizinkan, atau versi yang dikirim sudah usang."}
-#: The login endpoint is throttled per client.
+#: The login endpoint is throttled per client, proposals across instansi per user.
 THROTTLE = {"429": "Terlalu banyak percobaan; coba lagi nanti."}
 
 
@@ -61,8 +61,8 @@ def tambah_respons_galat(result: dict[str, Any], generator: Any, request: Any, p
             codes = dict(SEMUA)
             if method in ("post", "put", "patch", "delete"):
                 codes.update(TULIS)
-            if path.endswith("/auth/token/"):
-                codes.update(THROTTLE)
+            if path.endswith("/auth/token/") or (path.endswith("/penugasan-keluar/") and method == "post"):
+                codes.update(THROTTLE)  # the login; proposals across instansi (per user per hour/day)
             for code, description in codes.items():
                 op["responses"].setdefault(code, {"description": description, **ref})
     return result

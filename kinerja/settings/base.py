@@ -160,6 +160,11 @@ KINERJA_LOGIN_NIP_FREE = env.int("KINERJA_LOGIN_NIP_FREE", default=5)
 KINERJA_LOGIN_NIP_DELAY = (60, env.int("KINERJA_LOGIN_NIP_DELAY_MAX", default=900))
 KINERJA_LOGIN_NIP_MEMORY = 24 * 3600
 KINERJA_LOGIN_GUARD_NAMESPACE = "v1"
+# Proposals of penugasan to a pegawai of another instansi (dialog/services/penugasan_lintas.py), per
+# user, page and API alike, failed NIP lookups included: at most PER_JAM an hour and PER_HARI a day
+# (fixed windows in the cache, i.e. Redis; they fail open when Redis is down).
+KINERJA_LINTAS_PER_JAM = env.int("KINERJA_LINTAS_PER_JAM", default=10)
+KINERJA_LINTAS_PER_HARI = env.int("KINERJA_LINTAS_PER_HARI", default=30)
 
 # django-axes: the database-backed backstop of the login guard (per NIP + address; works without Redis).
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=20)

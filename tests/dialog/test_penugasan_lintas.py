@@ -118,7 +118,7 @@ def test_unknown_target_one_message_and_nothing_written(
     assert resp.status_code == 422
     html = resp.content.decode()
     if field == "nip":
-        assert "Tidak ada pegawai dengan NIP ini yang dapat menerima penugasan di instansi tersebut." in html
+        assert "NIP tidak ditemukan atau tidak dapat menerima penugasan." in html
         assert org_b.kepala.nama not in html
     with scopes_disabled():
         assert not PenugasanLintas.objects.exists()

@@ -184,7 +184,10 @@ EXPECT: dict[str, dict[str, str]] = {
         "get": "login 405 405 405 405 405 405 405"
     },  # /dialog/tindak-lanjut/<int:pk>/status/
     "dialog:bimbingan-b18": {"get": "login 405 405 405 405 405 405 405"},  # /dialog/catatan/<int:pk>/b18/
-    "dialog:penugasan-lintas-baru": {"get": "login ok ok ok ok ok ok 404"},  # /dialog/penugasan-lintas/baru/
+    # across instansi: leaders only (Pejabat Penilai or jabatan struktural), else 403 with the reason
+    "dialog:penugasan-lintas-baru": {
+        "get": "login 403 ok ok 403 403 ok 404"
+    },  # /dialog/penugasan-lintas/baru/
     # the record's pegawai (A's pegawai in the generic row), their Pejabat Penilai, admins (read-only)
     "dialog:penugasan-lintas-detail": {
         "get": "login ok ok 404 ok 404 404 ok"
@@ -439,7 +442,7 @@ EXPECT: dict[str, dict[str, str]] = {
     },  # api/v1/penugasan-lintas/<int:pk>/putuskan/
     "api-penugasan-keluar": {
         "get": "login ok ok ok ok ok ok ok",
-        "post": "login bad bad bad bad bad bad bad",
+        "post": "login 403 bad bad 403 403 bad 403",  # leaders only, checked before the body
     },  # api/v1/penugasan-keluar/
     "api-penugasan-keluar-detail": {
         "get": "login ok 404 404 ok 404 404 ok"
