@@ -357,3 +357,32 @@ def test_outsider_web_404_on_the_bupati_thread(
     assert o.post(f"/dialog/umpan-balik/{ub.pk}/dibaca/").status_code == 404
     with scopes_disabled():
         assert not BalasanUmpanBalik.objects.filter(umpan_balik_id=ub.pk).exists()
+
+
+def test_period_end_reminder_reaches_the_bupati_until_it_gives_feedback(
+    org_a: Org, bupati: PejabatNonAsn, skp_sekda: Skp, tw: list[Periode]
+) -> None:
+    """The leader's reminder "feedback not given yet" (a few days before the period ends) goes to the non-ASN
+    official for the pegawai it rates, as it goes to a pegawai leader."""
+    import datetime as dt
+
+    with (
+        time_machine.travel(dt.datetime(2026, 6, 25, 7, 0, tzinfo=HARI_INI.tzinfo)),
+        scope(instansi=org_a.instansi.pk),
+    ):
+        services.pengingat_periode(instansi=org_a.instansi)
+        n = Notifikasi.objects.get(penerima=bupati.user, jenis="pengingat_umpan_balik")
+        assert org_a.kepala.nama in n.pesan
+        assert n.tautan.startswith("/dialog/tim/")
+    # once it gave feedback in that period, the next period's check does not name the Sekda for it
+    with scope(instansi=org_a.instansi.pk):
+        Notifikasi.objects.all().delete()
+        services.umpan_balik_give(actor=bupati.user, skp=skp_sekda, periode_id=tw[2].pk, isi="T3")
+    with (
+        time_machine.travel(dt.datetime(2026, 9, 25, 7, 0, tzinfo=HARI_INI.tzinfo)),
+        scope(instansi=org_a.instansi.pk),
+    ):
+        services.pengingat_periode(instansi=org_a.instansi)
+        assert not Notifikasi.objects.filter(penerima=bupati.user, jenis="pengingat_umpan_balik").exists()
+    # its team page (the reminder's link) answers
+    assert client_for(bupati.user).get("/dialog/tim/").status_code == 200
