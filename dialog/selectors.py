@@ -772,11 +772,14 @@ def feed_tim(*, user: User, instansi: Instansi) -> QuerySet[Any]:
 
 
 def linimasa_access_ok(*, user: User, pegawai: Pegawai, roles: list[str]) -> bool:
-    """Timeline of a pegawai: themself, their leader (direct or delegated) and admins (it lists records)."""
+    """Timeline of a pegawai: themself, their leader (direct or delegated, or the non-ASN official that
+    rates them: its team feed lists the same rows) and admins (it lists records)."""
     if ADMIN_ROLES & set(roles):
         return True
     own = pegawai_of(user)
-    if own is None or own.instansi_id != pegawai.instansi_id:
+    if own is None:
+        return non_asn_penilai_of(user=user, pegawai=pegawai) is not None
+    if own.instansi_id != pegawai.instansi_id:
         return False
     return own.pk == pegawai.pk or is_pimpinan_of(user=user, pegawai=pegawai)
 

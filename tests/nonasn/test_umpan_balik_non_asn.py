@@ -384,5 +384,9 @@ def test_period_end_reminder_reaches_the_bupati_until_it_gives_feedback(
     ):
         services.pengingat_periode(instansi=org_a.instansi)
         assert not Notifikasi.objects.filter(penerima=bupati.user, jenis="pengingat_umpan_balik").exists()
-    # its team page (the reminder's link) answers
-    assert client_for(bupati.user).get("/dialog/tim/").status_code == 200
+    # its team page (the reminder's link) lists the Sekda's feedback, and the Sekda's timeline opens for it;
+    # the timeline of a pegawai it does not rate is a 404
+    c = client_for(bupati.user)
+    assert "T3" in c.get("/dialog/tim/").content.decode()
+    assert "T3" in c.get(f"/dialog/linimasa/{org_a.kepala.pk}/").content.decode()
+    assert c.get(f"/dialog/linimasa/{org_a.pegawai.pk}/").status_code == 404
