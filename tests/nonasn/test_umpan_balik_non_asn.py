@@ -390,3 +390,27 @@ def test_period_end_reminder_reaches_the_bupati_until_it_gives_feedback(
     assert "T3" in c.get("/dialog/tim/").content.decode()
     assert "T3" in c.get(f"/dialog/linimasa/{org_a.kepala.pk}/").content.decode()
     assert c.get(f"/dialog/linimasa/{org_a.pegawai.pk}/").status_code == 404
+
+
+def test_api_given_list_query_count_constant_for_the_bupati(
+    org_a: Org, bupati: PejabatNonAsn, skp_sekda: Skp, tw: list[Periode], api: Any
+) -> None:
+    c = login(api)
+    with scope(instansi=org_a.instansi.pk):
+        for i in range(2):
+            ub = services.umpan_balik_give(actor=bupati.user, skp=skp_sekda, periode_id=tw[1].pk, isi=f"u{i}")
+            services.umpan_balik_reply(actor=org_a.kepala.user, umpan_balik=ub, isi="ok")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            resp = c.get(URL, {"arah": "diberikan"})
+            assert resp.status_code == 200
+        assert all(x["pemberi_nama"] == "H. Ahmad Sukamaju, S.H." for x in resp.json()["results"])
+        return len(ctx.captured_queries)
+
+    small = count()
+    with scope(instansi=org_a.instansi.pk):
+        for i in range(8):
+            ub = services.umpan_balik_give(actor=bupati.user, skp=skp_sekda, periode_id=tw[1].pk, isi=f"v{i}")
+            services.umpan_balik_reply(actor=bupati.user, umpan_balik=ub, isi="lanjut")
+    assert count() == small
