@@ -14,7 +14,7 @@ from typing import Any
 from kinerja.access import id_or_404
 from kinerja.exceptions import NotFoundOrForbidden
 from kinerja.models import Instansi, Pegawai, User
-from kinerja.tenancy import pegawai_of
+from kinerja.tenancy import non_asn_of, pegawai_of
 from skp.access import skp_access
 from skp.models import Skp
 
@@ -54,7 +54,13 @@ def umpan_balik_skp_access(
     """The SKP for the feedback pages/API with what the actor may do there; 404 if they may do nothing."""
     skp = (
         Skp.objects.filter(instansi=instansi, pk=id_or_404(skp_id))
-        .select_related("pegawai__jabatan", "pegawai__unit_kerja", "pegawai__user", "pejabat_penilai")
+        .select_related(
+            "pegawai__jabatan",
+            "pegawai__unit_kerja",
+            "pegawai__user",
+            "pejabat_penilai",
+            "pejabat_penilai_non_asn",
+        )
         .first()
     )
     if skp is None:
@@ -72,16 +78,20 @@ def umpan_balik_skp_access(
 def umpan_balik_access(
     *, user: User, instansi: Instansi, roles: list[str], umpan_balik_id: Any
 ) -> UmpanBalik:
-    """A thread: its receiver and giver, the receiver's Pejabat Penilai, admins/HR."""
+    """A thread: its receiver and giver (a pegawai or a non-ASN official), the receiver's Pejabat Penilai,
+    admins/HR."""
     ub = (
         UmpanBalik.objects.filter(instansi=instansi, pk=id_or_404(umpan_balik_id))
-        .select_related("penerima", "pemberi", "skp__pegawai")
+        .select_related("penerima", "pemberi", "pemberi_non_asn", "skp__pegawai")
         .first()
     )
     if ub is None:
         raise NotFoundOrForbidden()
     own = pegawai_of(user)
     if own is not None and own.pk in (ub.penerima_id, ub.pemberi_id):
+        return ub
+    official = non_asn_of(user) if own is None else None
+    if official is not None and official.pk == ub.pemberi_non_asn_id:
         return ub
     if boleh_lihat_semua_umpan_balik(user=user, skp=ub.skp, roles=roles):
         return ub

@@ -26,7 +26,9 @@ class PegawaiSingkatOutput(serializers.Serializer):
 
 class BalasanOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    penulis = PegawaiSingkatOutput()
+    # null when the author is a non-ASN Pejabat Penilai (issue #16): ``penulis_nama`` names it
+    penulis = PegawaiSingkatOutput(allow_null=True)
+    penulis_nama = serializers.CharField()
     isi = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -41,7 +43,10 @@ class UmpanBalikOutput(serializers.Serializer):
     sifat = serializers.CharField()
     isi = serializers.CharField()
     peran_pemberi = serializers.CharField()
-    pemberi = PegawaiSingkatOutput()
+    # null when the giver is a non-ASN Pejabat Penilai (issue #16): ``pemberi_nama``/``pemberi_jabatan``
+    pemberi = PegawaiSingkatOutput(allow_null=True)
+    pemberi_nama = serializers.CharField()
+    pemberi_jabatan = serializers.CharField()
     penerima = serializers.IntegerField(source="penerima_id")
     permintaan = serializers.IntegerField(source="permintaan_id", allow_null=True)
     created_at = serializers.DateTimeField()

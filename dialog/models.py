@@ -185,8 +185,22 @@ class UmpanBalik(TenantOwnedModel):
     penerima = models.ForeignKey(
         "kinerja.Pegawai", on_delete=models.PROTECT, related_name="umpan_balik_diterima"
     )
+    # The giver: a pegawai, or a non-ASN Pejabat Penilai (issue #16: Kepala Daerah/Menteri, a login
+    # without a pegawai row); exactly one of the two is set (CHECK ``ub_satu_pemberi``).
     pemberi = models.ForeignKey(
-        "kinerja.Pegawai", on_delete=models.PROTECT, related_name="umpan_balik_diberikan"
+        "kinerja.Pegawai",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="umpan_balik_diberikan",
+    )
+    pemberi_non_asn = models.ForeignKey(
+        "kinerja.PejabatNonAsn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="umpan_balik_diberikan",
+        db_index=False,
     )
     peran_pemberi = models.CharField(max_length=32, choices=PeranPemberi.choices)
     periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
@@ -210,15 +224,46 @@ class UmpanBalik(TenantOwnedModel):
             models.Index(fields=["instansi", "penerima", "periode"], name="ub_penerima_periode_idx"),
             models.Index(fields=["instansi", "skp", "created_at"], name="ub_skp_idx"),
             models.Index(fields=["instansi", "pemberi", "created_at"], name="ub_pemberi_idx"),
+            models.Index(
+                fields=["instansi", "pemberi_non_asn", "created_at"],
+                condition=models.Q(pemberi_non_asn__isnull=False),
+                name="ub_pemberi_non_asn_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(pemberi=models.F("penerima")), name="ub_bukan_diri_sendiri"
             ),
+            models.CheckConstraint(
+                condition=models.Q(pemberi__isnull=False, pemberi_non_asn__isnull=True)
+                | models.Q(pemberi__isnull=True, pemberi_non_asn__isnull=False),
+                name="ub_satu_pemberi",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.isi[:80]
+
+    @property
+    def pemberi_nama(self) -> str:
+        """The giver's name: the pegawai's, or the non-ASN official's (load the one set)."""
+        if self.pemberi_id is not None:
+            return self.pemberi.nama  # type: ignore[union-attr]
+        return self.pemberi_non_asn.nama if self.pemberi_non_asn_id is not None else ""  # type: ignore[union-attr]
+
+    @property
+    def pemberi_jabatan(self) -> str:
+        """The giver's jabatan (``pemberi__jabatan`` or ``pemberi_non_asn`` loaded)."""
+        if self.pemberi_id is not None:
+            return self.pemberi.jabatan.nama  # type: ignore[union-attr]
+        return self.pemberi_non_asn.jabatan if self.pemberi_non_asn_id is not None else ""  # type: ignore[union-attr]
+
+    @property
+    def pemberi_user_id(self) -> int | None:
+        """The giver's login (for notifications and read markers)."""
+        if self.pemberi_id is not None:
+            return self.pemberi.user_id  # type: ignore[union-attr]
+        return self.pemberi_non_asn.user_id if self.pemberi_non_asn_id is not None else None  # type: ignore[union-attr]
 
     @property
     def core_value_nama(self) -> str:
@@ -229,13 +274,38 @@ class BalasanUmpanBalik(TenantOwnedModel):
     """A reply in a feedback thread (by the receiver, the giver or the receiver's Pejabat Penilai)."""
 
     umpan_balik = models.ForeignKey(UmpanBalik, on_delete=models.CASCADE, related_name="balasan")
-    penulis = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    # a pegawai, or the non-ASN Pejabat Penilai of the receiver (exactly one: ``balasan_satu_penulis``)
+    penulis = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    penulis_non_asn = models.ForeignKey(
+        "kinerja.PejabatNonAsn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     isi = models.TextField(_("balasan"), max_length=MAX_TEKS)
 
     class Meta:
         verbose_name = _("balasan umpan balik")
         verbose_name_plural = _("balasan umpan balik")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(penulis__isnull=False, penulis_non_asn__isnull=True)
+                | models.Q(penulis__isnull=True, penulis_non_asn__isnull=False),
+                name="balasan_satu_penulis",
+            ),
+        ]
+
+    @property
+    def penulis_nama(self) -> str:
+        """The author's name (``penulis`` or ``penulis_non_asn`` loaded)."""
+        if self.penulis_id is not None:
+            return self.penulis.nama  # type: ignore[union-attr]
+        return self.penulis_non_asn.nama if self.penulis_non_asn_id is not None else ""  # type: ignore[union-attr]
 
 
 class UmpanBalikDibaca(TenantOwnedModel):

@@ -51,10 +51,10 @@ from dialog.models import (
     UmpanBalik,
     UmpanBalikDibaca,
 )
-from kinerja.models import AnggotaTim, Instansi, Pegawai, Periode, User
+from kinerja.models import AnggotaTim, Instansi, Pegawai, PejabatNonAsn, Periode, User
 from kinerja.selectors.people import can_nilai, pegawai_dinilai_ids, pegawai_dinilai_oleh
 from kinerja.selectors.tim import tim_ketua_of
-from kinerja.tenancy import pegawai_of
+from kinerja.tenancy import non_asn_of, pegawai_of
 from skp.models import Indikator, Rhk, Skp, SkpStatus, SkpStatusChange
 
 ADMIN_ROLES = {"admin_instansi", "platform_admin"}
@@ -95,7 +95,9 @@ def umpan_balik_counts(
 def _thread_prefetch() -> Prefetch:
     return Prefetch(
         "balasan",
-        queryset=BalasanUmpanBalik.objects.select_related("penulis").order_by("created_at", "id"),
+        queryset=BalasanUmpanBalik.objects.select_related("penulis", "penulis_non_asn").order_by(
+            "created_at", "id"
+        ),
     )
 
 
@@ -107,7 +109,14 @@ def umpan_balik_for_periode(
     Constant number of queries (2) for any number of rows."""
     return (
         UmpanBalik.objects.filter(instansi=instansi, penerima=pegawai, periode=periode)
-        .select_related("pemberi__jabatan", "pemberi__unit_kerja", "rhk", "realisasi__indikator", "periode")
+        .select_related(
+            "pemberi__jabatan",
+            "pemberi__unit_kerja",
+            "pemberi_non_asn",
+            "rhk",
+            "realisasi__indikator",
+            "periode",
+        )
         .prefetch_related(_thread_prefetch())
         .order_by("created_at", "id")
     )
@@ -181,14 +190,41 @@ def is_pimpinan_of(*, user: User, pegawai: Pegawai, skp: Skp | None = None) -> b
     return can_nilai(user=user, pegawai=pegawai)  # direct superior or current delegation
 
 
+def non_asn_penilai_of(*, user: User, pegawai: Pegawai, skp: Skp | None = None) -> PejabatNonAsn | None:
+    """The user's non-ASN official row (issue #16) when it is the Pejabat Penilai of ``pegawai``: named on
+    ``skp`` or as the pegawai's ``penilai_non_asn``, in the same instansi; else None (no query for a
+    pegawai's account, the official row is cached on the user)."""
+    official = non_asn_of(user)
+    if official is None or official.instansi_id != pegawai.instansi_id:
+        return None
+    if skp is not None and skp.pejabat_penilai_non_asn_id == official.pk:
+        return official
+    return official if pegawai.penilai_non_asn_id == official.pk else None
+
+
+def pemberi_q(user: User, *, prefix: str = "") -> Q:
+    """Rows whose giver is ``user``: their pegawai row, or their non-ASN official row; nothing otherwise."""
+    own = pegawai_of(user)
+    if own is not None:
+        return Q(**{f"{prefix}pemberi_id": own.pk})
+    official = non_asn_of(user)
+    if official is not None:
+        return Q(**{f"{prefix}pemberi_non_asn_id": official.pk})
+    return Q(pk__in=[])
+
+
 def peran_pemberi_untuk(*, user: User, skp: Skp) -> str | None:
     """The role in which ``user`` may give feedback on ``skp``, or None (the owner never may).
 
     Order: Pejabat Penilai (direct or delegated), ketua of a tim kerja the owner is a current anggota of
     that year or assigning official with the permission (both ``pimpinan_pemberi_penugasan``),
-    subordinate of the owner, peer (same atasan)."""
+    subordinate of the owner, peer (same atasan). A non-ASN official gives feedback only as the Pejabat
+    Penilai of the pegawai it rates."""
     own = pegawai_of(user)
-    if own is None or own.instansi_id != skp.instansi_id or own.pk == skp.pegawai_id:
+    if own is None:
+        official = non_asn_penilai_of(user=user, pegawai=skp.pegawai, skp=skp)
+        return PeranPemberi.PEJABAT_PENILAI if official is not None else None
+    if own.instansi_id != skp.instansi_id or own.pk == skp.pegawai_id:
         return None
     owner = skp.pegawai
     if is_pimpinan_of(user=user, pegawai=owner, skp=skp):
@@ -211,7 +247,7 @@ def boleh_lihat_semua_umpan_balik(*, user: User, skp: Skp, roles: list[str]) -> 
         return True
     own = pegawai_of(user)
     if own is None:
-        return False
+        return non_asn_penilai_of(user=user, pegawai=skp.pegawai, skp=skp) is not None
     return own.pk == skp.pegawai_id or is_pimpinan_of(user=user, pegawai=skp.pegawai, skp=skp)
 
 
@@ -223,10 +259,9 @@ def umpan_balik_threads(
 ) -> QuerySet[UmpanBalik]:
     """Threads of an SKP visible to ``viewer``, newest activity first, annotated ``belum_dibaca``
     (new since the viewer's read marker). Constant queries: page + replies."""
-    own = pegawai_of(viewer)
     qs = UmpanBalik.objects.filter(instansi_id=skp.instansi_id, skp=skp)
     if not lihat_semua:
-        qs = qs.filter(pemberi_id=own.pk if own is not None else -1)
+        qs = qs.filter(pemberi_q(viewer))
     if periode is not None:
         qs = qs.filter(periode=periode)
     return _with_unread(qs, viewer).order_by("-aktivitas_terakhir_at", "-id")
@@ -237,7 +272,9 @@ def _with_unread(qs: QuerySet[UmpanBalik], viewer: User) -> QuerySet[UmpanBalik]
         umpan_balik=OuterRef("pk"), user=viewer, dibaca_at__gte=OuterRef("aktivitas_terakhir_at")
     )
     return (
-        qs.select_related("pemberi__jabatan", "penerima", "periode", "rhk", "realisasi__indikator")
+        qs.select_related(
+            "pemberi__jabatan", "pemberi_non_asn", "penerima", "periode", "rhk", "realisasi__indikator"
+        )
         .prefetch_related(_thread_prefetch())
         .annotate(sudah_dibaca=Exists(seen))
     )
@@ -251,24 +288,22 @@ def umpan_balik_diterima(*, user: User, instansi: Instansi) -> QuerySet[UmpanBal
 
 
 def umpan_balik_diberikan(*, user: User, instansi: Instansi) -> QuerySet[UmpanBalik]:
-    own = pegawai_of(user)
-    qs = UmpanBalik.objects.filter(instansi=instansi, pemberi_id=own.pk if own is not None else -1)
+    qs = UmpanBalik.objects.filter(instansi=instansi).filter(pemberi_q(user))
     return _with_unread(qs, user).order_by("-aktivitas_terakhir_at", "-id")
 
 
 def umpan_balik_belum_dibaca_count(*, user: User, instansi: Instansi) -> int:
     own = pegawai_of(user)
     if own is None:
-        return 0
+        if non_asn_of(user) is None:
+            return 0
+        cond = pemberi_q(user)  # a non-ASN official receives none: the threads it started
+    else:
+        cond = Q(penerima=own) | Q(pemberi=own)
     seen = UmpanBalikDibaca.objects.filter(
         umpan_balik=OuterRef("pk"), user=user, dibaca_at__gte=OuterRef("aktivitas_terakhir_at")
     )
-    return (
-        UmpanBalik.objects.filter(instansi=instansi)
-        .filter(Q(penerima=own) | Q(pemberi=own))
-        .exclude(Exists(seen))
-        .count()
-    )
+    return UmpanBalik.objects.filter(instansi=instansi).filter(cond).exclude(Exists(seen)).count()
 
 
 def umpan_balik_pimpinan_per_periode(*, skp: Skp, periods: list[Periode]) -> dict[int, int]:
@@ -365,9 +400,17 @@ def target_umpan_balik(*, user: User, instansi: Instansi) -> list[TargetUmpanBal
     """Whom the user may give feedback to, each with their latest current SKP: people they appraise,
     their own atasan (as subordinate), peers, and assignees (permission held). Constant queries."""
     own = pegawai_of(user)
-    if own is None or own.instansi_id != instansi.pk:
-        return []
     peran: dict[int, str] = {}
+    if own is None:
+        # a non-ASN official (issue #16): the pegawai it rates, as their Pejabat Penilai
+        official = non_asn_of(user)
+        if official is None or official.instansi_id != instansi.pk:
+            return []
+        for pk in pegawai_dinilai_oleh(user=user, instansi=instansi).values_list("pk", flat=True):
+            peran[pk] = PeranPemberi.PEJABAT_PENILAI
+        return _target_rows(instansi=instansi, peran=peran)
+    if own.instansi_id != instansi.pk:
+        return []
     for pk in pegawai_dinilai_oleh(user=user, instansi=instansi).values_list("pk", flat=True):
         peran[pk] = PeranPemberi.PEJABAT_PENILAI
     izin = get_objects_for_user(
@@ -390,6 +433,10 @@ def target_umpan_balik(*, user: User, instansi: Instansi) -> list[TargetUmpanBal
             .values_list("pk", flat=True)
         ):
             peran.setdefault(pk, PeranPemberi.REKAN_KERJA)
+    return _target_rows(instansi=instansi, peran=peran)
+
+
+def _target_rows(*, instansi: Instansi, peran: dict[int, str]) -> list[TargetUmpanBalik]:
     if not peran:
         return []
     people = list(
@@ -725,11 +772,14 @@ def feed_tim(*, user: User, instansi: Instansi) -> QuerySet[Any]:
 
 
 def linimasa_access_ok(*, user: User, pegawai: Pegawai, roles: list[str]) -> bool:
-    """Timeline of a pegawai: themself, their leader (direct or delegated) and admins (it lists records)."""
+    """Timeline of a pegawai: themself, their leader (direct or delegated, or the non-ASN official that
+    rates them: its team feed lists the same rows) and admins (it lists records)."""
     if ADMIN_ROLES & set(roles):
         return True
     own = pegawai_of(user)
-    if own is None or own.instansi_id != pegawai.instansi_id:
+    if own is None:
+        return non_asn_penilai_of(user=user, pegawai=pegawai) is not None
+    if own.instansi_id != pegawai.instansi_id:
         return False
     return own.pk == pegawai.pk or is_pimpinan_of(user=user, pegawai=pegawai)
 
@@ -820,8 +870,9 @@ def pemantauan_semester_tanpa_dialog(
     created in it). Each row carries ``ada_s1``/``ada_s2`` (True/False; None for a semester not begun).
     One set-based query, whatever the cycle (bulanan, triwulanan, semesteran)."""
     semesters = semester_dimulai(tahun=tahun, today=today)
-    qs = Pegawai.objects.filter(
-        instansi=instansi, aktif=True, atasan__isnull=False, unit_kerja_id__in=unit_ids
+    qs = Pegawai.objects.filter(instansi=instansi, aktif=True, unit_kerja_id__in=unit_ids).filter(
+        # rated by a pegawai (atasan) or by a non-ASN official (issue #16: its feedback counts too)
+        Q(atasan__isnull=False) | Q(penilai_non_asn__isnull=False)
     )
     if not semesters:
         return qs.none()
@@ -850,6 +901,6 @@ def pemantauan_semester_tanpa_dialog(
     return (
         qs.annotate(**annotations)
         .filter(kurang)
-        .select_related("jabatan", "unit_kerja", "atasan")
+        .select_related("jabatan", "unit_kerja", "atasan", "penilai_non_asn")
         .order_by("nama", "id")
     )

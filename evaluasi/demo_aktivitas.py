@@ -24,7 +24,7 @@ import datetime as dt
 import io
 import zlib
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -500,7 +500,7 @@ def _seed_year(
     berjalan_ids = {b.pk for b in berjalan}
     for u, t in ub_rows:
         p = semua[u.penerima_id]
-        pemberi = semua[u.pemberi_id]
+        pemberi = semua[cast(int, u.pemberi_id)]  # the rows above always name a pegawai giver
         if sekarang:  # the timeline shows this year
             aktivitas.append((Aktivitas(
                 instansi_id=iid, pegawai=p, aktor_id=pemberi.user_id, jenis="umpan_balik.diberikan",

@@ -244,7 +244,7 @@ def _umpan_balik(
     lain: list[dict[str, str]] = []
     for ub in umpan_balik_evaluasi(evaluasi=ev):
         item = {
-            "pemberi": ub.pemberi.nama,
+            "pemberi": ub.pemberi_nama,
             "tanggal": tanggal_indonesia(ub.created_at),
             "isi": ub.isi,
         }

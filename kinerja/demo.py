@@ -488,11 +488,23 @@ class NonAsnDef:
     nama: str
     jabatan: str
     menilai: list[str]  # pegawai keys
+    #: the one feedback item it gives each pegawai it rates (seeded with the activity, idempotent)
+    umpan_balik: str = ""
 
 
 # The Bupati rates the Sekda (domain.md §2.1: a JPT pratama of a perangkat daerah → Kepala Daerah).
 NON_ASN: list[NonAsnDef] = [
-    NonAsnDef("DEMO", "bupati.sukamaju", "H. Dedi Kurniawan, S.E., M.M.", "Bupati Sukamaju", ["sekda"]),
+    NonAsnDef(
+        "DEMO",
+        "bupati.sukamaju",
+        "H. Dedi Kurniawan, S.E., M.M.",
+        "Bupati Sukamaju",
+        ["sekda"],
+        umpan_balik=(
+            "Koordinasi perangkat daerah untuk percepatan penurunan stunting sudah baik. Mohon laporan "
+            "capaian per kecamatan disampaikan setiap akhir bulan agar dapat dibahas di rapat pimpinan."
+        ),
+    ),
 ]
 
 # One login per role (demo_logins prints these; every other pegawai has the same password too).

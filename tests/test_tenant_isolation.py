@@ -325,6 +325,13 @@ BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "evaluasi.Evaluasi": _evaluasi,
     "kinerja.PejabatNonAsn": _pejabat_non_asn,
     "dialog.BuktiDukung": lambda objs: objs._insert(apps.get_model("dialog.BuktiDukung"), jenis="tautan"),
+    # the giver / reply author is a pegawai or a non-ASN official (CHECK exactly one): a pegawai here
+    "dialog.UmpanBalik": lambda objs: objs._insert(
+        apps.get_model("dialog.UmpanBalik"), pemberi=objs.org.rekan
+    ),
+    "dialog.BalasanUmpanBalik": lambda objs: objs._insert(
+        apps.get_model("dialog.BalasanUmpanBalik"), penulis=objs.org.pegawai
+    ),
 }
 EAGER = (
     "skp.Skp",

@@ -425,7 +425,7 @@ def _pengingat_satu_periode(*, instansi: Instansi, periode: Periode) -> int:
             status=SkpStatus.DISETUJUI,
             periode_mulai__lte=periode.selesai,
             periode_selesai__gte=periode.mulai,
-        ).select_related("pegawai__user", "pejabat_penilai__user")
+        ).select_related("pegawai__user", "pejabat_penilai__user", "pejabat_penilai_non_asn__user")
     )
     ids = [s.pk for s in skps]
     n_indikator = dict(
@@ -448,7 +448,8 @@ def _pengingat_satu_periode(*, instansi: Instansi, periode: Periode) -> int:
         ).values_list("skp_id", flat=True)
     )
     sent = 0
-    belum: dict[int, list[Skp]] = {}
+    # per Pejabat Penilai: a pegawai ("p", id) or a non-ASN official ("n", id; issue #16)
+    belum: dict[tuple[str, int], list[Skp]] = {}
     for s in skps:
         kosong = n_indikator.get(s.pk, 0) - n_realisasi.get(s.pk, 0)
         if kosong > 0:
@@ -461,10 +462,14 @@ def _pengingat_satu_periode(*, instansi: Instansi, periode: Periode) -> int:
                 kunci=f"pengingat_realisasi:{periode.pk}:{s.pk}",
             )
             sent += n is not None
-        if s.pejabat_penilai_id and s.pk not in feedback_from_leader:
-            belum.setdefault(s.pejabat_penilai_id, []).append(s)
+        if s.pk in feedback_from_leader:
+            continue
+        if s.pejabat_penilai_id:
+            belum.setdefault(("p", s.pejabat_penilai_id), []).append(s)
+        elif s.pejabat_penilai_non_asn_id:
+            belum.setdefault(("n", s.pejabat_penilai_non_asn_id), []).append(s)
     for skps_belum in belum.values():
-        leader = skps_belum[0].pejabat_penilai
+        leader = skps_belum[0].pejabat_penilai or skps_belum[0].pejabat_penilai_non_asn
         if leader is None:
             continue
         names = ", ".join(s.pegawai.nama for s in skps_belum[:10]) + ("…" if len(skps_belum) > 10 else "")

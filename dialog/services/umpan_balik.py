@@ -25,6 +25,7 @@ from dialog.models import (
 from dialog.selectors import (
     is_pimpinan_of,
     kandidat_pemberi,
+    non_asn_penilai_of,
     penugasan_izin_untuk,
     peran_pemberi_untuk,
     rhk_tim_ketua_ids,
@@ -32,9 +33,9 @@ from dialog.selectors import (
 from dialog.services._common import _aktivitas, _as_int, _core_value, _own, _periode_for, _rhk_for, _teks
 from dialog.services.notifikasi import notifikasi_create
 from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden, ReadOnly
-from kinerja.models import Pegawai, User
+from kinerja.models import Pegawai, PejabatNonAsn, User
 from kinerja.services.audit import audit_log
-from kinerja.tenancy import pegawai_of
+from kinerja.tenancy import non_asn_of, pegawai_of
 from skp.models import Rhk, Skp, SkpStatus
 
 _PERAN_LABEL = dict(PeranPemberi.choices)
@@ -65,13 +66,19 @@ def umpan_balik_give(
 
     Allowed for the Pejabat Penilai (direct or delegated), an assigning official holding the permission
     (on their assignment's results), a subordinate or a peer of the owner; anyone else (the owner included)
-    gets 404. Notifies the owner (email after commit), answers the request it responds to, audited."""
+    gets 404. A non-ASN Pejabat Penilai (issue #16) gives it as the Pejabat Penilai of the pegawai it rates
+    (``pemberi_non_asn``). Notifies the owner (email after commit), answers the request it responds to,
+    audited."""
     peran = peran_pemberi_untuk(user=actor, skp=skp)
     own = pegawai_of(actor)
-    if peran is None or own is None:
+    official: PejabatNonAsn | None = None
+    if own is None and peran is not None:
+        official = non_asn_of(actor)
+    if peran is None or (own is None and official is None):
         if own is not None and own.pk == skp.pegawai_id:
             raise NotFoundOrForbidden(_("Anda tidak dapat memberi umpan balik atas SKP Anda sendiri."))
         raise NotFoundOrForbidden()
+    nama_pemberi = own.nama if own is not None else official.nama  # type: ignore[union-attr]
     if skp.status == SkpStatus.DIGANTI:
         raise InvalidTransition(
             _("SKP ini sudah diganti versi baru. Berikan umpan balik pada SKP yang berlaku.")
@@ -118,7 +125,7 @@ def umpan_balik_give(
             PermintaanUmpanBalik.objects.filter(
                 instansi_id=skp.instansi_id, skp=skp, diminta=own, pk=pk
             ).first()
-            if pk
+            if pk and own is not None  # requests are addressed to pegawai only
             else None
         )
         if permintaan is None:
@@ -131,6 +138,7 @@ def umpan_balik_give(
         skp=skp,
         penerima_id=skp.pegawai_id,
         pemberi=own,
+        pemberi_non_asn=official,
         peran_pemberi=peran,
         periode=periode,
         rhk=rhk,
@@ -152,7 +160,7 @@ def umpan_balik_give(
         pegawai_id=skp.pegawai_id,
         aktor=actor,
         jenis="umpan_balik.diberikan",
-        ringkasan=f"{own.nama} ({label}): {isi[:300]}",
+        ringkasan=f"{nama_pemberi} ({label}): {isi[:300]}",
         objek=ub,
         skp_id=skp.pk,
     )
@@ -167,6 +175,7 @@ def umpan_balik_give(
             "rhk": getattr(rhk, "pk", None),
             "core_value": core_value,
             "peran": peran,
+            "pemberi_non_asn": getattr(official, "pk", None),
         },
     )
     owner = Pegawai.objects.select_related("user").get(pk=skp.pegawai_id)
@@ -175,21 +184,28 @@ def umpan_balik_give(
         penerima=owner.user,
         aktor=actor,
         jenis=JenisNotifikasi.UMPAN_BALIK,
-        judul=f"Umpan balik baru dari {own.nama} ({label})",
+        judul=f"Umpan balik baru dari {nama_pemberi} ({label})",
         pesan=isi[:1000],
         tautan=_url_umpan_balik(skp.pk, ub.pk),
     )
     return ub
 
 
-def _peserta_thread(*, actor: User, umpan_balik: UmpanBalik) -> Pegawai:
-    """The receiver, the giver and the receiver's Pejabat Penilai take part in a thread."""
+def _peserta_thread(*, actor: User, umpan_balik: UmpanBalik) -> Pegawai | PejabatNonAsn:
+    """The receiver, the giver and the receiver's Pejabat Penilai take part in a thread (a non-ASN
+    official as the giver or as the receiver's Pejabat Penilai)."""
     own = pegawai_of(actor)
     if own is not None and own.instansi_id == umpan_balik.instansi_id:
         if own.pk in (umpan_balik.penerima_id, umpan_balik.pemberi_id):
             return own
         if is_pimpinan_of(user=actor, pegawai=umpan_balik.penerima):
             return own
+    official = non_asn_of(actor) if own is None else None
+    if official is not None and official.instansi_id == umpan_balik.instansi_id:
+        if official.pk == umpan_balik.pemberi_non_asn_id:
+            return official
+        if non_asn_penilai_of(user=actor, pegawai=umpan_balik.penerima) is not None:
+            return official
     raise ReadOnly(_("Hanya penerima, pemberi, dan Pejabat Penilai yang dapat membalas umpan balik ini."))
 
 
@@ -214,8 +230,14 @@ def umpan_balik_reply(*, actor: User, umpan_balik: UmpanBalik, isi: str) -> Bala
     if errors:
         raise ApplicationError(_("Balasan belum terkirim."), errors=errors)
     now = timezone.now()
+    penulis = own if isinstance(own, Pegawai) else None
+    penulis_non_asn = own if isinstance(own, PejabatNonAsn) else None
     balasan = BalasanUmpanBalik.objects.create(
-        instansi_id=umpan_balik.instansi_id, umpan_balik=umpan_balik, penulis=own, isi=isi
+        instansi_id=umpan_balik.instansi_id,
+        umpan_balik=umpan_balik,
+        penulis=penulis,
+        penulis_non_asn=penulis_non_asn,
+        isi=isi,
     )
     UmpanBalik.objects.filter(pk=umpan_balik.pk).update(aktivitas_terakhir_at=now)
     _tandai_dibaca(user=actor, ub_ids=[umpan_balik.pk], instansi_id=umpan_balik.instansi_id, waktu=now)
@@ -229,11 +251,26 @@ def umpan_balik_reply(*, actor: User, umpan_balik: UmpanBalik, isi: str) -> Bala
         skp_id=umpan_balik.skp_id,
     )
     audit_log(actor=actor, instansi=umpan_balik.instansi_id, action="dialog.umpan_balik_balas", obj=balasan)
-    penerima_ids = {umpan_balik.penerima_id, umpan_balik.pemberi_id} - {own.pk}
-    for p in Pegawai.objects.filter(pk__in=penerima_ids).select_related("user"):
+    # the other participants: receiver and giver (a pegawai or a non-ASN official), never the author
+    penerima_ids = {
+        pk
+        for pk in (umpan_balik.penerima_id, umpan_balik.pemberi_id)
+        if pk is not None and (penulis is None or pk != penulis.pk)
+    }
+    users = [p.user for p in Pegawai.objects.filter(pk__in=penerima_ids).select_related("user")]
+    if umpan_balik.pemberi_non_asn_id is not None and (
+        penulis_non_asn is None or penulis_non_asn.pk != umpan_balik.pemberi_non_asn_id
+    ):
+        users += [
+            o.user
+            for o in PejabatNonAsn.objects.filter(
+                instansi_id=umpan_balik.instansi_id, pk=umpan_balik.pemberi_non_asn_id
+            ).select_related("user")
+        ]
+    for user in users:
         notifikasi_create(
             instansi=umpan_balik.instansi_id,
-            penerima=p.user,
+            penerima=user,
             aktor=actor,
             jenis=JenisNotifikasi.BALASAN,
             judul=f"{own.nama} membalas umpan balik",

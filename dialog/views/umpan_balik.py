@@ -25,7 +25,7 @@ from dialog.views._common import (
 )
 from kinerja.exceptions import ApplicationError
 from kinerja.models import Periode
-from kinerja.tenancy import pegawai_of
+from kinerja.tenancy import non_asn_of, pegawai_of
 from kinerja.web import paginate
 from skp.models import Rhk
 
@@ -35,8 +35,12 @@ from skp.models import Rhk
 def _mark_boleh_balas(threads: Any, user: Any, pimpinan: bool) -> None:
     """Receiver, giver and the receiver's Pejabat Penilai may reply (the service checks it again)."""
     own = pegawai_of(user)
+    official = non_asn_of(user) if own is None else None
     for t in threads:
-        t.boleh_balas = own is not None and (pimpinan or own.pk in (t.penerima_id, t.pemberi_id))
+        if official is not None:  # a non-ASN official: threads it gave, or any as the Pejabat Penilai
+            t.boleh_balas = pimpinan or official.pk == t.pemberi_non_asn_id
+        else:
+            t.boleh_balas = own is not None and (pimpinan or own.pk in (t.penerima_id, t.pemberi_id))
 
 
 def _thread_page(request: HttpRequest, hak: access.AksesUmpanBalik, periode_filter: Periode | None) -> Any:
@@ -152,7 +156,9 @@ def _thread_response(
     request: HttpRequest, ub: UmpanBalik, balas_form: forms.BalasanForm | None = None
 ) -> HttpResponse:
     thread = selectors._with_unread(UmpanBalik.objects.filter(pk=ub.pk), _user(request)).get()
-    pimpinan = selectors.is_pimpinan_of(user=_user(request), pegawai=thread.penerima)
+    pimpinan = selectors.is_pimpinan_of(user=_user(request), pegawai=thread.penerima) or (
+        selectors.non_asn_penilai_of(user=_user(request), pegawai=thread.penerima) is not None
+    )
     _mark_boleh_balas([thread], _user(request), pimpinan)
     return render(
         request,

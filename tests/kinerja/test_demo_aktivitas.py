@@ -145,6 +145,14 @@ def test_seed_demo_builds_a_living_demo_idempotently(db: Any, settings: Any, tmp
         )
         # the Pejabat Penilai is told about the SKPs waiting for them
         assert Notifikasi.objects.filter(penerima=kasi.user, jenis="skp_diajukan").exists()
+        # the Bupati (a non-ASN Pejabat Penilai, issue #16) gave the Sekda one feedback item
+        sekda = Pegawai.objects.get(nip=demo.SUKAMAJU.by_key("sekda").nip)
+        dari_bupati = UmpanBalik.objects.filter(penerima=sekda, pemberi_non_asn__user__nip="bupati.sukamaju")
+        assert dari_bupati.count() == 1
+        assert dari_bupati.get().pemberi_id is None
+        assert Notifikasi.objects.filter(
+            penerima=sekda.user, jenis="umpan_balik", judul__contains="Dedi"
+        ).exists()
         # DEMO2 has its own, smaller activity (monthly cycle)
         demo2 = Instansi.objects.get(kode="DEMO2")
         assert (

@@ -158,3 +158,37 @@ def test_a_bupati_login_approves_and_rates_the_sekda(live_server: Any, page: Pag
     assert resp.status == 403
     expect(page.get_by_test_id("non-asn-tanpa-skp")).to_be_visible()
     shoot(page, "11-skp-saya-ditolak")
+
+    # --- the Bupati gives the Sekda feedback from the SKP page (issue #16: feedback as Pejabat Penilai)
+    page.goto(f"{base}/skp/{skp['id']}/")
+    page.get_by_test_id("panel-tautan").get_by_role("link", name="Umpan balik").click()
+    expect(page).to_have_url(re.compile(rf"/dialog/skp/{skp['id']}/umpan-balik/"))
+    form = page.get_by_test_id("form-umpan-balik")
+    form.get_by_label("Apresiasi").check()
+    form.get_by_label("Umpan balik", exact=True).fill(
+        "Koordinasi percepatan penurunan stunting sudah baik; laporkan capaian per kecamatan tiap bulan."
+    )
+    form.get_by_test_id("kirim-umpan-balik").click()
+    thread = page.get_by_test_id("utas").first
+    expect(thread).to_contain_text("Koordinasi percepatan penurunan stunting sudah baik")
+    expect(thread).to_contain_text("H. Ahmad Sukamaju, S.H.")
+    shoot(page, "12-umpan-balik-bupati", axe=True)
+
+    # --- the Sekda is notified, opens the thread, sees the Bupati's name and replies
+    page.context.clear_cookies()
+    login(page, base, org.kepala.nip, PASSWORD)
+    page.goto(f"{base}/dialog/notifikasi/")
+    expect(page.locator("body")).to_contain_text("Umpan balik baru dari H. Ahmad Sukamaju, S.H.")
+    page.goto(f"{base}/dialog/skp/{skp['id']}/umpan-balik/")
+    thread = page.get_by_test_id("utas").first
+    expect(thread).to_contain_text("H. Ahmad Sukamaju, S.H.")
+    expect(thread.get_by_test_id("baru")).to_be_visible()
+    thread.get_by_placeholder("Tulis balasan…").fill("Siap, Pak Bupati. Laporan pertama menyusul Jumat.")
+    thread.get_by_test_id("kirim-balasan").click()
+    expect(page.get_by_test_id("balasan").first).to_contain_text("Siap, Pak Bupati.")
+    shoot(page, "13-umpan-balik-sekda", axe=True)
+    with scopes_disabled():
+        from dialog.models import UmpanBalik
+
+        ub = UmpanBalik.objects.get(skp_id=skp["id"])
+    assert (ub.pemberi_id, ub.pemberi_non_asn_id, ub.peran_pemberi) == (None, official.pk, "pejabat_penilai")

@@ -68,6 +68,8 @@ class Command(BaseCommand):
                             self._seed_aktivitas(definition, instansi)
                             self._seed_tim(definition, instansi, tahun)
                         non_asn_baru += self._seed_non_asn(definition, instansi)
+                        if aktivitas:
+                            self._seed_umpan_balik_non_asn(definition, instansi)
                 for user in non_asn_baru:
                     # as the owner, through the one password path (kinerja.identity)
                     account_set_password(user, demo.DEMO_PASSWORD)
@@ -111,6 +113,50 @@ class Command(BaseCommand):
                 f"{instansi.kode}: Pejabat Penilai non-ASN {na.jabatan} ({na.username}) dibuat."
             )
         return baru
+
+    def _seed_umpan_balik_non_asn(self, d: demo.InstansiDef, instansi: Instansi) -> None:
+        """One feedback item from each non-ASN official to each pegawai it rates (issue #16), on the
+        pegawai's current SKP for the period covering today, through the feedback service (notification,
+        timeline, audit). Idempotent: nothing when the official already gave that pegawai feedback."""
+        # dialog and skp sit above kinerja: imported by name here, as the other seeders are
+        skp_models = import_module("skp.models")
+        Skp, SkpStatus = skp_models.Skp, skp_models.SkpStatus
+        UmpanBalik = import_module("dialog.models").UmpanBalik
+        dialog_selectors = import_module("dialog.selectors")
+        umpan_balik_give = import_module("dialog.services").umpan_balik_give
+
+        for na in demo.NON_ASN:
+            if na.instansi != d.kode or not na.umpan_balik:
+                continue
+            official = (
+                PejabatNonAsn.objects.filter(instansi=instansi, user__nip=na.username)
+                .select_related("user")
+                .first()
+            )
+            if official is None:
+                continue
+            for key in na.menilai:
+                pegawai = Pegawai.objects.get(instansi=instansi, nip=d.by_key(key).nip)
+                if UmpanBalik.objects.filter(
+                    instansi=instansi, penerima=pegawai, pemberi_non_asn=official
+                ).exists():
+                    continue
+                skp = (
+                    Skp.objects.filter(instansi=instansi, pegawai=pegawai)
+                    .exclude(status=SkpStatus.DIGANTI)
+                    .select_related("pegawai")
+                    .order_by("-tahun", "-periode_mulai", "-id")
+                    .first()
+                )
+                periode = (
+                    dialog_selectors.periode_default(list(dialog_selectors.periode_for_skp(skp=skp)))
+                    if skp is not None
+                    else None
+                )
+                if skp is None or periode is None:
+                    continue
+                umpan_balik_give(actor=official.user, skp=skp, periode_id=periode.pk, isi=na.umpan_balik)
+                self.stdout.write(f"{instansi.kode}: umpan balik {na.jabatan} untuk {pegawai.nama}.")
 
     def _seed_aktivitas(self, d: demo.InstansiDef, instansi: Instansi) -> None:
         """SKPs, realisasi, feedback and ratings for the pegawai that have none (see module docstring).
