@@ -212,7 +212,11 @@ def kunci_kirim(instansi: Instansi) -> Iterator[None]:
     from django.conf import settings
 
     conn = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=5)
-    lock = conn.lock(f"kinerja:siasn_kirim:{instansi.pk}", timeout=KUNCI_LEASE, blocking=False)
+    # thread_local=False: the renewing thread must see the token the acquiring thread got (redis-py keeps it
+    # thread-local by default, and reacquire() from another thread then fails: the lease would lapse)
+    lock = conn.lock(
+        f"kinerja:siasn_kirim:{instansi.pk}", timeout=KUNCI_LEASE, blocking=False, thread_local=False
+    )
     if not lock.acquire():
         raise InvalidTransition(
             _("Pengiriman ke SIASN untuk instansi ini sedang berjalan; tunggu sampai selesai.")

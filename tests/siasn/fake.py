@@ -93,6 +93,7 @@ class FakeSiasn:
     #: calls being answered right now, and the most seen at once (the sender's concurrency)
     in_flight: int = 0
     max_in_flight: int = 0
+    calls: int = 0  # every call answered (also when ``record_requests`` is off)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -153,6 +154,7 @@ class FakeSiasn:
         mulai = time.monotonic()
         with self._lock:
             self.in_flight += 1
+            self.calls += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             if self.latency and path.startswith("/apisiasn"):

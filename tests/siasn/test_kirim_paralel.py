@@ -163,3 +163,20 @@ def test_the_writes_are_set_based(
         hasil = kirim_mod.siasn_kirim(instansi=org_a.instansi, tahun=TAHUN, jenis=("skp22",))
     assert (hasil.total, hasil.terkirim) == (30, 30)
     assert len(kiriman(org_a)) == 30
+
+
+def test_the_run_lock_is_renewed_from_its_thread(org_a: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lease is renewed by another thread than the one that took it (redis-py keeps a lock's token
+    thread-local by default: the renewal then failed and a run longer than the lease lost its lock)."""
+    import time
+
+    from evaluasi.siasn.kirim import kunci_kirim
+    from kinerja.exceptions import InvalidTransition
+
+    monkeypatch.setattr(kirim_mod, "KUNCI_LEASE", 0.6)  # renewed every 0.2 s
+    with kunci_kirim(org_a.instansi):
+        time.sleep(1.5)  # well past the lease: only renewals keep it
+        with pytest.raises(InvalidTransition), kunci_kirim(org_a.instansi):
+            pass
+    with kunci_kirim(org_a.instansi):
+        pass
