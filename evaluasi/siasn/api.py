@@ -62,12 +62,19 @@ class SiasnJobOutput(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField(help_text="antri, berjalan, selesai, gagal")
     progress = serializers.IntegerField(help_text="0..100")
-    tahun = serializers.IntegerField(source="params.tahun")
-    jenis = serializers.ListField(child=serializers.CharField(), source="params.jenis")
+    tahun = serializers.SerializerMethodField()
+    jenis = serializers.SerializerMethodField()
     detail = serializers.JSONField(help_text='{"terkirim", "tidak_berubah", "gagal", "total"}')
     pesan = serializers.CharField()
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_tahun(self, job: Job) -> int | None:
+        tahun = (job.params or {}).get("tahun")
+        return int(tahun) if isinstance(tahun, int | str) and str(tahun).isdigit() else None
+
+    def get_jenis(self, job: Job) -> list[str]:
+        return [str(j) for j in (job.params or {}).get("jenis") or SEMUA_JENIS]
 
 
 class SiasnJobsApi(TenantScopedApi):
