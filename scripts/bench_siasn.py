@@ -117,8 +117,8 @@ def main() -> int:
 
         return wrapper
 
-    kirim_mod.butir_siasn = timed("plan", kirim_mod.butir_siasn)  # type: ignore[assignment]
-    kirim_mod._simpan_jawaban = timed("simpan", kirim_mod._simpan_jawaban)  # type: ignore[assignment]
+    kirim_mod.butir_siasn = timed("plan", kirim_mod.butir_siasn)
+    kirim_mod._simpan_jawaban = timed("simpan", kirim_mod._simpan_jawaban)
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
