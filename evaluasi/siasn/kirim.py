@@ -21,8 +21,8 @@
    answers of the last ``SIMPAN_DETIK`` seconds plus the calls in flight (at most the pool size), which
    the next run sends again (docs/siasn.md "Limits").
 4. A 4xx for one pegawai is stored and reported, the others continue; after ``MAX_BERUNTUN_SEMENTARA``
-   consecutive transient failures (SIASN down) the rest is reported as not sent. Until SIASN has accepted
-   a first result, and again after each transient failure, only one pegawai is in flight (SIASN in trouble
+   consecutive transient failures (SIASN down) the rest is reported as not sent. Until SIASN has answered
+   a first call (accepted or refused), and again after each transient failure, only one pegawai is in flight (SIASN in trouble
    is not hit by the whole pool). Refused credentials stop the run (``SiasnAuthError``).
 
 The rate limit is shared in-process only: two runs of one instansi never overlap (the lock below), and
@@ -472,7 +472,7 @@ def _kirim_antrean(
     jalan: dict[Future[_HasilPegawai], list[Butir]] = {}
     buf_pegawai: list[_HasilPegawai] = []
     buf_gagal: list[_Jawaban] = []
-    state = {"beruntun": 0, "done": done, "sukses_pertama": False, "done_progres": done}
+    state = {"beruntun": 0, "done": done, "dijawab": False, "done_progres": done}
     terakhir_simpan = terakhir_progres = time.monotonic()
 
     def simpan() -> None:
@@ -490,19 +490,19 @@ def _kirim_antrean(
             state["done"] += 1
             if j.ok:
                 hasil.terkirim += 1
-                state["beruntun"] = 0
-                state["sukses_pertama"] = True
             else:
                 hasil.gagal += 1
                 hasil.kegagalan.append({"nip": j.butir.nip, "jenis": j.butir.jenis, "pesan": j.pesan})
-                state["beruntun"] = state["beruntun"] + 1 if j.sementara else 0
+            # any real answer (accepted, or a 4xx for that pegawai) shows SIASN is up
+            state["beruntun"] = state["beruntun"] + 1 if j.sementara else 0
+            state["dijawab"] = state["dijawab"] or not j.sementara
 
     pool = ThreadPoolExecutor(max_workers=konkurensi, thread_name_prefix=f"siasn-kirim-{instansi.pk}")
     try:
         while True:
-            # slow start and probing: one pegawai in flight until SIASN has accepted something, and again
+            # slow start and probing: one pegawai in flight until SIASN has answered something, and again
             # after a transient failure (a SIASN in trouble is not hit by the whole pool at once)
-            jendela = konkurensi if state["sukses_pertama"] and not state["beruntun"] else 1
+            jendela = konkurensi if state["dijawab"] and not state["beruntun"] else 1
             while state["beruntun"] < MAX_BERUNTUN_SEMENTARA and len(jalan) < jendela:
                 grp = next(antrean, None)
                 if grp is None:
