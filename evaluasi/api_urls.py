@@ -1,6 +1,7 @@
 from django.urls import path
 
 from evaluasi import api
+from evaluasi.siasn import api as api_siasn
 
 urlpatterns = [
     path("evaluasi/", api.EvaluasiListApi.as_view(), name="api-evaluasi-list"),
@@ -15,4 +16,9 @@ urlpatterns = [
     path("keberatan/<int:pk>/putus/", api.KeberatanPutusApi.as_view(), name="api-keberatan-putus"),
     path("kinerja-organisasi/<int:pk>/", api.KinerjaOrganisasiApi.as_view(), name="api-kinerja-organisasi"),
     path("tahunan/", api.TahunanBatchApi.as_view(), name="api-tahunan"),
+    # SIASN (api-contract §6): twins of the admin pages
+    path("siasn/jobs/", api_siasn.SiasnJobsApi.as_view(), name="api-siasn-jobs"),
+    path("siasn/jobs/<int:pk>/hasil/", api_siasn.SiasnJobHasilApi.as_view(), name="api-siasn-job-hasil"),
+    path("siasn/tarik/", api_siasn.SiasnTarikApi.as_view(), name="api-siasn-tarik"),
+    path("siasn/audit/", api_siasn.SiasnAuditApi.as_view(), name="api-siasn-audit"),
 ]

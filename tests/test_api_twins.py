@@ -95,15 +95,15 @@ TWINS: dict[str, str | tuple[str, ...]] = {
     "evaluasi:tindak-lanjut-langkah": "api-evaluasi-tindak-lanjut",
     "evaluasi:unit": "api-kinerja-organisasi",  # PUT predikat organisasi
     "evaluasi:tahunan": "api-tahunan",
+    # SIASN (contract §6): start a send run; compare with SIASN and apply
+    "evaluasi:siasn": "api-siasn-jobs",
+    "evaluasi:siasn-tarik": "api-siasn-tarik",
     # log harian (branch `log`), tim kerja / PK (`tim`, `pk`), SIASN (`siasn`), non-ASN admin (`nonasn`):
     # the lead adds their pages here at merge.
 }
 
 #: pages with a POST that need no API twin, and why.
 TANPA_TWIN: dict[str, str] = {
-    "evaluasi:siasn": "Not built yet (noted on issue #18/#19): an integration sends to SIASN with "
-    "`manage.py siasn_kirim`; the page starts the same service as a Celery job.",
-    "evaluasi:siasn-tarik": "Not built yet (noted on issue #18/#19): `manage.py siasn_tarik` does the same.",
     "password_change": "Changing a password needs the old one typed by a person in the browser; it revokes "
     "every API token (contract §3), so an API client must log in again anyway.",
     "set_language": "Django's language switch for the browser session; the API answers in the language of "

@@ -108,12 +108,19 @@ def _jenis_tahunan() -> str:
     return JOB_TAHUNAN
 
 
+def _jenis_siasn() -> str:
+    from evaluasi.siasn.jobs import JOB_SIASN
+
+    return JOB_SIASN
+
+
 URL_OBJECTS: dict[str, dict[str, str | Values | Made]] = {
     "skp:matriks-usul": {"pk": "skp.Skp", "bawahan_pk": "skp.Skp", "kolom_pk": "skp.Rhk"},
     "dokumen-ekspor-unduh": {"key": Values(_export_keys)},
     "dokumen-job-mulai": {"key": Values(_job_keys)},
     "dokumen-job": {"pk": _job_of_kind(lambda: _job_keys()[0])},
     "evaluasi:tahunan-hasil": {"pk": _job_of_kind(_jenis_tahunan)},
+    "api-siasn-job-hasil": {"pk": _job_of_kind(_jenis_siasn)},
     "tim-anggota-keluar": {"pk": "kinerja.TimKerja", "anggota_pk": "kinerja.AnggotaTim"},
     "api-tim-anggota-keluar": {"pk": "kinerja.TimKerja", "nip": Values(lambda: ["198501012010011001"])},
     "perjanjian:versi": {"pk": "perjanjian.PerjanjianKinerja"},

@@ -9,6 +9,9 @@
   ``max_retries`` times with exponential backoff (``backoff * 2**n``), honouring ``Retry-After`` (capped
   at ``retry_after_max``). Other 4xx are returned at once as ``SiasnError`` (reported per pegawai).
 * A client-side rate limit spaces every request (tokens included) ``1/rps`` seconds apart.
+* One client is shared by the send run's worker threads (``kirim.py``): httpx's client, the rate limiter,
+  the token fetch (one thread fetches, the others wait for it) and the 401 handling (only the token that was
+  refused is dropped, so N threads that all got a 401 fetch one new pair) are thread-safe.
 * Nothing here logs a header, a token, a secret or a request body.
 """
 
@@ -123,6 +126,8 @@ class SiasnClient:
             headers={"Accept": "application/json"},
         )
         self._tokens: dict[str, tuple[str, float]] = {}
+        self._token_lock = threading.Lock()
+        self._hitung_lock = threading.Lock()
         self.jumlah_request = 0
         self.jumlah_ulang = 0
 
@@ -143,6 +148,13 @@ class SiasnClient:
         return f"siasn:token:{c.kode}:{jenis}:{hashlib.sha256(ident.encode()).hexdigest()[:24]}"
 
     def _token(self, jenis: str) -> str:
+        hit = self._tokens.get(jenis)
+        if hit and hit[1] > time.monotonic():
+            return hit[0]
+        with self._token_lock:  # one thread fetches; the others find it when they get the lock
+            return self._token_terkunci(jenis)
+
+    def _token_terkunci(self, jenis: str) -> str:
         now = time.monotonic()
         hit = self._tokens.get(jenis)
         if hit and hit[1] > now:
@@ -193,9 +205,16 @@ class SiasnClient:
             raise SiasnAuthError(f"Jawaban token {nama} SIASN tidak dapat dibaca.") from None
         return token, ttl
 
-    def lupakan_token(self) -> None:
-        self._tokens.clear()
-        cache.delete_many([self._cache_key("gateway"), self._cache_key("sso")])
+    def lupakan_token(self, ditolak: tuple[str, str] | None = None) -> None:
+        """Drop both tokens (cache too). ``ditolak``: the (gateway, SSO) pair a 401 answered; dropped only
+        while it is still the current pair (another thread may have fetched a new one meanwhile)."""
+        with self._token_lock:
+            if ditolak is not None:
+                kini = (self._tokens.get("gateway", ("", 0.0))[0], self._tokens.get("sso", ("", 0.0))[0])
+                if kini != ditolak and all(kini):
+                    return
+            self._tokens.clear()
+            cache.delete_many([self._cache_key("gateway"), self._cache_key("sso")])
 
     # ------------------------------------------------------------------------------------------ calls
 
@@ -205,7 +224,8 @@ class SiasnClient:
         for percobaan in range(c.max_retries + 1):
             terakhir = percobaan == c.max_retries
             self.limiter.tunggu()
-            self.jumlah_request += 1
+            with self._hitung_lock:
+                self.jumlah_request += 1
             try:
                 resp = kirim()
             except httpx.TimeoutException:
@@ -234,7 +254,8 @@ class SiasnClient:
                     )
                 ra = _retry_after(resp)
                 jeda = min(ra, c.retry_after_max) if ra is not None else c.backoff * 2**percobaan
-            self.jumlah_ulang += 1
+            with self._hitung_lock:
+                self.jumlah_ulang += 1
             logger.info(
                 "SIASN %s: percobaan %d gagal sementara, ulang dalam %.2f s", apa, percobaan + 1, jeda
             )
@@ -245,17 +266,15 @@ class SiasnClient:
         """One authenticated call; on 401 both tokens are fetched again once and the call repeated."""
         url = f"{self.config.base_url}/{path.lstrip('/')}"
         for ulang_token in (False, True):
-            headers = {
-                "Authorization": f"Bearer {self._token('gateway')}",
-                "Auth": f"bearer {self._token('sso')}",
-            }
+            pasangan = (self._token("gateway"), self._token("sso"))
+            headers = {"Authorization": f"Bearer {pasangan[0]}", "Auth": f"bearer {pasangan[1]}"}
             resp = self._dengan_ulang(
                 lambda h=headers: self.http.request(method, url, json=json_body, headers=h),  # type: ignore[misc]
                 path.split("/")[0] if "/" in path else path,
             )
             if resp.status_code == 401 and not ulang_token:
                 logger.info("SIASN menjawab 401: token diambil ulang sekali")
-                self.lupakan_token()
+                self.lupakan_token(pasangan)
                 continue
             return resp
         raise AssertionError("unreachable")  # pragma: no cover

@@ -4,7 +4,8 @@
 ``_SSO_CLIENT_ID``, ``_SSO_USERNAME``, ``_SSO_PASSWORD`` (``<KODE>`` = ``kinerja.signing.kode_env``);
 optional ``_RPS``. Global: ``KINERJA_SIASN_RPS`` (default 20), ``KINERJA_SIASN_TIMEOUT`` (seconds, default
 30), ``KINERJA_SIASN_MAX_RETRIES`` (default 4), ``KINERJA_SIASN_BACKOFF`` (seconds, default 1),
-``KINERJA_SIASN_RETRY_AFTER_MAX`` (seconds, default 60). Secrets are never stored in the database and
+``KINERJA_SIASN_RETRY_AFTER_MAX`` (seconds, default 60), ``KINERJA_SIASN_CONCURRENCY`` (requests in flight at
+once in a send run, default 8; all of them share the one rate limit). Secrets are never stored in the database and
 never part of a repr, a log line or an audit row.
 """
 
@@ -47,6 +48,7 @@ class SiasnConfig:
     max_retries: int = 4
     backoff: float = 1.0
     retry_after_max: float = 60.0
+    konkurensi: int = 8
 
     @property
     def rahasia(self) -> tuple[str, ...]:
@@ -89,6 +91,7 @@ def siasn_config_for(kode: str) -> SiasnConfig:
         max_retries=int(_float("KINERJA_SIASN_MAX_RETRIES", 4)),
         backoff=_float("KINERJA_SIASN_BACKOFF", 1.0),
         retry_after_max=_float("KINERJA_SIASN_RETRY_AFTER_MAX", 60.0),
+        konkurensi=max(1, int(_float("KINERJA_SIASN_CONCURRENCY", 8))),
     )
 
 

@@ -79,7 +79,9 @@ def siasn_kirim_job_run(*, job_id: int) -> dict[str, Any]:
 
 def siasn_log_job(*, instansi: Instansi, job: Job, hasil: str | None = None) -> Any:
     """The per-pegawai rows of one run (sent / failed), failures first; for the result table."""
-    qs = LogSiasn.objects.filter(instansi=instansi, job=job).order_by("-hasil", "nip", "id")
+    qs = LogSiasn.objects.filter(instansi=instansi, job=job).order_by(
+        "hasil", "nip", "id"
+    )  # gagal < terkirim
     if hasil:
         qs = qs.filter(hasil=hasil)
     return qs.only("id", "nip", "jenis", "hasil", "http_status", "pesan", "siasn_id", "created_at")

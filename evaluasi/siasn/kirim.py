@@ -1,4 +1,4 @@
-"""Sending an instansi's year to SIASN (api-contract §6): idempotent, resumable, one pegawai at a time.
+"""Sending an instansi's year to SIASN (api-contract §6): idempotent, resumable, a bounded pool of senders.
 
 ``siasn_kirim`` does, for one instansi and year:
 
@@ -9,14 +9,24 @@
 2. Build each payload and its SHA-256 (without ``id``). A value the mapping table cannot code is a
    failure with a message, never a guess. A result already accepted with the same hash is *unchanged*
    and not sent.
-3. Send the rest, one ``POST`` each under the client's rate limit: the pegawai's SIASN id is looked up
-   once (``pns/data-utama/{nip}``) and stored in its own transaction; the payload carries ``id`` = the
-   record id SIASN gave before (a changed result updates that record). Each answer is stored at once in
-   its own transaction (``KirimanSiasn`` + the audit row ``LogSiasn``), so a crash loses at most the one
-   call in flight and a re-run resumes with the rest (the sent ones are unchanged by then).
+3. Send the rest with ``KINERJA_SIASN_CONCURRENCY`` worker threads (default 8) that share ONE client, hence
+   ONE rate limiter (``KINERJA_SIASN_RPS``): with SIASN answering in 50-100 ms, a single sender could not
+   reach 20 requests/s. A task is one pegawai: its SIASN id is looked up once (``pns/data-utama/{nip}``)
+   when not yet known, then one ``POST`` per result, with ``id`` = the record id SIASN gave before (a
+   changed result updates that record). The threads only talk HTTP; every database write happens in the
+   calling thread, set-based: the answers that came back are stored together (``PegawaiSiasn`` and
+   ``KirimanSiasn`` upserts and the ``LogSiasn`` audit rows, one transaction) at least every
+   ``SIMPAN_DETIK`` seconds. A crash stops new calls, lets the ones in flight end and stores every answer
+   that came back, so a re-run sends none of them again; only a hard kill (SIGKILL, power) can lose the
+   answers of the last ``SIMPAN_DETIK`` seconds plus the calls in flight (at most the pool size), which
+   the next run sends again (docs/siasn.md "Limits").
 4. A 4xx for one pegawai is stored and reported, the others continue; after ``MAX_BERUNTUN_SEMENTARA``
-   consecutive transient failures (SIASN down) the rest is reported as not sent. Refused credentials
-   stop the run (``SiasnAuthError``).
+   consecutive transient failures (SIASN down) the rest is reported as not sent. Until SIASN has answered
+   a first call (accepted or refused), and again after each transient failure, only one pegawai is in flight (SIASN in trouble
+   is not hit by the whole pool). Refused credentials stop the run (``SiasnAuthError``).
+
+The rate limit is shared in-process only: two runs of one instansi never overlap (the lock below), and
+each instansi has its own SIASN credentials and limit.
 
 A Redis lock (per instansi) keeps two runs from sending the same results at once. It is a lease of
 ``KUNCI_LEASE`` seconds renewed by a thread while the run lives, so a crashed process releases it within
@@ -30,6 +40,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,7 +212,11 @@ def kunci_kirim(instansi: Instansi) -> Iterator[None]:
     from django.conf import settings
 
     conn = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=5)
-    lock = conn.lock(f"kinerja:siasn_kirim:{instansi.pk}", timeout=KUNCI_LEASE, blocking=False)
+    # thread_local=False: the renewing thread must see the token the acquiring thread got (redis-py keeps it
+    # thread-local by default, and reacquire() from another thread then fails: the lease would lapse)
+    lock = conn.lock(
+        f"kinerja:siasn_kirim:{instansi.pk}", timeout=KUNCI_LEASE, blocking=False, thread_local=False
+    )
     if not lock.acquire():
         raise InvalidTransition(
             _("Pengiriman ke SIASN untuk instansi ini sedang berjalan; tunggu sampai selesai.")
@@ -236,60 +251,6 @@ def pegawai_siasn_simpan(*, instansi: Instansi, pegawai_id: int, data: dict[str,
     return siasn_id
 
 
-def _catat(
-    *,
-    instansi: Instansi,
-    tahun: int,
-    butir: Butir,
-    job_id: int | None,
-    payload: dict[str, Any] | None,
-    hasil: str,
-    http_status: int | None = None,
-    siasn_id: str = "",
-    pesan: str = "",
-    jawaban: Any = None,
-    sebelumnya: KirimanSiasn | None = None,
-) -> None:
-    """Store one outcome in its own transaction: the result's state and the audit row."""
-    now = timezone.now()
-    h = payload_hash(payload) if payload else ""
-    with transaction.atomic():
-        defaults: dict[str, Any] = {
-            "pegawai_id": butir.pegawai_id,
-            "tahun": tahun,
-            "status": hasil,
-            "pesan": pesan[:2000],
-            "http_status": http_status,
-        }
-        if hasil == StatusKirimanSiasn.TERKIRIM:
-            defaults.update(siasn_id=siasn_id, payload_hash=h, terkirim_at=now)
-        if sebelumnya is None:
-            KirimanSiasn.objects.update_or_create(
-                instansi=instansi, jenis=butir.jenis, evaluasi_id=butir.evaluasi_id, defaults=defaults
-            )
-        else:
-            for k, v in defaults.items():
-                setattr(sebelumnya, k, v)
-            sebelumnya.save(update_fields=[*defaults, "updated_at"])
-        LogSiasn.objects.create(
-            instansi=instansi,
-            job_id=job_id,
-            pegawai_id=butir.pegawai_id,
-            nip=butir.nip,
-            tahun=tahun,
-            jenis=butir.jenis,
-            endpoint=ENDPOINT[butir.jenis],  # type: ignore[index]
-            payload=payload or {},
-            payload_hash=h,
-            versi_kode=kode.VERSI,
-            hasil=hasil,
-            http_status=http_status,
-            siasn_id=siasn_id,
-            pesan=pesan[:2000],
-            jawaban=jawaban,
-        )
-
-
 def siasn_kirim(
     *,
     instansi: Instansi,
@@ -314,15 +275,12 @@ def siasn_kirim(
         ids = dict(PegawaiSiasn.objects.filter(instansi=instansi).values_list("pegawai_id", "siasn_id"))
         hasil.total = len(butir)
         antre: list[Butir] = []
+        tak_terkode: list[_Jawaban] = []
         for b in butir:
             if b.galat or b.payload is None:
                 hasil.gagal += 1
                 hasil.kegagalan.append({"nip": b.nip, "jenis": b.jenis, "pesan": b.galat})
-                if not dry_run:
-                    _catat(
-                        instansi=instansi, tahun=tahun, butir=b, job_id=job_id, payload=None,
-                        hasil=StatusKirimanSiasn.GAGAL, pesan=b.galat, sebelumnya=kiriman.get((b.jenis, b.evaluasi_id)),
-                    )  # fmt: skip
+                tak_terkode.append(_Jawaban(b, False, pesan=b.galat))
                 continue
             pns = ids.get(b.pegawai_id)
             b.payload[FIELD_PNS[b.jenis]] = pns  # type: ignore[index]
@@ -340,13 +298,21 @@ def siasn_kirim(
         if dry_run:
             hasil.payloads = [b.payload for b in antre if b.payload is not None]
             return hasil
+        for i in range(0, len(tak_terkode), SIMPAN_MAKS):  # reported and audited, in bulk
+            _simpan_jawaban(
+                instansi=instansi,
+                tahun=tahun,
+                job_id=job_id,
+                pegawai=[],
+                gagal=tak_terkode[i : i + SIMPAN_MAKS],
+            )
         done = hasil.total - len(antre)
         if progres:
             progres(done, hasil)
         if antre:
             _kirim_antrean(
-                instansi=instansi, tahun=tahun, antre=antre, ids=ids, kiriman=kiriman, job_id=job_id,
-                hasil=hasil, client_factory=client_factory, progres=progres, done=done,
+                instansi=instansi, tahun=tahun, antre=antre, ids=ids, job_id=job_id, hasil=hasil,
+                client_factory=client_factory, progres=progres, done=done,
             )  # fmt: skip
     audit_log(
         actor=actor,
@@ -360,75 +326,237 @@ def siasn_kirim(
     return hasil
 
 
+@dataclass
+class _Jawaban:
+    """What a worker thread brings back for one result (no database work happens in the threads)."""
+
+    butir: Butir
+    ok: bool
+    http_status: int | None = None
+    siasn_id: str = ""
+    pesan: str = ""
+    jawaban: Any = None
+    sementara: bool = False
+
+
+@dataclass
+class _HasilPegawai:
+    pegawai_id: int
+    data_utama: dict[str, Any] | None  # a fresh data-utama lookup (to store), else None
+    jawaban: list[_Jawaban]
+
+
+def _kirim_pegawai(client: SiasnClient, kelompok: list[Butir], pns: str | None) -> _HasilPegawai:
+    """In a worker thread: one pegawai's results, in order: its SIASN id once (when not known), then one
+    save per result. HTTP only; the main thread stores what comes back. ``SiasnAuthError`` propagates."""
+    pegawai_id = kelompok[0].pegawai_id
+    data: dict[str, Any] | None = None
+    if not pns:
+        try:
+            data = client.data_utama(kelompok[0].nip)
+        except SiasnAuthError:
+            raise
+        except SiasnError as exc:
+            gagal = [
+                _Jawaban(b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara)
+                for b in kelompok
+            ]
+            return _HasilPegawai(pegawai_id, None, gagal)
+        pns = str(data["id"])
+    out: list[_Jawaban] = []
+    for b in kelompok:
+        b.payload[FIELD_PNS[b.jenis]] = pns  # type: ignore[index]
+        try:
+            rid, status, jawaban = client.simpan(ENDPOINT[b.jenis], b.payload)  # type: ignore[arg-type,index]
+        except SiasnAuthError:
+            raise
+        except SiasnError as exc:
+            out.append(
+                _Jawaban(b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara)
+            )
+        else:
+            out.append(_Jawaban(b, True, status, siasn_id=rid, jawaban=jawaban))
+    return _HasilPegawai(pegawai_id, data, out)
+
+
+#: Answers are written (in bulk, one transaction) at least this often and at most this many at a time.
+SIMPAN_DETIK = 0.25
+SIMPAN_MAKS = 200
+
+
+def _simpan_jawaban(
+    *, instansi: Instansi, tahun: int, job_id: int | None, pegawai: list[_HasilPegawai], gagal: list[_Jawaban]
+) -> None:
+    """Store a batch of answers in one transaction, set-based: the SIASN ids looked up (one upsert), the
+    results' state (one upsert for the sent ones, one for the failed ones: a failure keeps the record id
+    SIASN gave before) and the audit rows (one insert)."""
+    now = timezone.now()
+    ids = [
+        PegawaiSiasn(
+            instansi=instansi, pegawai_id=h.pegawai_id, siasn_id=str(h.data_utama["id"]), data=h.data_utama
+        )
+        for h in pegawai
+        if h.data_utama is not None
+    ]
+    semua = [j for h in pegawai for j in h.jawaban] + gagal
+    if not ids and not semua:
+        return
+    terkirim: list[KirimanSiasn] = []
+    ditolak: list[KirimanSiasn] = []
+    log: list[LogSiasn] = []
+    for j in semua:
+        b = j.butir
+        h = payload_hash(b.payload) if b.payload else ""
+        k = KirimanSiasn(
+            instansi=instansi, jenis=b.jenis, evaluasi_id=b.evaluasi_id, pegawai_id=b.pegawai_id, tahun=tahun,
+            status=StatusKirimanSiasn.TERKIRIM if j.ok else StatusKirimanSiasn.GAGAL, pesan=j.pesan[:2000],
+            http_status=j.http_status,
+        )  # fmt: skip
+        if j.ok:
+            k.siasn_id, k.payload_hash, k.terkirim_at = j.siasn_id, h, now
+            terkirim.append(k)
+        else:
+            ditolak.append(k)
+        log.append(
+            LogSiasn(
+                instansi=instansi, job_id=job_id, pegawai_id=b.pegawai_id, nip=b.nip, tahun=tahun, jenis=b.jenis,
+                endpoint=ENDPOINT[b.jenis], payload=b.payload or {}, payload_hash=h, versi_kode=kode.VERSI,  # type: ignore[index]
+                hasil=StatusKirimanSiasn.TERKIRIM if j.ok else StatusKirimanSiasn.GAGAL, http_status=j.http_status,
+                siasn_id=j.siasn_id, pesan=j.pesan[:2000], jawaban=j.jawaban,
+            )
+        )  # fmt: skip
+    kunci = ["instansi", "jenis", "evaluasi"]
+    umum = ["pegawai", "tahun", "status", "pesan", "http_status", "updated_at"]
+    with transaction.atomic():
+        if ids:
+            PegawaiSiasn.objects.bulk_create(
+                ids,
+                update_conflicts=True,
+                unique_fields=["pegawai"],
+                update_fields=["siasn_id", "data", "updated_at"],
+            )
+        if terkirim:
+            KirimanSiasn.objects.bulk_create(
+                terkirim, update_conflicts=True, unique_fields=kunci,
+                update_fields=[*umum, "siasn_id", "payload_hash", "terkirim_at"],
+            )  # fmt: skip
+        if ditolak:
+            KirimanSiasn.objects.bulk_create(
+                ditolak, update_conflicts=True, unique_fields=kunci, update_fields=umum
+            )
+        LogSiasn.objects.bulk_create(log)
+
+
 def _kirim_antrean(
     *,
     instansi: Instansi,
     tahun: int,
     antre: list[Butir],
     ids: dict[int, str],
-    kiriman: dict[tuple[str, int], KirimanSiasn],
     job_id: int | None,
     hasil: HasilKirim,
     client_factory: Callable[[], SiasnClient] | None,
     progres: Callable[[int, HasilKirim], None] | None,
     done: int,
 ) -> None:
+    """Send the queue with a bounded pool of worker threads (``KINERJA_SIASN_CONCURRENCY``) sharing the one
+    client, hence the one rate limit; the database work stays in this thread (see the module docstring)."""
     from evaluasi.siasn.config import siasn_config_for
 
     client = client_factory() if client_factory else SiasnClient(siasn_config_for(instansi.kode))
-    beruntun = 0
-    terakhir_progres = time.monotonic()
+    konkurensi = max(1, client.config.konkurensi)
+    kelompok: dict[int, list[Butir]] = {}
+    for b in antre:  # one task per pegawai: its SIASN id is looked up once for all its results
+        kelompok.setdefault(b.pegawai_id, []).append(b)
+    antrean = iter(kelompok.values())
+    jalan: dict[Future[_HasilPegawai], list[Butir]] = {}
+    buf_pegawai: list[_HasilPegawai] = []
+    buf_gagal: list[_Jawaban] = []
+    state = {"beruntun": 0, "done": done, "dijawab": False, "done_progres": done}
+    terakhir_simpan = terakhir_progres = time.monotonic()
+
+    def simpan() -> None:
+        nonlocal terakhir_simpan
+        _simpan_jawaban(instansi=instansi, tahun=tahun, job_id=job_id, pegawai=buf_pegawai, gagal=buf_gagal)
+        buf_pegawai.clear()
+        buf_gagal.clear()
+        terakhir_simpan = time.monotonic()
+
+    def terima(h: _HasilPegawai) -> None:
+        if h.data_utama is not None:
+            ids[h.pegawai_id] = str(h.data_utama["id"])
+        buf_pegawai.append(h)
+        for j in h.jawaban:
+            state["done"] += 1
+            if j.ok:
+                hasil.terkirim += 1
+            else:
+                hasil.gagal += 1
+                hasil.kegagalan.append({"nip": j.butir.nip, "jenis": j.butir.jenis, "pesan": j.pesan})
+            # any real answer (accepted, or a 4xx for that pegawai) shows SIASN is up
+            state["beruntun"] = state["beruntun"] + 1 if j.sementara else 0
+            state["dijawab"] = state["dijawab"] or not j.sementara
+
+    pool = ThreadPoolExecutor(max_workers=konkurensi, thread_name_prefix=f"siasn-kirim-{instansi.pk}")
     try:
-        for i, b in enumerate(antre):
-            if b.payload is None:  # never queued without one (step 2)
-                continue
-            if beruntun >= MAX_BERUNTUN_SEMENTARA:
-                pesan = _("Tidak dikirim: SIASN tidak tersedia (%(n)d gangguan berturut-turut).") % {
-                    "n": MAX_BERUNTUN_SEMENTARA
-                }
-                for rest in antre[i:]:
+        while True:
+            # slow start and probing: one pegawai in flight until SIASN has answered something, and again
+            # after a transient failure (a SIASN in trouble is not hit by the whole pool at once)
+            jendela = konkurensi if state["dijawab"] and not state["beruntun"] else 1
+            while state["beruntun"] < MAX_BERUNTUN_SEMENTARA and len(jalan) < jendela:
+                grp = next(antrean, None)
+                if grp is None:
+                    break
+                jalan[pool.submit(_kirim_pegawai, client, grp, ids.get(grp[0].pegawai_id))] = grp
+            if not jalan:
+                break
+            selesai, _sisa = wait(jalan, timeout=SIMPAN_DETIK, return_when=FIRST_COMPLETED)
+            for f in selesai:
+                jalan.pop(f)
+                terima(f.result())  # SiasnAuthError (or a crash in the thread) ends the run here
+            now = time.monotonic()
+            if buf_pegawai and (
+                now - terakhir_simpan >= SIMPAN_DETIK
+                or sum(len(h.jawaban) for h in buf_pegawai) >= SIMPAN_MAKS
+            ):
+                simpan()
+            if (
+                progres
+                and state["done"] > state["done_progres"]
+                and (
+                    now - terakhir_progres >= PROGRES_DETIK
+                    or state["done"] - state["done_progres"] >= PROGRES_SETIAP
+                )
+            ):
+                simpan()  # the progress bar never runs ahead of what is stored
+                progres(state["done"], hasil)
+                terakhir_progres, state["done_progres"] = now, state["done"]
+        if state["beruntun"] >= MAX_BERUNTUN_SEMENTARA:
+            pesan = _("Tidak dikirim: SIASN tidak tersedia (%(n)d gangguan berturut-turut).") % {
+                "n": MAX_BERUNTUN_SEMENTARA
+            }
+            for grp in antrean:
+                for rest in grp:
                     hasil.gagal += 1
                     hasil.kegagalan.append({"nip": rest.nip, "jenis": rest.jenis, "pesan": pesan})
-                    _catat(
-                        instansi=instansi, tahun=tahun, butir=rest, job_id=job_id, payload=rest.payload,
-                        hasil=StatusKirimanSiasn.GAGAL, pesan=pesan, sebelumnya=kiriman.get((rest.jenis, rest.evaluasi_id)),
-                    )  # fmt: skip
-                done = hasil.total
-                break
-            k = kiriman.get((b.jenis, b.evaluasi_id))
-            try:
-                pns = ids.get(b.pegawai_id)
-                if not pns:
-                    pns = pegawai_siasn_simpan(
-                        instansi=instansi, pegawai_id=b.pegawai_id, data=client.data_utama(b.nip)
-                    )
-                    ids[b.pegawai_id] = pns
-                b.payload[FIELD_PNS[b.jenis]] = pns  # type: ignore[index]
-                rid, status, jawaban = client.simpan(ENDPOINT[b.jenis], b.payload)  # type: ignore[index]
-            except SiasnAuthError:
-                raise
-            except SiasnError as exc:
-                beruntun = beruntun + 1 if exc.sementara else 0
-                hasil.gagal += 1
-                hasil.kegagalan.append({"nip": b.nip, "jenis": b.jenis, "pesan": exc.pesan})
-                _catat(
-                    instansi=instansi, tahun=tahun, butir=b, job_id=job_id, payload=b.payload,
-                    hasil=StatusKirimanSiasn.GAGAL, http_status=exc.status, pesan=exc.pesan, jawaban=exc.jawaban,
-                    sebelumnya=k,
-                )  # fmt: skip
-            else:
-                beruntun = 0
-                hasil.terkirim += 1
-                _catat(
-                    instansi=instansi, tahun=tahun, butir=b, job_id=job_id, payload=b.payload,
-                    hasil=StatusKirimanSiasn.TERKIRIM, http_status=status, siasn_id=rid, jawaban=jawaban, sebelumnya=k,
-                )  # fmt: skip
-            done += 1
-            now = time.monotonic()
-            if progres and (now - terakhir_progres >= PROGRES_DETIK or done % PROGRES_SETIAP == 0):
-                progres(done, hasil)
-                terakhir_progres = now
+                    buf_gagal.append(_Jawaban(rest, False, pesan=pesan))
+            state["done"] = hasil.total
+        simpan()
     finally:
+        # a crash (an exception here or in a thread, a worker shutdown): nothing new starts, the calls in
+        # flight end (each bounded by the timeout and retries) and every answer SIASN gave is stored, so a
+        # re-run sends none of them again
+        for f in jalan:
+            f.cancel()
+        pool.shutdown(wait=True)
+        buf_pegawai.extend(
+            f.result() for f in jalan if f.done() and not f.cancelled() and f.exception() is None
+        )
+        if buf_pegawai or buf_gagal:
+            try:
+                simpan()
+            except Exception:  # the database itself may be what failed: the original error propagates
+                logger.exception("siasn_kirim: could not store %d answers after a crash", len(buf_pegawai))
         client.close()
     if progres:
-        progres(done, hasil)
+        progres(state["done"], hasil)

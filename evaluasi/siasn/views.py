@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from evaluasi.models import JenisKirimanSiasn, StatusKirimanSiasn
-from evaluasi.siasn.audit import KOLOM, siasn_audit_rows
+from evaluasi.siasn.audit import siasn_audit_response
 from evaluasi.siasn.client import SiasnClient, SiasnError
 from evaluasi.siasn.config import WAJIB, SiasnBelumDiatur, env_prefix, siasn_config_for, siasn_diatur
 from evaluasi.siasn.forms import SiasnKirimForm, SiasnTarikForm
@@ -180,31 +179,6 @@ def siasn_audit(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     raw = request.GET.get("tahun", "")
     if not (raw.isdigit() and 2000 <= int(raw) <= 2100):
         raise Http404()
-    tahun = int(raw)
-    nama = f"siasn-{instansi.kode}-{tahun}"
-    if request.GET.get("format") == "xlsx":
-        from kinerja.documents import write_xlsx
-
-        data = write_xlsx(KOLOM, siasn_audit_rows(instansi=instansi, tahun=tahun), title=f"SIASN {tahun}")
-        resp = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        resp["Content-Disposition"] = f'attachment; filename="{nama}.xlsx"'
-        return resp
-    from kinerja.csv_aman import csv_writer
-
-    def stream() -> Any:
-        buf = io.StringIO()
-        w = csv_writer(buf)
-        w.writerow(KOLOM)
-        for row in siasn_audit_rows(instansi=instansi, tahun=tahun):
-            w.writerow(row)
-            if buf.tell() > 64_000:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        yield buf.getvalue()
-
-    resp2 = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    resp2["Content-Disposition"] = f'attachment; filename="{nama}.csv"'
-    return resp2
+    return siasn_audit_response(
+        instansi=instansi, tahun=int(raw), format="xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    )

@@ -356,6 +356,15 @@ EXPECT: dict[str, dict[str, str]] = {
         "put": "login 404 404 ok ok 404 404 ok",
     },  # /api/v1/kinerja-organisasi/<int:pk>/
     "api-tahunan": {"post": "login 404 404 404 bad 404 bad bad"},  # /api/v1/tahunan/
+    # SIASN twins (contract §6): admin_instansi / platform only; the outsider is B's admin, acting in B
+    # (B has no SIASN settings and no runs: 400 on a start, an empty list); empty bodies are a 400
+    "api-siasn-jobs": {
+        "get": "login 404 404 404 ok 404 ok ok",
+        "post": "login 404 404 404 bad 404 bad bad",
+    },  # /api/v1/siasn/jobs/
+    "api-siasn-job-hasil": {"get": "login 404 404 404 ok 404 404 ok"},  # /api/v1/siasn/jobs/<int:pk>/hasil/
+    "api-siasn-tarik": {"post": "login 404 404 404 bad 404 bad bad"},  # /api/v1/siasn/tarik/
+    "api-siasn-audit": {"get": "login 404 404 404 bad 404 bad bad"},  # /api/v1/siasn/audit/ (no ?tahun)
     "dokumen-verifikasi-index": {"get": "ok ok ok ok ok ok ok ok"},  # /verifikasi/
     "dokumen-ekspor": {"get": "login 404 404 404 ok ok ok ok"},  # /dokumen/ekspor/
     "dokumen-ekspor-unduh": {"get": "login 404 404 404 ok ok ok ok"},  # /dokumen/ekspor/<slug:key>/

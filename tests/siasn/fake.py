@@ -88,6 +88,12 @@ class FakeSiasn:
     sso_tokens: set[str] = field(default_factory=set)
     token_calls: Counter[str] = field(default_factory=Counter)
     record_requests: bool = True
+    #: seconds every ``/apisiasn`` call takes (SIASN's own latency; the benchmark uses ~0.08)
+    latency: float = 0.0
+    #: calls being answered right now, and the most seen at once (the sender's concurrency)
+    in_flight: int = 0
+    max_in_flight: int = 0
+    calls: int = 0  # every call answered (also when ``record_requests`` is off)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -145,7 +151,18 @@ class FakeSiasn:
         method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
-        status, body, headers = self._handle(method, path, environ, raw)
+        mulai = time.monotonic()
+        with self._lock:
+            self.in_flight += 1
+            self.calls += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency and path.startswith("/apisiasn"):
+                time.sleep(self.latency)
+            status, body, headers = self._handle(method, path, environ, raw)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
         if self.record_requests:
             with self._lock:
                 self.requests.append(
@@ -154,6 +171,7 @@ class FakeSiasn:
                         "path": path,
                         "status": status,
                         "json": _json(raw) if path.startswith("/apisiasn") else None,
+                        "t": mulai,  # time.monotonic() when the call arrived
                     }
                 )
         reason = {

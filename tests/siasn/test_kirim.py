@@ -202,12 +202,16 @@ def test_a_crash_mid_run_resumes_without_duplicates(
     monkeypatch.setattr(SiasnClient, "simpan", crash_after_first)
     with pytest.raises(KeyboardInterrupt):
         run()
-    assert len(siasn_a.records) == 1
-    assert len(kiriman(org_a)) == 1  # the first answer was stored in its own transaction
+    # the senders run in parallel: the crash let the calls in flight end, and every answer SIASN gave
+    # (the first, and the third when it was already in flight) was stored before the run stopped
+    stored = len(kiriman(org_a))
+    assert 1 <= stored <= 2
+    assert len(siasn_a.records) == stored
+    assert {k.status for k in kiriman(org_a).values()} == {"terkirim"}
     monkeypatch.setattr(SiasnClient, "simpan", real)
     code, out, _ = run()
     assert code == 0
-    assert "2 terkirim, 1 tidak berubah" in out
+    assert f"{3 - stored} terkirim, {stored} tidak berubah" in out
     assert len(siasn_a.records) == 3  # no duplicate record in SIASN
     assert all(s["json"]["id"] is None for s in siasn_a.saves())
 
