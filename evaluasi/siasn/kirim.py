@@ -25,7 +25,8 @@
    doubt*: its annual result (``skp22``) first asks ``pns/rw-skp22/{nip}`` and adopts the record SIASN
    holds for that year (sent again, as an update with that id, only when SIASN's values differ), else
    sends it as new; if that lookup fails, the pegawai is reported failed and nothing is posted. Only
-   in-doubt results pay the extra call; the reconciliation is in the audit (``LogSiasn``).
+   in-doubt results pay the extra call; the reconciliation is in the audit (``LogSiasn``). A crash the
+   process survives withdraws the intent of the results whose calls never started.
 4. A 4xx for one pegawai is stored and reported, the others continue; after ``MAX_BERUNTUN_SEMENTARA``
    consecutive transient failures (SIASN down) the rest is reported as not sent. Until SIASN has answered
    a first call (accepted or refused), and again after each transient failure, only one pegawai is in flight (SIASN in trouble
@@ -52,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -581,6 +583,24 @@ def pesan_rekon(r: _Rekon, tahun: int) -> str:
     return pesan
 
 
+def _tarik_niat(*, instansi: Instansi, butir: list[Butir]) -> None:
+    """Withdraw the intent of results whose calls never started (after a crash): the rows the intent created
+    are deleted, the others lose ``dikirim_at``; two statements, one transaction. A result with a SIASN id
+    is left alone."""
+    per_jenis: dict[str, list[int]] = {}
+    for b in butir:
+        per_jenis.setdefault(b.jenis, []).append(b.evaluasi_id)
+    if not per_jenis:
+        return
+    q = Q()
+    for jenis, evs in per_jenis.items():
+        q |= Q(jenis=jenis, evaluasi_id__in=evs)
+    qs = KirimanSiasn.objects.filter(q, instansi=instansi, siasn_id="", dikirim_at__isnull=False)
+    with transaction.atomic():
+        qs.filter(status=STATUS_DIKIRIM).delete()
+        qs.update(dikirim_at=None, updated_at=timezone.now())
+
+
 def _tandai_dikirim(*, instansi: Instansi, tahun: int, butir: list[Butir]) -> None:
     """The write-ahead intent of a chunk: its first sends (``id`` null) are marked ``dikirim_at`` in one
     statement, committed before any of their calls (a new row says "dikirim")."""
@@ -726,11 +746,16 @@ def _kirim_antrean(
         buf_pegawai.extend(
             f.result() for f in jalan if f.done() and not f.cancelled() and f.exception() is None
         )
-        if buf_pegawai or buf_gagal:
-            try:
+        # the intent of what never started (marked with its chunk, or cancelled) is withdrawn: not in doubt
+        batal = [b for g in grup[pos:tandai] for b in g] + [
+            b for f, g in jalan.items() if f.cancelled() for b in g
+        ]
+        try:
+            if buf_pegawai or buf_gagal:
                 simpan()
-            except Exception:  # the database itself may be what failed: the original error propagates
-                logger.exception("siasn_kirim: could not store %d answers after a crash", len(buf_pegawai))
+            _tarik_niat(instansi=instansi, butir=batal)
+        except Exception:  # the database itself may be what failed: the original error propagates
+            logger.exception("siasn_kirim: could not store %d answers after a crash", len(buf_pegawai))
         client.close()
     if progres:
         progres(state["done"], hasil)
