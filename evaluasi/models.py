@@ -476,6 +476,12 @@ class StatusKirimanSiasn(models.TextChoices):
     GAGAL = "gagal", _("Gagal")
 
 
+#: ``KirimanSiasn.status`` also knows "dikirim": a first send (``id`` null) started and no answer is stored
+#: yet (``dikirim_at``); the audit (``LogSiasn.hasil``) keeps the two outcomes above.
+STATUS_DIKIRIM = "dikirim"
+STATUS_KIRIMAN_CHOICES = [*StatusKirimanSiasn.choices, (STATUS_DIKIRIM, _("Sedang dikirim"))]
+
+
 class PegawaiSiasn(TenantOwnedModel):
     """A pegawai's SIASN id (``pnsDinilaiOrang`` = ``data.id`` of ``pns/data-utama/{nip}``), looked up once
     and kept, with the data-utama fields last read (the read side compares them)."""
@@ -503,9 +509,13 @@ class KirimanSiasn(TenantOwnedModel):
         max_length=64, blank=True, help_text="SHA-256 of the last accepted payload"
     )
     terkirim_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=StatusKirimanSiasn.choices)
+    status = models.CharField(max_length=10, choices=STATUS_KIRIMAN_CHOICES)
     pesan = models.TextField(blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: write-ahead intent: set (and committed) before a first send (``id`` null); cleared when SIASN's answer
+    #: is stored. Set with an empty ``siasn_id`` on a later run = in doubt: SIASN may hold a record Kinerja
+    #: does not know, so the next run first asks ``pns/rw-skp22/{nip}`` (docs/siasn.md "Resume").
+    dikirim_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("kiriman SIASN")

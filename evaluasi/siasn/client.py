@@ -294,6 +294,24 @@ class SiasnClient:
             )
         return data
 
+    def riwayat_skp22(self, nip: str) -> tuple[list[dict[str, Any]], int, Any]:
+        """``GET pns/rw-skp22/{nip}`` → (the pegawai's skp22 records in SIASN, HTTP status, its answer), or
+        ``SiasnError``. Used only to resume a send that may have reached SIASN (``kirim.py``). ``data`` is a
+        list of records (``id``, ``tahun``, ``hasilKinerjaNilai``, ...); none at all may come back as an
+        empty ``data`` or as SIASN's "tidak ditemukan" text. Any other shape is an error (never a guess)."""
+        resp = self.request("GET", f"pns/rw-skp22/{nip}")
+        pesan, body = _pesan_dari(resp)
+        if resp.status_code != 200 or not isinstance(body, dict):
+            raise SiasnError(pesan, status=resp.status_code, jawaban=body, sementara=resp.status_code >= 500)
+        data = body.get("data")
+        if data is None or data == "" or (isinstance(data, str) and "tidak ditemukan" in data.lower()):
+            return [], resp.status_code, body
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise SiasnError(
+                f"Riwayat SKP NIP {nip} dari SIASN tidak dapat dibaca.", status=resp.status_code, jawaban=body
+            )
+        return data, resp.status_code, body
+
     def simpan(self, endpoint: str, payload: dict[str, Any]) -> tuple[str, int, Any]:
         """``POST {endpoint}`` → (SIASN's record id, HTTP status, its answer), or ``SiasnError``.
 

@@ -18,8 +18,15 @@
    ``KirimanSiasn`` upserts and the ``LogSiasn`` audit rows, one transaction) at least every
    ``SIMPAN_DETIK`` seconds. A crash stops new calls, lets the ones in flight end and stores every answer
    that came back, so a re-run sends none of them again; only a hard kill (SIGKILL, power) can lose the
-   answers of the last ``SIMPAN_DETIK`` seconds plus the calls in flight (at most the pool size), which
-   the next run sends again (docs/siasn.md "Limits").
+   answers of the last ``SIMPAN_DETIK`` seconds plus the calls in flight (at most the pool size).
+   Against that, a write-ahead intent: before the calls of each chunk of the queue, one statement marks
+   the results about to get a first send (``id`` null) ``KirimanSiasn.dikirim_at`` (committed before any of
+   those calls); an answer stored clears it. A later run treats a marked result without a SIASN id as *in
+   doubt*: its annual result (``skp22``) first asks ``pns/rw-skp22/{nip}`` and adopts the record SIASN
+   holds for that year (sent again, as an update with that id, only when SIASN's values differ), else
+   sends it as new; if that lookup fails, the pegawai is reported failed and nothing is posted. Only
+   in-doubt results pay the extra call; the reconciliation is in the audit (``LogSiasn``). A crash the
+   process survives withdraws the intent of the results whose calls never started.
 4. A 4xx for one pegawai is stored and reported, the others continue; after ``MAX_BERUNTUN_SEMENTARA``
    consecutive transient failures (SIASN down) the rest is reported as not sent. Until SIASN has answered
    a first call (accepted or refused), and again after each transient failure, only one pegawai is in flight (SIASN in trouble
@@ -46,10 +53,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluasi.models import (
+    STATUS_DIKIRIM,
     AngkaKredit,
     Evaluasi,
     JenisEvaluasi,
@@ -95,6 +104,9 @@ class Butir:
     nama: str
     payload: dict[str, Any] | None
     galat: str = ""
+    #: a first send of it may have reached SIASN before a hard kill (``KirimanSiasn.dikirim_at`` set, no
+    #: SIASN id): it is reconciled with ``pns/rw-skp22`` before anything is posted
+    ragu: bool = False
 
 
 @dataclass
@@ -294,6 +306,9 @@ def siasn_kirim(
                 hasil.tidak_berubah += 1
                 continue
             b.payload["id"] = (k.siasn_id or None) if k else None
+            b.ragu = bool(
+                k and k.dikirim_at and not k.siasn_id and b.jenis == JenisKirimanSiasn.SKP22
+            )  # periodik/angka kredit in doubt are sent again as new: docs/siasn.md "Limits"
             antre.append(b)
         if dry_run:
             hasil.payloads = [b.payload for b in antre if b.payload is not None]
@@ -327,6 +342,18 @@ def siasn_kirim(
 
 
 @dataclass
+class _Rekon:
+    """The reconciliation of one in-doubt result: ``pns/rw-skp22``'s answer and what was made of it."""
+
+    http_status: int | None
+    jawaban: Any
+    siasn_id: str = ""  # the record of that year SIASN holds (adopted), "" when none
+    jumlah: int = 0  # records of that year SIASN holds (more than one: an older duplicate)
+    sama: bool = False  # SIASN's record already has the values of the payload (nothing posted)
+    galat: str = ""  # the lookup failed (after retries): nothing posted
+
+
+@dataclass
 class _Jawaban:
     """What a worker thread brings back for one result (no database work happens in the threads)."""
 
@@ -337,6 +364,59 @@ class _Jawaban:
     pesan: str = ""
     jawaban: Any = None
     sementara: bool = False
+    #: a save was posted (or refused before sending): audited as such; False when the reconciliation
+    #: adopted SIASN's record unchanged, or its lookup failed
+    dikirim: bool = True
+    #: SIASN may hold a record of it that Kinerja does not know: the intent (``dikirim_at``) stays
+    ragu: bool = False
+    rekon: _Rekon | None = None
+
+
+#: the fields of a ``pns/rw-skp22`` record compared with the payload (SIASN's values of the assessment)
+_FIELD_BANDING = (
+    "hasilKinerjaNilai", "perilakuKerjaNilai", "kuadranKinerjaNilai", "penilaiNipNrp", "penilaiNama",
+    "penilaiJabatan", "penilaiUnorNama", "penilaiGolongan", "statusPenilai",
+)  # fmt: skip
+_FIELD_WAJIB = ("hasilKinerjaNilai", "perilakuKerjaNilai", "kuadranKinerjaNilai")
+
+
+def _rekaman_sama(payload: dict[str, Any], rekaman: dict[str, Any]) -> bool:
+    """SIASN's record holds the payload's values: the three scores always, the Penilai fields it returns.
+    A record without the scores is never taken as equal (the update is sent)."""
+    if any(rekaman.get(k) is None for k in _FIELD_WAJIB):
+        return False
+    return all(
+        str(rekaman[k]).strip() == str(payload.get(k, "")).strip()
+        for k in _FIELD_BANDING
+        if k in rekaman and rekaman[k] is not None
+    )
+
+
+def _rekonsiliasi(client: SiasnClient, b: Butir) -> tuple[_Rekon, _Jawaban | None]:
+    """In a worker thread, for an in-doubt result: ask SIASN which skp22 records of the pegawai it holds.
+    The record of that year is adopted (``payload["id"]``). Returns the reconciliation and, when nothing is
+    to be posted (the lookup failed, or the record already has these values), the result's answer."""
+    payload: dict[str, Any] = b.payload or {}
+    try:
+        rows, status, body = client.riwayat_skp22(b.nip)
+    except SiasnAuthError:
+        raise
+    except SiasnError as exc:
+        rekon = _Rekon(exc.status, exc.jawaban, galat=exc.pesan)
+        return rekon, _Jawaban(
+            b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara,
+            dikirim=False, ragu=True, rekon=rekon,
+        )  # fmt: skip
+    tahun = str(payload["tahun"])
+    cocok = [r for r in rows if str(r.get("tahun")) == tahun and r.get("id")]
+    rekon = _Rekon(status, body, jumlah=len(cocok))
+    if cocok:
+        rekaman = cocok[0]
+        rekon.siasn_id = payload["id"] = str(rekaman["id"])
+        if _rekaman_sama(payload, rekaman):
+            rekon.sama = True
+            return rekon, _Jawaban(b, True, status, siasn_id=rekon.siasn_id, dikirim=False, rekon=rekon)
+    return rekon, None
 
 
 @dataclass
@@ -366,16 +446,28 @@ def _kirim_pegawai(client: SiasnClient, kelompok: list[Butir], pns: str | None) 
     out: list[_Jawaban] = []
     for b in kelompok:
         b.payload[FIELD_PNS[b.jenis]] = pns  # type: ignore[index]
+        rekon: _Rekon | None = None
+        if b.ragu:
+            rekon, selesai = _rekonsiliasi(client, b)
+            if selesai is not None:
+                out.append(selesai)
+                continue
+        baru = b.payload["id"] is None  # type: ignore[index]
         try:
             rid, status, jawaban = client.simpan(ENDPOINT[b.jenis], b.payload)  # type: ignore[arg-type,index]
         except SiasnAuthError:
             raise
         except SiasnError as exc:
+            # a first send SIASN did not clearly refuse (timeout, 5xx, an answer without id) may be stored
+            pasti = exc.status is not None and 400 <= exc.status < 500
             out.append(
-                _Jawaban(b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara)
-            )
+                _Jawaban(
+                    b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara,
+                    ragu=baru and not pasti, rekon=rekon,
+                )
+            )  # fmt: skip
         else:
-            out.append(_Jawaban(b, True, status, siasn_id=rid, jawaban=jawaban))
+            out.append(_Jawaban(b, True, status, siasn_id=rid, jawaban=jawaban, rekon=rekon))
     return _HasilPegawai(pegawai_id, data, out)
 
 
@@ -401,8 +493,12 @@ def _simpan_jawaban(
     semua = [j for h in pegawai for j in h.jawaban] + gagal
     if not ids and not semua:
         return
-    terkirim: list[KirimanSiasn] = []
-    ditolak: list[KirimanSiasn] = []
+    kunci = ["instansi", "jenis", "evaluasi"]
+    umum = ["pegawai", "tahun", "status", "pesan", "http_status", "updated_at"]
+    # one upsert per set of columns: sent (id, hash, the intent cleared), refused (the intent cleared; the
+    # record id SIASN gave before is kept), refused after adopting SIASN's record (its id kept), and a
+    # first send that may have reached SIASN (the intent stays: the next run reconciles it)
+    tulis: dict[tuple[str, ...], list[KirimanSiasn]] = {}
     log: list[LogSiasn] = []
     for j in semua:
         b = j.butir
@@ -410,13 +506,32 @@ def _simpan_jawaban(
         k = KirimanSiasn(
             instansi=instansi, jenis=b.jenis, evaluasi_id=b.evaluasi_id, pegawai_id=b.pegawai_id, tahun=tahun,
             status=StatusKirimanSiasn.TERKIRIM if j.ok else StatusKirimanSiasn.GAGAL, pesan=j.pesan[:2000],
-            http_status=j.http_status,
+            http_status=j.http_status, dikirim_at=None,
         )  # fmt: skip
         if j.ok:
             k.siasn_id, k.payload_hash, k.terkirim_at = j.siasn_id, h, now
-            terkirim.append(k)
+            kolom = (*umum, "siasn_id", "payload_hash", "terkirim_at", "dikirim_at")
+        elif j.ragu:
+            kolom = tuple(umum)
+        elif j.rekon is not None and j.rekon.siasn_id:
+            k.siasn_id = j.rekon.siasn_id
+            kolom = (*umum, "siasn_id", "dikirim_at")
         else:
-            ditolak.append(k)
+            kolom = (*umum, "dikirim_at")
+        tulis.setdefault(kolom, []).append(k)
+        if j.rekon is not None:
+            r = j.rekon
+            log.append(
+                LogSiasn(
+                    instansi=instansi, job_id=job_id, pegawai_id=b.pegawai_id, nip=b.nip, tahun=tahun,
+                    jenis=b.jenis, endpoint=ENDPOINT_RIWAYAT, payload={}, versi_kode=kode.VERSI,
+                    hasil=StatusKirimanSiasn.GAGAL if r.galat else StatusKirimanSiasn.TERKIRIM,
+                    http_status=r.http_status, siasn_id=r.siasn_id, pesan=pesan_rekon(r, tahun)[:2000],
+                    jawaban=r.jawaban,
+                )
+            )  # fmt: skip
+        if not j.dikirim:
+            continue
         log.append(
             LogSiasn(
                 instansi=instansi, job_id=job_id, pegawai_id=b.pegawai_id, nip=b.nip, tahun=tahun, jenis=b.jenis,
@@ -425,8 +540,6 @@ def _simpan_jawaban(
                 siasn_id=j.siasn_id, pesan=j.pesan[:2000], jawaban=j.jawaban,
             )
         )  # fmt: skip
-    kunci = ["instansi", "jenis", "evaluasi"]
-    umum = ["pegawai", "tahun", "status", "pesan", "http_status", "updated_at"]
     with transaction.atomic():
         if ids:
             PegawaiSiasn.objects.bulk_create(
@@ -435,16 +548,84 @@ def _simpan_jawaban(
                 unique_fields=["pegawai"],
                 update_fields=["siasn_id", "data", "updated_at"],
             )
-        if terkirim:
+        for kolom, baris in tulis.items():
             KirimanSiasn.objects.bulk_create(
-                terkirim, update_conflicts=True, unique_fields=kunci,
-                update_fields=[*umum, "siasn_id", "payload_hash", "terkirim_at"],
-            )  # fmt: skip
-        if ditolak:
-            KirimanSiasn.objects.bulk_create(
-                ditolak, update_conflicts=True, unique_fields=kunci, update_fields=umum
+                baris, update_conflicts=True, unique_fields=kunci, update_fields=list(kolom)
             )
         LogSiasn.objects.bulk_create(log)
+
+
+ENDPOINT_RIWAYAT = "pns/rw-skp22"
+
+
+def pesan_rekon(r: _Rekon, tahun: int) -> str:
+    """The audit's words for a reconciliation (built in the calling thread: gettext)."""
+    if r.galat:
+        return _("Rekonsiliasi dengan SIASN (pns/rw-skp22) gagal; tidak dikirim: %(pesan)s") % {
+            "pesan": r.galat
+        }
+    if r.siasn_id and r.sama:
+        pesan = _(
+            "Rekonsiliasi: SIASN sudah menyimpan rekaman %(id)s tahun %(tahun)s dengan nilai yang sama; "
+            "id diambil, tidak dikirim ulang."
+        ) % {"id": r.siasn_id, "tahun": tahun}
+    elif r.siasn_id:
+        pesan = _(
+            "Rekonsiliasi: SIASN sudah menyimpan rekaman %(id)s tahun %(tahun)s dengan nilai lain; "
+            "id diambil, dikirim sebagai perubahan."
+        ) % {"id": r.siasn_id, "tahun": tahun}
+    else:
+        pesan = _(
+            "Rekonsiliasi: SIASN belum menyimpan rekaman tahun %(tahun)s; dikirim sebagai rekaman baru."
+        ) % {"tahun": tahun}
+    if r.jumlah > 1:
+        pesan += " " + _("SIASN menyimpan %(n)d rekaman tahun ini; periksa duplikat.") % {"n": r.jumlah}
+    return pesan
+
+
+def _tarik_niat(*, instansi: Instansi, butir: list[Butir]) -> None:
+    """Withdraw the intent of results whose calls never started (after a crash): the rows the intent created
+    are deleted, the others lose ``dikirim_at``; two statements, one transaction. A result with a SIASN id
+    is left alone."""
+    per_jenis: dict[str, list[int]] = {}
+    for b in butir:
+        per_jenis.setdefault(b.jenis, []).append(b.evaluasi_id)
+    if not per_jenis:
+        return
+    q = Q()
+    for jenis, evs in per_jenis.items():
+        q |= Q(jenis=jenis, evaluasi_id__in=evs)
+    qs = KirimanSiasn.objects.filter(q, instansi=instansi, siasn_id="", dikirim_at__isnull=False)
+    with transaction.atomic():
+        qs.filter(status=STATUS_DIKIRIM).delete()
+        qs.update(dikirim_at=None, updated_at=timezone.now())
+
+
+def _tandai_dikirim(*, instansi: Instansi, tahun: int, butir: list[Butir]) -> None:
+    """The write-ahead intent of a chunk: its first sends (``id`` null) are marked ``dikirim_at`` in one
+    statement, committed before any of their calls (a new row says "dikirim")."""
+    now = timezone.now()
+    baris = [
+        KirimanSiasn(
+            instansi=instansi,
+            jenis=b.jenis,
+            evaluasi_id=b.evaluasi_id,
+            pegawai_id=b.pegawai_id,
+            tahun=tahun,
+            status=STATUS_DIKIRIM,
+            dikirim_at=now,
+        )
+        for b in butir
+        if b.payload is not None and b.payload.get("id") is None
+    ]
+    if baris:
+        with transaction.atomic():
+            KirimanSiasn.objects.bulk_create(
+                baris,
+                update_conflicts=True,
+                unique_fields=["instansi", "jenis", "evaluasi"],
+                update_fields=["dikirim_at", "updated_at"],
+            )
 
 
 def _kirim_antrean(
@@ -468,7 +649,8 @@ def _kirim_antrean(
     kelompok: dict[int, list[Butir]] = {}
     for b in antre:  # one task per pegawai: its SIASN id is looked up once for all its results
         kelompok.setdefault(b.pegawai_id, []).append(b)
-    antrean = iter(kelompok.values())
+    grup = list(kelompok.values())
+    pos = tandai = 0  # next group to start; groups before ``tandai`` have their intent written
     jalan: dict[Future[_HasilPegawai], list[Butir]] = {}
     buf_pegawai: list[_HasilPegawai] = []
     buf_gagal: list[_Jawaban] = []
@@ -487,6 +669,8 @@ def _kirim_antrean(
             ids[h.pegawai_id] = str(h.data_utama["id"])
         buf_pegawai.append(h)
         for j in h.jawaban:
+            if j.rekon is not None and j.rekon.galat:
+                j.pesan = pesan_rekon(j.rekon, tahun)
             state["done"] += 1
             if j.ok:
                 hasil.terkirim += 1
@@ -504,9 +688,19 @@ def _kirim_antrean(
             # after a transient failure (a SIASN in trouble is not hit by the whole pool at once)
             jendela = konkurensi if state["dijawab"] and not state["beruntun"] else 1
             while state["beruntun"] < MAX_BERUNTUN_SEMENTARA and len(jalan) < jendela:
-                grp = next(antrean, None)
-                if grp is None:
+                if pos >= len(grup):
                     break
+                if pos >= tandai:  # the next chunk's intent, committed before its first call
+                    akhir, n = pos, 0
+                    while akhir < len(grup) and n < SIMPAN_MAKS:
+                        n += len(grup[akhir])
+                        akhir += 1
+                    _tandai_dikirim(
+                        instansi=instansi, tahun=tahun, butir=[b for g in grup[pos:akhir] for b in g]
+                    )
+                    tandai = akhir
+                grp = grup[pos]
+                pos += 1
                 jalan[pool.submit(_kirim_pegawai, client, grp, ids.get(grp[0].pegawai_id))] = grp
             if not jalan:
                 break
@@ -535,7 +729,7 @@ def _kirim_antrean(
             pesan = _("Tidak dikirim: SIASN tidak tersedia (%(n)d gangguan berturut-turut).") % {
                 "n": MAX_BERUNTUN_SEMENTARA
             }
-            for grp in antrean:
+            for grp in grup[pos:]:
                 for rest in grp:
                     hasil.gagal += 1
                     hasil.kegagalan.append({"nip": rest.nip, "jenis": rest.jenis, "pesan": pesan})
@@ -552,11 +746,16 @@ def _kirim_antrean(
         buf_pegawai.extend(
             f.result() for f in jalan if f.done() and not f.cancelled() and f.exception() is None
         )
-        if buf_pegawai or buf_gagal:
-            try:
+        # the intent of what never started (marked with its chunk, or cancelled) is withdrawn: not in doubt
+        batal = [b for g in grup[pos:tandai] for b in g] + [
+            b for f, g in jalan.items() if f.cancelled() for b in g
+        ]
+        try:
+            if buf_pegawai or buf_gagal:
                 simpan()
-            except Exception:  # the database itself may be what failed: the original error propagates
-                logger.exception("siasn_kirim: could not store %d answers after a crash", len(buf_pegawai))
+            _tarik_niat(instansi=instansi, butir=batal)
+        except Exception:  # the database itself may be what failed: the original error propagates
+            logger.exception("siasn_kirim: could not store %d answers after a crash", len(buf_pegawai))
         client.close()
     if progres:
         progres(state["done"], hasil)

@@ -1,5 +1,6 @@
 """A fake SIASN (WSGI, stdlib ``wsgiref``) on a loopback port, in a thread: checks both tokens and the
 payload shape, returns ids, and injects faults (401, 429 + Retry-After, 500, timeouts, per-NIP 400s).
+``GET pns/rw-skp22/{nip}`` lists the skp22 records it stored for that NIP (the resume of a hard-killed run).
 
 Used by the tests (fixture ``fake_siasn``) and by ``scripts/bench_siasn.py``.
 """
@@ -90,6 +91,8 @@ class FakeSiasn:
     record_requests: bool = True
     #: seconds every ``/apisiasn`` call takes (SIASN's own latency; the benchmark uses ~0.08)
     latency: float = 0.0
+    #: seconds a save's answer takes AFTER SIASN stored the record (a hard kill then loses the answer)
+    latency_after_save: float = 0.0
     #: calls being answered right now, and the most seen at once (the sender's concurrency)
     in_flight: int = 0
     max_in_flight: int = 0
@@ -160,6 +163,8 @@ class FakeSiasn:
             if self.latency and path.startswith("/apisiasn"):
                 time.sleep(self.latency)
             status, body, headers = self._handle(method, path, environ, raw)
+            if self.latency_after_save and method == "POST" and path.endswith("/save"):
+                time.sleep(self.latency_after_save)
         finally:
             with self._lock:
                 self.in_flight -= 1
@@ -227,6 +232,18 @@ class FakeSiasn:
                 **self.people.get(nip, {}),
             }
             return 200, {"code": 1, "data": person}, {}
+        if method == "GET" and sub.startswith("pns/rw-skp22/"):
+            # SIASN's riwayat SKP: the skp22 records it holds for that NIP (what ``_save`` stored)
+            pns = "pns-" + sub.rsplit("/", 1)[1]
+            with self._lock:
+                rows = [
+                    dict(r)
+                    for rid, r in self.records.items()
+                    if rid.startswith("skp22-") and r.get("pnsDinilaiOrang") == pns
+                ]
+            if not rows:
+                return 200, {"code": 0, "data": "Data tidak ditemukan"}, {}
+            return 200, {"code": 1, "data": rows}, {}
         if method == "POST" and sub in SHAPES:
             return self._save(sub, _json(raw))
         return 404, {"message": "not found"}, {}
@@ -278,7 +295,7 @@ class FakeSiasn:
             if rid is not None and rid not in self.records:
                 return 400, {"success": False, "message": f"id {rid} tidak dikenal"}, {}
             rid = rid or f"{endpoint.split('/')[0]}-{next(self._ids)}"
-            self.records[rid] = payload
+            self.records[rid] = {**payload, "id": rid}
         key = "rwAngkaKreditId" if endpoint == "angkakredit/save" else "id"
         return 200, {"success": True, "message": "success", "mapData": {key: rid}}, {}
 

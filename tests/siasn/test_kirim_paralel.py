@@ -115,16 +115,28 @@ def test_a_crash_mid_run_under_concurrency_resumes_without_duplicates(
     monkeypatch.setattr(SiasnClient, "simpan", crash_at_the_tenth)
     with pytest.raises(KeyboardInterrupt):
         run()
-    stored = kiriman(org_a)
+    stored = {nip: k for nip, k in kiriman(org_a).items() if k.status == "terkirim"}
     # everything SIASN accepted (the calls before the crash and those in flight) is stored; nothing more
     assert 9 <= len(siasn_a.records) == len(stored) < 30
+    # the call that crashed keeps its write-ahead intent (in doubt: reconciled next run); the intent of the
+    # pegawai whose calls never started is withdrawn (no row, no extra lookup)
+    semua = kiriman(org_a)
+    ragu = [nip for nip in semua if nip not in stored]
+    assert 1 <= len(ragu) <= 8
+    assert all(semua[nip].status == "dikirim" and semua[nip].dikirim_at for nip in ragu)
+    assert len(stored) + len(ragu) < 30
     assert {s.siasn_id for s in stored.values()} == set(siasn_a.records)
+    siasn_a.requests.clear()
     monkeypatch.setattr(SiasnClient, "simpan", real)
     code, out, _ = run()
     assert code == 0
     assert f"{30 - len(stored)} terkirim, {len(stored)} tidak berubah, 0 gagal" in out
     assert len(siasn_a.records) == 30  # no duplicate record in SIASN
-    assert len(siasn_a.saves()) == 30  # and no evaluation posted twice
+    assert len(siasn_a.saves()) == 30 - len(stored)  # and no evaluation posted twice
+    # only the one in doubt paid the riwayat lookup
+    assert sorted(r["path"].rsplit("/", 1)[1] for r in siasn_a.requests if "rw-skp22" in r["path"]) == sorted(
+        ragu
+    )
 
 
 def test_progress_is_reported_in_order_and_never_ahead_of_what_is_stored(
