@@ -61,7 +61,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     creation = connections["default"].creation
     with config.stash[blocking_manager_key].unblock():
         with creation._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {creation._quote_name(template)}")
+            cursor.execute(f"DROP DATABASE IF EXISTS {creation._quote_name(template)} WITH (FORCE)")
         connections["default"].close()
     for path in _marker(template):
         path.unlink(missing_ok=True)
@@ -144,8 +144,17 @@ def django_db_modify_db_settings(
         connection.ensure_connection()
         return name
 
+    def destroy_test_db(test_database_name: str, verbosity: int) -> None:
+        """Drop the clone even if a connection of this worker outlived its test (a thread a test
+        left behind): the database is this worker's alone, and the run is over."""
+        connection.close_pool()
+        with creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {creation._quote_name(test_database_name)} WITH (FORCE)")
+
     creation.create_test_db = create_test_db  # type: ignore[method-assign]
+    creation._destroy_test_db = destroy_test_db  # type: ignore[method-assign]
     try:
         yield
     finally:
         del creation.create_test_db
+        del creation._destroy_test_db
