@@ -14,6 +14,13 @@ from rest_framework.test import APIClient
 from kinerja.models import Instansi, Pegawai, PeranInstansi, User
 from kinerja.models.org import JenisJabatan
 from tests.factories import InstansiFactory, JabatanFactory, PegawaiFactory, UnitKerjaFactory
+from tests.fast_flush import _fast_flush  # noqa: F401 - autouse fixture of this conftest
+from tests.template_db import (  # noqa: F401 - fixtures and hooks of this conftest
+    django_db_modify_db_settings,
+    pytest_configure_node,
+    pytest_sessionfinish,
+)
+from tests.xdist_schedule import pytest_xdist_make_scheduler  # noqa: F401 - hook of this conftest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
