@@ -33,3 +33,8 @@ DATABASES["default"]["TEST"] = {  # noqa: F405
 # tasks go to a queue of this process only (never to a developer's running worker).
 EVALUASI_DOKUMEN_TAHUNAN_OTOMATIS = False
 KINERJA_QUEUE_MASSAL = f"test-massal-{os.getpid()}"
+
+# Test databases are thrown away: commits need not wait for the WAL flush (300 commits: 0.56 s → 0.13 s).
+for _alias in DATABASES.values():  # noqa: F405
+    _opts = _alias.setdefault("OPTIONS", {})
+    _opts["options"] = f"{_opts.get('options', '')} -c synchronous_commit=off".strip()
