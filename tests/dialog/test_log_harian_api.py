@@ -370,3 +370,16 @@ def test_concurrent_entries_cannot_pass_1440(transactional_db: Any) -> None:
     with scope(instansi=org.instansi.pk):
         assert LogHarian.objects.filter(pegawai=org.pegawai).count() == 1
         assert LogHarian.objects.get(pegawai=org.pegawai).status == StatusLog.MENUNGGU
+
+
+def test_lock_days_are_set_per_instansi(api: Any, org_a: Org, rhk: int) -> None:
+    """The lock date is 5 days after the month's end unless the instansi set another number: on 15 May
+    an April entry is refused by default (locked since 6 May) and allowed with 20 days (locked on 21 May)."""
+    c = api(org_a.pegawai.user)
+    resp = c.post(URL, body(rhk, tanggal="2026-04-29"), format="json")
+    assert resp.status_code == 400
+    assert "06-05-2026" in resp.json()["errors"]["tanggal"][0]
+    with scope(instansi=org_a.instansi.pk):
+        assert not LogHarian.objects.exists()
+        PengaturanLogHarian.objects.create(instansi=org_a.instansi, hari_kunci=20)
+    assert c.post(URL, body(rhk, tanggal="2026-04-29"), format="json").status_code == 201
