@@ -275,3 +275,23 @@ def test_recap_on_the_rating_page(
     with scope(instansi=org_a.instansi.pk):
         PengaturanLogHarian.objects.create(instansi=org_a.instansi, aktif=False)
     assert 'data-testid="rekap-log-harian"' not in client.get(f"/evaluasi/{ev.pk}/").content.decode()
+
+
+def test_empty_recap_points_the_pegawai_to_the_log(
+    client: Client, org_a: Org, skp_pegawai: Skp, tw: Any
+) -> None:
+    """An empty month's recap says what to do next, to the pegawai whose log it is (not to the leader)."""
+    from evaluasi.models import Evaluasi
+    from evaluasi.services import evaluasi_periodik_ensure
+
+    login(client, org_a.pegawai)
+    html = client.get(f"/dialog/skp/{skp_pegawai.pk}/realisasi/").content.decode()
+    assert "Belum ada log harian pada bulan ini." in html
+    assert f'href="{URL}" data-testid="rekap-log-catat"' in html
+    with scope(instansi=org_a.instansi.pk):
+        evaluasi_periodik_ensure(instansi=org_a.instansi, tahun=2026, pegawai_ids=[org_a.pegawai.pk])
+        ev = Evaluasi.objects.get(pegawai=org_a.pegawai, periode=tw[1])
+    login(client, org_a.atasan)
+    html = client.get(f"/evaluasi/{ev.pk}/").content.decode()
+    assert "Belum ada log harian pada bulan ini." in html
+    assert 'data-testid="rekap-log-catat"' not in html
