@@ -46,6 +46,9 @@ def test_pegawai_day_and_leader_day_entirely_on_a_phone(
     page = login(browser, base, org.pegawai.nip, PHONE)
     page.goto(f"{base}/dialog/log-harian/")
     expect(page.get_by_label("Tanggal")).to_have_value(f"{today:%Y-%m-%d}")
+    # the sub-menu scrolls sideways on a phone: the page's own item is shown whole, not cut at the edge
+    expect(page.locator(".dialog-subnav .nav-link.active")).to_have_text("Log Harian")
+    expect(page.locator(".dialog-subnav .nav-link.active")).to_be_in_viewport(ratio=1)
     page.get_by_label("Hasil kerja (RHK)").select_option(str(ind.rhk_id))
     page.get_by_label("Apa yang Anda kerjakan").fill("Menyusun laporan keuangan harian")
     page.get_by_label("Durasi (menit)").fill("120")
@@ -71,6 +74,7 @@ def test_pegawai_day_and_leader_day_entirely_on_a_phone(
     # ---- the leader's day, on the phone: verify the log
     lead = login(browser, base, org.atasan.nip, PHONE)
     lead.goto(f"{base}/dialog/log-harian/verifikasi/")
+    expect(lead.locator(".dialog-subnav .nav-link.active")).to_be_in_viewport(ratio=1)
     expect(lead.get_by_test_id("daftar-verifikasi")).to_contain_text("Menyusun laporan keuangan harian")
     lead.get_by_label("Pilih semua").check()
     lead.get_by_test_id("terima-terpilih").click()
