@@ -15,7 +15,8 @@ from dialog import log_harian_selectors as sel
 from dialog.models import LogHarian, StatusLog
 from dialog.services import log_harian as svc
 from kinerja.api.base import TenantScopedApi
-from kinerja.exceptions import ApplicationError
+from kinerja.exceptions import ApplicationError, NotFoundOrForbidden
+from kinerja.models.tenancy import Role
 from kinerja.selectors.people import pegawai_dinilai_ids
 from kinerja.tenancy import pegawai_of
 
@@ -347,3 +348,67 @@ class LogHarianRekapApi(TenantScopedApi):
             bulan=v.get("bulan", today.month),
         )
         return Response(RekapOutput(rekap).data)
+
+
+class PengaturanOutput(serializers.Serializer):
+    aktif = serializers.BooleanField()
+    hari_kunci = serializers.IntegerField()
+    pengingat_aktif = serializers.BooleanField()
+    pengingat_hari_kerja = serializers.IntegerField()
+
+
+_CONTOH_PENGATURAN = {"aktif": True, "hari_kunci": 10, "pengingat_aktif": True, "pengingat_hari_kerja": 3}
+
+
+class LogHarianPengaturanApi(TenantScopedApi):
+    """GET: the instansi's daily-log settings (the defaults when never changed: on, locked 5 days after
+    the month ends, no reminders), for every user of the instansi. PUT: admin_instansi only (others 404);
+    audited."""
+
+    class InputSerializer(serializers.Serializer):
+        aktif = serializers.BooleanField()
+        hari_kunci = serializers.IntegerField()
+        pengingat_aktif = serializers.BooleanField()
+        pengingat_hari_kerja = serializers.IntegerField()
+
+    def get_base_queryset(self) -> QuerySet[LogHarian]:
+        return LogHarian.objects.filter(instansi=self.instansi)
+
+    @extend_schema(
+        responses=PengaturanOutput,
+        examples=[OpenApiExample("Bawaan", response_only=True, value={**_CONTOH_PENGATURAN, "hari_kunci": 5,
+                                                                        "pengingat_aktif": False})],
+    )  # fmt: skip
+    def get(self, request: Request) -> Response:
+        return Response(PengaturanOutput(sel.pengaturan_log_harian(instansi=self.instansi)).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=PengaturanOutput,
+        description="hari_kunci 0..60 (days after the month's end until entries of that month are locked), "
+        "pengingat_hari_kerja 1..20 (working days without an entry before the reminder). Out of range → 400 "
+        "with errors per field; nothing is written.",
+        examples=[
+            OpenApiExample(
+                "Kunci 10 hari, pengingat 3 hari kerja", request_only=True, value=_CONTOH_PENGATURAN
+            ),
+            OpenApiExample(
+                "Di luar batas",
+                response_only=True,
+                status_codes=["400"],
+                value={
+                    "detail": "Pengaturan log harian belum tersimpan.",
+                    "errors": {"hari_kunci": ["Isi antara 0 dan 60 hari setelah akhir bulan."]},
+                },
+            ),
+        ],
+    )
+    def put(self, request: Request) -> Response:
+        if not self.has_role(Role.ADMIN_INSTANSI, Role.PLATFORM_ADMIN):
+            raise NotFoundOrForbidden()  # who may write is told before what is wrong with the body
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = svc.log_harian_pengaturan_set(
+            actor=self.actor, roles=self.roles, instansi=self.instansi, **data.validated_data
+        )
+        return Response(PengaturanOutput(obj).data)

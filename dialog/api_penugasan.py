@@ -182,7 +182,17 @@ class PenugasanTerimaApi(_PenugasanApi):
         jenis = serializers.ChoiceField(choices=JenisRhk.choices, required=False, default=JenisRhk.TAMBAHAN)
         catatan = serializers.CharField(max_length=4000, allow_blank=True, required=False, default="")
 
-    @extend_schema(request=InputSerializer, responses=PenugasanOutput)
+    @extend_schema(
+        request=InputSerializer,
+        responses=PenugasanOutput,
+        examples=[
+            OpenApiExample(
+                "Terima sebagai hasil kerja tambahan",
+                request_only=True,
+                value={"jenis": "tambahan", "catatan": "Sesuai beban kerja triwulan ini."},
+            )
+        ],
+    )
     def post(self, request: Request, pk: int) -> Response:
         p = self.penugasan(pk)
         data = self.InputSerializer(data=request.data)
@@ -197,7 +207,17 @@ class PenugasanTolakApi(_PenugasanApi):
     class InputSerializer(serializers.Serializer):
         catatan = serializers.CharField(max_length=4000)
 
-    @extend_schema(request=InputSerializer, responses=PenugasanOutput)
+    @extend_schema(
+        request=InputSerializer,
+        responses=PenugasanOutput,
+        examples=[
+            OpenApiExample(
+                "Tolak",
+                request_only=True,
+                value={"catatan": "Beban kerja pegawai sudah penuh sampai akhir triwulan."},
+            )
+        ],
+    )
     def post(self, request: Request, pk: int) -> Response:
         p = self.penugasan(pk)
         data = self.InputSerializer(data=request.data)
@@ -220,7 +240,17 @@ class PenugasanRelawanApi(_PenugasanApi):
     class InputSerializer(serializers.Serializer):
         pesan = serializers.CharField(max_length=4000, allow_blank=True, required=False, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: PenugasanOutput})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: PenugasanOutput},
+        examples=[
+            OpenApiExample(
+                "Mengajukan diri",
+                request_only=True,
+                value={"pesan": "Saya pernah menyusun SOP serupa di bidang umum."},
+            )
+        ],
+    )
     def post(self, request: Request, pk: int) -> Response:
         p = self.penugasan(pk)
         data = self.InputSerializer(data=request.data)
@@ -380,7 +410,17 @@ class PenugasanKeluarUmpanBalikApi(_KeluarApi):
     class InputSerializer(serializers.Serializer):
         isi = serializers.CharField(max_length=4000)
 
-    @extend_schema(request=InputSerializer, responses={201: PenugasanKeluarOutput})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: PenugasanKeluarOutput},
+        examples=[
+            OpenApiExample(
+                "Umpan balik pemberi penugasan",
+                request_only=True,
+                value={"isi": "Kerangka kajian sudah tepat; lengkapi data pembanding."},
+            )
+        ],
+    )
     def post(self, request: Request, pk: int) -> Response:
         keluar = self.keluar(pk, tulis=True)
         data = self.InputSerializer(data=request.data)

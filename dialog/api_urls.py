@@ -32,6 +32,11 @@ urlpatterns = [
         name="api-log-harian-verifikasi",
     ),
     path("log-harian/rekap/", api_log_harian.LogHarianRekapApi.as_view(), name="api-log-harian-rekap"),
+    path(
+        "log-harian/pengaturan/",
+        api_log_harian.LogHarianPengaturanApi.as_view(),
+        name="api-log-harian-pengaturan",
+    ),
     path("log-harian/<int:pk>/", api_log_harian.LogHarianDetailApi.as_view(), name="api-log-harian-detail"),
     # daily documentation (contract §7)
     path(

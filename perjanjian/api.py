@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -70,6 +71,35 @@ class PerjanjianInput(serializers.Serializer):
     sasaran = serializers.ListField(child=SasaranInput(), max_length=services.MAX_SASARAN)
 
 
+CONTOH_PK = {
+    "id": 12,
+    "unit_kerja": 3,
+    "unit_kerja_nama": "Sekretariat Daerah",
+    "tahun": 2026,
+    "versi": 1,
+    "aktif": True,
+    "catatan": "",
+    "created_at": "2026-01-15T09:30:00+07:00",
+    "sasaran": [
+        {
+            "id": 31,
+            "uraian": "Meningkatnya kualitas pelayanan publik",
+            "indikator": [
+                {
+                    "id": 77,
+                    "uraian": "Indeks kepuasan masyarakat",
+                    "target": "85",
+                    "definisi": "Tingkat kepuasan penerima layanan",
+                    "formula": "Rata-rata nilai survei x 25",
+                    "sumber_data": "Survei kepuasan masyarakat",
+                    "periode_pelaporan": "Semesteran",
+                }
+            ],
+        }
+    ],
+}
+
+
 class _PkApi(TenantScopedApi):
     def get_base_queryset(self) -> QuerySet[PerjanjianKinerja]:
         return pk_list(instansi=self.instansi)
@@ -95,7 +125,52 @@ class PerjanjianListCreateApi(_PkApi):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(PerjanjianOutput(page, many=True).data)
 
-    @extend_schema(request=PerjanjianInput, responses={201: PerjanjianOutput})
+    @extend_schema(
+        request=PerjanjianInput,
+        responses={201: PerjanjianOutput},
+        description="admin_instansi or the unit's leader. A unit outside the caller's instansi, an empty "
+        "sasaran or indikator, a missing target → 400 with field errors (``sasaran.0.indikator.0.target``); "
+        "nothing is written. Saving a unit-year that already has a PK makes a new version.",
+        examples=[
+            OpenApiExample(
+                "Perjanjian kinerja baru",
+                request_only=True,
+                value={
+                    "unit_kerja": 3,
+                    "tahun": 2026,
+                    "sasaran": [
+                        {
+                            "uraian": "Meningkatnya kualitas pelayanan publik",
+                            "indikator": [
+                                {
+                                    "uraian": "Indeks kepuasan masyarakat",
+                                    "target": "85",
+                                    "definisi": "Tingkat kepuasan penerima layanan",
+                                    "formula": "Rata-rata nilai survei x 25",
+                                    "sumber_data": "Survei kepuasan masyarakat",
+                                    "periode_pelaporan": "Semesteran",
+                                }
+                            ],
+                        }
+                    ],
+                },
+            ),
+            OpenApiExample("Tersimpan", response_only=True, status_codes=["201"], value=CONTOH_PK),
+            OpenApiExample(
+                "Target kosong",
+                response_only=True,
+                status_codes=["400"],
+                value={
+                    "detail": "Perjanjian kinerja belum lengkap atau tidak valid.",
+                    "errors": {
+                        "sasaran.0.indikator.0.target": [
+                            'Target wajib diisi, misalnya "85 %" atau "12 dokumen".'
+                        ]
+                    },
+                },
+            ),
+        ],
+    )
     def post(self, request: Request) -> Response:
         data = PerjanjianInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -115,7 +190,10 @@ class PerjanjianListCreateApi(_PkApi):
 class PerjanjianDetailApi(_PkApi):
     """One version (old versions stay readable) with its revision history."""
 
-    @extend_schema(responses=PerjanjianOutput)
+    @extend_schema(
+        responses=PerjanjianOutput,
+        examples=[OpenApiExample("Versi 1", response_only=True, value=CONTOH_PK)],
+    )
     def get(self, request: Request, pk: int) -> Response:
         obj = pk_access(instansi=self.instansi, pk_id=pk)
         body = dict(PerjanjianOutput(obj).data)
@@ -133,14 +211,31 @@ class PerjanjianImporApi(_PkApi):
         berkas = serializers.FileField()
 
     @extend_schema(
-        request={"multipart/form-data": InputSerializer}, responses={201: PerjanjianOutput(many=True)}
+        request={"multipart/form-data": InputSerializer},
+        responses={201: PerjanjianOutput(many=True)},
+        description="Multipart field ``berkas``: an XLSX with the columns of the page's template (one row "
+        "per indikator). Every bad row is listed in ``galat`` (line, column, reason) and nothing is saved. "
+        "curl -H 'Authorization: Token …' -F berkas=@pk-2026.xlsx https://…/api/v1/perjanjian-kinerja/impor/",
+        examples=[
+            OpenApiExample("Tersimpan", response_only=True, status_codes=["201"], value=[CONTOH_PK]),
+            OpenApiExample(
+                "Baris salah",
+                response_only=True,
+                status_codes=["400"],
+                value={
+                    "detail": "Berkas tidak diimpor: perbaiki setiap baris yang disebut.",
+                    "errors": {"berkas": ["2:indikator: Wajib diisi."]},
+                    "galat": [{"baris": 2, "kolom": "indikator", "alasan": "Wajib diisi."}],
+                },
+            ),
+        ],
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         berkas = data.validated_data["berkas"]
         if berkas.size > 5 * 1024 * 1024:
-            raise ApplicationError("Berkas terlalu besar.", errors={"berkas": ["Paling besar 5 MB."]})
+            raise ApplicationError(_("Berkas terlalu besar."), errors={"berkas": [_("Paling besar 5 MB.")]})
         hasil = services.pk_impor_xlsx(
             actor=self.actor, instansi=self.instansi, roles=self.roles, content=berkas.read()
         )

@@ -246,7 +246,38 @@ class RhkInput(serializers.Serializer):
 
 
 class RhkCreateApi(_SkpApi):
-    @extend_schema(request=RhkInput, responses={201: RhkOutput})
+    @extend_schema(
+        request=RhkInput,
+        responses={201: RhkOutput},
+        description="``rhk_pimpinan``: an RHK of the structural leader's SKP, or of the ketua tim's SKP of "
+        "the same year when the owner is an anggota of that team. ``indikator_pk``: an indikator of the "
+        "Perjanjian Kinerja of the owner's unit for that year (a JPT's utama RHK). Another unit's, "
+        "year's or instansi's id → 400 with ``errors.indikator_pk`` / ``errors.rhk_pimpinan``.",
+        examples=[
+            OpenApiExample(
+                "Anggota tim dari RHK ketua tim",
+                request_only=True,
+                value={
+                    "jenis": "utama",
+                    "rencana_hasil_kerja": "Modul pengaduan daring selesai",
+                    "rhk_pimpinan": 812,
+                    "indikator": [
+                        {"aspek": "kuantitas", "iki": "Jumlah modul yang berjalan", "target": "1 modul"}
+                    ],
+                },
+            ),
+            OpenApiExample(
+                "JPT dari indikator perjanjian kinerja",
+                request_only=True,
+                value={
+                    "jenis": "utama",
+                    "rencana_hasil_kerja": "Meningkatnya kepuasan penerima layanan",
+                    "indikator_pk": 77,
+                    "indikator": [{"aspek": "kualitas", "iki": "Nilai IKM unit", "target": "85"}],
+                },
+            ),
+        ],
+    )
     def post(self, request: Request, pk: int) -> Response:
         skp = self.skp(pk)
         data = RhkInput(data=request.data)
@@ -289,7 +320,15 @@ class RhkDetailApi(_SkpApi):
     def rhk(self, pk: int) -> Rhk:
         return rhk_access(user=self.actor, instansi=self.instansi, roles=self.roles, rhk_id=pk)
 
-    @extend_schema(request=PatchSerializer, responses=RhkOutput)
+    @extend_schema(
+        request=PatchSerializer,
+        responses=RhkOutput,
+        examples=[
+            OpenApiExample(
+                "Kaitkan ke indikator PK", request_only=True, value={"indikator_pk": 77, "versi": 3}
+            )
+        ],
+    )
     def patch(self, request: Request, pk: int) -> Response:
         rhk = self.rhk(pk)
         data = self.PatchSerializer(data=request.data, partial=True)

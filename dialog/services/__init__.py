@@ -36,6 +36,7 @@ from dialog.services.dokumentasi import (
 from dialog.services.log_harian import (
     log_harian_create,
     log_harian_delete,
+    log_harian_pengaturan_set,
     log_harian_pengingat,
     log_harian_update,
     log_harian_verify,
@@ -92,6 +93,7 @@ __all__ = [
     "digest_harian_send",
     "log_harian_create",
     "log_harian_delete",
+    "log_harian_pengaturan_set",
     "log_harian_pengingat",
     "log_harian_update",
     "log_harian_verify",

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from dialog import bukti as bukti_files
 from dialog import log_harian_rules as rules
 from dialog.log_harian_selectors import log_harian_menit_hari, pengaturan_log_harian
-from dialog.models import JenisNotifikasi, LogHarian, RencanaAksi, StatusLog
+from dialog.models import JenisNotifikasi, LogHarian, PengaturanLogHarian, RencanaAksi, StatusLog
 from dialog.services.notifikasi import notifikasi_create_bulk
 from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
 from kinerja.models import Instansi, Pegawai, User
+from kinerja.models.tenancy import Role
 from kinerja.selectors.people import pegawai_dinilai_ids
 from kinerja.services.audit import audit_log
 from kinerja.tenancy import pegawai_of
@@ -429,3 +430,49 @@ def log_harian_pengingat(*, instansi: Instansi, today: dt.date | None = None) ->
         tautan=reverse("dialog:log-harian"),
         kunci=f"pengingat_log_harian:{today.isoformat()}",
     )
+
+
+HARI_KUNCI_MAKS = 60  # lock at most two months after the month's end
+PENGINGAT_HARI_MAKS = 20  # a working month
+
+
+@transaction.atomic
+def log_harian_pengaturan_set(
+    *,
+    actor: User,
+    roles: list[str],
+    instansi: Instansi,
+    aktif: bool,
+    hari_kunci: int,
+    pengingat_aktif: bool,
+    pengingat_hari_kerja: int,
+) -> PengaturanLogHarian:
+    """admin_instansi sets the instansi's daily-log settings (domain.md "Daily log": optional per instansi;
+    lock date configurable, default 5 days after the month ends; reminders configurable, off by default).
+    Others: 404. Out-of-range numbers: 400 with field messages, nothing written. Audited (before/after)."""
+    if not {Role.ADMIN_INSTANSI, Role.PLATFORM_ADMIN} & set(roles):
+        raise NotFoundOrForbidden()
+    errors: dict[str, list[str]] = {}
+    if not 0 <= hari_kunci <= HARI_KUNCI_MAKS:
+        errors["hari_kunci"] = [
+            _("Isi antara 0 dan %(maks)d hari setelah akhir bulan.") % {"maks": HARI_KUNCI_MAKS}
+        ]
+    if not 1 <= pengingat_hari_kerja <= PENGINGAT_HARI_MAKS:
+        errors["pengingat_hari_kerja"] = [
+            _("Isi antara 1 dan %(maks)d hari kerja.") % {"maks": PENGINGAT_HARI_MAKS}
+        ]
+    if errors:
+        raise ApplicationError(_("Pengaturan log harian belum tersimpan."), errors=errors)
+    obj, _created = PengaturanLogHarian.objects.select_for_update().get_or_create(
+        instansi=instansi, defaults={"hari_kunci": rules.HARI_KUNCI_DEFAULT}
+    )
+    fields = ["aktif", "hari_kunci", "pengingat_aktif", "pengingat_hari_kerja"]
+    before = {f: getattr(obj, f) for f in fields}
+    obj.aktif, obj.hari_kunci = aktif, hari_kunci
+    obj.pengingat_aktif, obj.pengingat_hari_kerja = pengingat_aktif, pengingat_hari_kerja
+    obj.save(update_fields=[*fields, "updated_at"])
+    audit_log(
+        actor=actor, instansi=instansi, action="log_harian.pengaturan", obj=obj, before=before,
+        after={f: getattr(obj, f) for f in fields},
+    )  # fmt: skip
+    return obj

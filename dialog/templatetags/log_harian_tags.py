@@ -9,6 +9,7 @@ from django import template
 from django.utils import timezone
 
 from dialog.log_harian_selectors import log_harian_rekap, pengaturan_log_harian
+from kinerja.tenancy import pegawai_of
 
 register = template.Library()
 
@@ -25,4 +26,5 @@ def rekap_log_harian(context: Any, pegawai: Any, periode: Any = None) -> dict[st
         akhir = min(periode.selesai, today) if periode.mulai <= today else periode.selesai
         bulan = dt.date(akhir.year, akhir.month, 1)
     rekap = log_harian_rekap(instansi=instansi, pegawai_id=pegawai.pk, tahun=bulan.year, bulan=bulan.month)
-    return {"tampil": True, "rekap": rekap, "rekap_bulan": bulan}
+    sendiri = getattr(pegawai_of(getattr(request, "user", None)), "pk", None) == pegawai.pk
+    return {"tampil": True, "rekap": rekap, "rekap_bulan": bulan, "sendiri": sendiri}

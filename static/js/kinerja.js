@@ -97,7 +97,26 @@
     }
   }
 
+  // A sub-menu that scrolls sideways on a phone (.dialog-subnav) opens with its active item in view:
+  // "Log Harian" or "Verifikasi Log" sit past the right edge of a 390px screen otherwise.
+  function activeSubnavInView() {
+    var navs = document.querySelectorAll(".dialog-subnav");
+    for (var i = 0; i < navs.length; i++) {
+      var nav = navs[i];
+      var link = nav.querySelector(".nav-link.active");
+      if (!link || nav.scrollWidth <= nav.clientWidth + 1) {
+        continue;
+      }
+      var box = nav.getBoundingClientRect();
+      var item = link.getBoundingClientRect();
+      if (item.left < box.left || item.right > box.right) {
+        nav.scrollLeft += item.left - box.left - (box.width - item.width) / 2;
+      }
+    }
+  }
+
   var resizeTimer = null;
+  document.addEventListener("DOMContentLoaded", activeSubnavInView);
   document.addEventListener("DOMContentLoaded", focusableScrollers);
   document.addEventListener("htmx:afterSettle", focusableScrollers);
   window.addEventListener("resize", function () {

@@ -370,3 +370,75 @@ def test_concurrent_entries_cannot_pass_1440(transactional_db: Any) -> None:
     with scope(instansi=org.instansi.pk):
         assert LogHarian.objects.filter(pegawai=org.pegawai).count() == 1
         assert LogHarian.objects.get(pegawai=org.pegawai).status == StatusLog.MENUNGGU
+
+
+def test_lock_days_are_set_per_instansi(api: Any, org_a: Org, rhk: int) -> None:
+    """The lock date is 5 days after the month's end unless the instansi set another number: on 15 May
+    an April entry is refused by default (locked since 6 May) and allowed with 20 days (locked on 21 May)."""
+    c = api(org_a.pegawai.user)
+    resp = c.post(URL, body(rhk, tanggal="2026-04-29"), format="json")
+    assert resp.status_code == 400
+    assert "06-05-2026" in resp.json()["errors"]["tanggal"][0]
+    with scope(instansi=org_a.instansi.pk):
+        assert not LogHarian.objects.exists()
+        PengaturanLogHarian.objects.create(instansi=org_a.instansi, hari_kunci=20)
+    assert c.post(URL, body(rhk, tanggal="2026-04-29"), format="json").status_code == 201
+
+
+PENGATURAN = "/api/v1/log-harian/pengaturan/"
+
+
+def test_settings_defaults_and_only_the_admin_changes_them(
+    api: Any, org_a: Org, org_b: Org, outsider: Any, rhk: int
+) -> None:
+    """domain.md "Daily log": optional per instansi, lock date configurable (default 5 days after the
+    month), reminders configurable and off by default. Only admin_instansi writes (others 404); another
+    instansi's admin changes their own settings, never A's; every change is audited."""
+    from kinerja.models import AuditLog
+
+    bawaan = {"aktif": True, "hari_kunci": 5, "pengingat_aktif": False, "pengingat_hari_kerja": 3}
+    assert api(org_a.pegawai.user).get(PENGATURAN).json() == bawaan
+    baru = {"aktif": True, "hari_kunci": 20, "pengingat_aktif": True, "pengingat_hari_kerja": 2}
+    for user in (org_a.pegawai.user, org_a.atasan.user, org_a.hr.user):
+        assert api(user).put(PENGATURAN, baru, format="json").status_code == 404
+    assert api(org_b.admin.user).put(PENGATURAN, {**baru, "hari_kunci": 9}, format="json").status_code == 200
+    assert api(org_a.pegawai.user).get(PENGATURAN).json() == bawaan  # B's change stays in B
+    # the lock moved: on 15 May an April entry is refused with 5 days and accepted with 20
+    c = api(org_a.pegawai.user)
+    assert c.post(URL, body(rhk, tanggal="2026-04-29"), format="json").status_code == 400
+    resp = api(org_a.admin.user).put(PENGATURAN, baru, format="json")
+    assert resp.status_code == 200, resp.content
+    assert resp.json() == baru
+    assert c.post(URL, body(rhk, tanggal="2026-04-29"), format="json").status_code == 201
+    with scope(instansi=org_a.instansi.pk):
+        log = AuditLog.objects.get(action="log_harian.pengaturan", instansi=org_a.instansi)
+    assert (log.before["hari_kunci"], log.after["hari_kunci"]) == (5, 20)
+    # switched off: new entries are refused (409)
+    api(org_a.admin.user).put(PENGATURAN, {**baru, "aktif": False}, format="json")
+    assert c.post(URL, body(rhk), format="json").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"hari_kunci": -1}, "hari_kunci"), ({"hari_kunci": 61}, "hari_kunci"),
+     ({"pengingat_hari_kerja": 0}, "pengingat_hari_kerja"), ({"pengingat_hari_kerja": 21}, "pengingat_hari_kerja"),
+     ({"aktif": "mungkin"}, "aktif")],
+)  # fmt: skip
+def test_settings_out_of_range_is_400_and_nothing_written(
+    api: Any, org_a: Org, change: dict[str, Any], field: str
+) -> None:
+    baru = {"aktif": True, "hari_kunci": 10, "pengingat_aktif": True, "pengingat_hari_kerja": 3, **change}
+    resp = api(org_a.admin.user).put(PENGATURAN, baru, format="json")
+    assert resp.status_code == 400
+    assert field in resp.json()["errors"]
+    with scope(instansi=org_a.instansi.pk):
+        assert not PengaturanLogHarian.objects.exists()
+
+
+def test_reminders_switched_on_through_the_api(api: Any, org_a: Org, skp_pegawai: Skp) -> None:
+    from dialog.tasks import log_harian_pengingat_task
+
+    assert log_harian_pengingat_task(org_a.instansi.pk) == 0  # off by default
+    baru = {"aktif": True, "hari_kunci": 5, "pengingat_aktif": True, "pengingat_hari_kerja": 3}
+    assert api(org_a.admin.user).put(PENGATURAN, baru, format="json").status_code == 200
+    assert log_harian_pengingat_task(org_a.instansi.pk) == 1

@@ -246,3 +246,52 @@ def test_demo_seed_is_idempotent(org_a: Org, skp_pegawai: Skp) -> None:
         assert set(logs.values_list("status", flat=True)) == {"menunggu", "diterima", "ditolak"}
         per_hari = logs.values("tanggal").annotate(m=Sum("durasi_menit")).values_list("m", flat=True)
         assert max(per_hari) <= 1440
+
+
+def test_recap_on_the_rating_page(
+    client: Client, org_a: Org, skp_pegawai: Skp, tw: Any, django_assert_max_num_queries: Any
+) -> None:
+    """domain.md "Daily log": the month's recap is shown next to the rating form too (the last begun month
+    of the quarter being rated: May on 15 May), and not at all where the instansi switched the log off."""
+    from dialog.models import PengaturanLogHarian
+    from evaluasi.models import Evaluasi
+    from evaluasi.services import evaluasi_periodik_ensure
+
+    r1, r2 = rhk_of(org_a, skp_pegawai)[:2]
+    add(org_a, org_a.pegawai, r1.pk, dt.date(2026, 5, 14), menit=95)
+    add(org_a, org_a.pegawai, r2.pk, dt.date(2026, 5, 15), menit=40)
+    with scope(instansi=org_a.instansi.pk):
+        evaluasi_periodik_ensure(instansi=org_a.instansi, tahun=2026, pegawai_ids=[org_a.pegawai.pk])
+        ev = Evaluasi.objects.get(pegawai=org_a.pegawai, periode=tw[1])
+    login(client, org_a.atasan)
+    with django_assert_max_num_queries(60):
+        r = client.get(f"/evaluasi/{ev.pk}/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert html.count('data-testid="rekap-log-harian"') == 1
+    assert "Rekap log harian Mei 2026" in html
+    rekap = html.split('data-testid="rekap-log-harian"', 1)[1].split("</section>", 1)[0]
+    assert [n for n in ("95", "40", "135") if f">{n}<" in rekap] == ["95", "40", "135"]  # per RHK, total
+    with scope(instansi=org_a.instansi.pk):
+        PengaturanLogHarian.objects.create(instansi=org_a.instansi, aktif=False)
+    assert 'data-testid="rekap-log-harian"' not in client.get(f"/evaluasi/{ev.pk}/").content.decode()
+
+
+def test_empty_recap_points_the_pegawai_to_the_log(
+    client: Client, org_a: Org, skp_pegawai: Skp, tw: Any
+) -> None:
+    """An empty month's recap says what to do next, to the pegawai whose log it is (not to the leader)."""
+    from evaluasi.models import Evaluasi
+    from evaluasi.services import evaluasi_periodik_ensure
+
+    login(client, org_a.pegawai)
+    html = client.get(f"/dialog/skp/{skp_pegawai.pk}/realisasi/").content.decode()
+    assert "Belum ada log harian pada bulan ini." in html
+    assert f'href="{URL}" data-testid="rekap-log-catat"' in html
+    with scope(instansi=org_a.instansi.pk):
+        evaluasi_periodik_ensure(instansi=org_a.instansi, tahun=2026, pegawai_ids=[org_a.pegawai.pk])
+        ev = Evaluasi.objects.get(pegawai=org_a.pegawai, periode=tw[1])
+    login(client, org_a.atasan)
+    html = client.get(f"/evaluasi/{ev.pk}/").content.decode()
+    assert "Belum ada log harian pada bulan ini." in html
+    assert 'data-testid="rekap-log-catat"' not in html

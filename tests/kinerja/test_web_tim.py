@@ -194,3 +194,51 @@ def test_team_matrix_pdf_job_takes_only_the_ketuas_team(w: TimWorld) -> None:
     )
     assert "Modul pengaduan selesai" in html
     assert w.anggota1.unit_kerja.nama in html
+
+
+def test_team_matrix_page_and_api_query_counts_do_not_grow_with_anggota(w: TimWorld, api: Any) -> None:
+    """Issue #16 "query-count tests on the new pages": the team's Matriks Peran Hasil (page and
+    ``?tim=`` API) costs the same for 2 anggota as for 8, each with a result from the ketua's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kinerja.services.tim import tim_anggota_add
+    from tests.factories import PegawaiFactory
+
+    tim = make_tim(w)
+    ketua_skp, (kolom,) = draft_with(w.ketua, TAHUN, ["Aplikasi layanan terpadu berjalan"])
+    for p in (w.anggota1, w.anggota2):
+        draft_with(p, TAHUN, [f"Modul {p.nama}"], pimpinan=kolom)
+    page = f"/skp/{ketua_skp.pk}/matriks/?tim={tim.pk}"
+    rest = f"/api/v1/skp/{ketua_skp.pk}/matriks/?tim={tim.pk}"
+    web, token = client_for(w.ketua.user), api(w.ketua.user)
+    web.get(page)  # warm the session and caches
+
+    def count(client: Any, url: str, rows: int) -> int:
+        with CaptureQueriesContext(connection) as q:
+            resp = client.get(url)
+        assert resp.status_code == 200
+        if url == page:
+            assert resp.content.decode().count('data-testid="mph-baris"') == rows
+        else:
+            assert len(resp.json()["baris"]) == rows
+        return len(q)
+
+    small = (count(web, page, 2), count(token, rest, 2))
+    extra = [
+        PegawaiFactory(
+            instansi=w.org.instansi,
+            unit_kerja=w.anggota2.unit_kerja,
+            jabatan=w.anggota2.jabatan,
+            atasan=w.kabid_ti,
+        )
+        for _ in range(6)
+    ]
+    with scope(instansi=w.org.instansi.pk):
+        tim = TimKerja.objects.get(pk=tim.pk)
+        tim_anggota_add(actor=w.org.admin.user, tim=tim, anggota=[p.nip for p in extra])
+    for p in extra:
+        draft_with(p, TAHUN, [f"Modul {p.nama}"], pimpinan=kolom)
+    big = (count(web, page, 8), count(token, rest, 8))
+    assert big == small, (small, big)
+    assert small[0] <= 30

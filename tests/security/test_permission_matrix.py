@@ -333,6 +333,12 @@ EXPECT: dict[str, dict[str, str]] = {
     },  # /api/v1/log-harian/verifikasi/
     # a login without a pegawai row must name the pegawai: 400
     "api-log-harian-rekap": {"get": "login ok ok ok ok ok ok bad"},  # /api/v1/log-harian/rekap/
+    # the instansi's own settings (one row per instansi, no id): everyone reads their instansi's; only an
+    # admin writes (the outsider is admin of B and writes B's); the empty body is 400 for them
+    "api-log-harian-pengaturan": {
+        "get": "login ok ok ok ok ok ok ok",
+        "put": "login 404 404 404 bad 404 bad bad",
+    },  # /api/v1/log-harian/pengaturan/
     "api-log-harian-detail": {
         "get": "login ok 404 404 404 404 404 404",
         # the probe entry's RHK is of a draft SKP: the owner passes and is refused on the content (400)
