@@ -96,6 +96,7 @@ def main() -> int:
     ap.add_argument("--rps-threads", type=int, default=8)
     ap.add_argument("--tahun", type=int, default=2026)
     ap.add_argument("--skip-generate", action="store_true", help="reuse the last generated instansi")
+    ap.add_argument("--generate-only", action="store_true", help="generate the data set, then stop")
     args = ap.parse_args()
 
     state_file = ROOT / ".data" / "cluster.json"
@@ -150,6 +151,8 @@ def main() -> int:
             f"generated {info['pegawai']:,} pegawai ({info['rows']:,} rows) in {info['generate_s']}s",
             flush=True,
         )
+    if args.generate_only:
+        return 0
     probe = info["probe"]
     result["pegawai"] = info["pegawai"]
     instansi_id = int(probe["instansi_id"])
