@@ -83,7 +83,12 @@ class Client:
 
 
 def token(base: str, nip: str, password: str) -> str:
-    r = Client(base).req("POST", "/api/v1/auth/token/", json={"username": nip, "password": password})
+    """An API token; waits out the login throttle (30/min per address) when the bench logs in many leaders."""
+    for _ in range(10):
+        r = Client(base).req("POST", "/api/v1/auth/token/", json={"username": nip, "password": password})
+        if r.status_code != 429:
+            break
+        time.sleep(float(r.headers.get("Retry-After") or 5))
     r.raise_for_status()
     return str(r.json()["token"])
 

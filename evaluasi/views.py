@@ -50,6 +50,7 @@ from evaluasi.selectors import (
     laporan_total,
     laporan_unit_pegawai,
     laporan_unit_tanpa_evaluasi,
+    organisasi_per_unit,
     pegawai_ids_visible,
     periode_tahun,
     realisasi_evaluasi,
@@ -572,9 +573,14 @@ def laporan(request: HttpRequest) -> HttpResponse:
     periods = services.periode_siapkan(instansi=instansi, tahun=tahun)
     periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
     with read_replica():  # an HR report: lag-tolerant, read from the replica (kinerja/replica.py)
-        rows = laporan_per_unit(instansi=instansi, tahun=tahun, periode=periode)
-    total = laporan_total(rows)
-    page = Paginator(rows, LAPORAN_UNIT_PER_HAL).get_page(request.GET.get("hal"))
+        rows = laporan_per_unit(instansi=instansi, tahun=tahun, periode=periode, organisasi=False)
+        total = laporan_total(rows)
+        page = Paginator(rows, LAPORAN_UNIT_PER_HAL).get_page(request.GET.get("hal"))
+        org = organisasi_per_unit(
+            instansi=instansi, tahun=tahun, periode=periode, unit_ids=[r["unit"].pk for r in page.object_list]
+        )
+    for r in page.object_list:
+        r["organisasi"] = org.get(r["unit"].pk)
     return render(
         request,
         "evaluasi/laporan.html",

@@ -111,6 +111,16 @@ def test_units_are_paged_in_tree_order_with_the_whole_totals(
         )
         b_units = set(UnitKerja._base_manager.filter(instansi=org_b.instansi).values_list("pk", flat=True))
     assert len(order) == 6
+    from evaluasi.models import KinerjaOrganisasi
+
+    with scopes_disabled():  # the organisation predikat of the last unit (page 2) and one of B's units
+        KinerjaOrganisasi._base_manager.create(
+            instansi=org_a.instansi,
+            unit_kerja_id=order[-1],
+            tahun=TAHUN,
+            predikat="istimewa",
+            justifikasi="x",
+        )
     client.force_login(org_a.admin.user)
     url = f"{reverse('evaluasi:laporan')}?tahun={TAHUN}&periode=tahunan"
     seen: list[int] = []
@@ -118,6 +128,7 @@ def test_units_are_paged_in_tree_order_with_the_whole_totals(
         body = client.get(f"{url}&hal={hal}").content.decode()
         assert 'data-testid="total-pegawai">10<' in body  # 6 + 4: every page has the instansi's total
         assert f"Hal. {hal} / 2" in body
+        assert ("Istimewa" in body) == (hal == 2)  # the shown units' organisation predikat only
         seen += _unit_links(body)
     assert seen == order  # each unit once, tree order, none of B
     assert not b_units & set(seen)
