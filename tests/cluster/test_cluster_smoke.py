@@ -25,8 +25,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "scripts" / "cluster.py"
-#: Budget for start-up (initdb, base backup, migrate, gunicorn, workers) and shut-down together.
-START_TIMEOUT = 50.0
+#: Bounds (not the expected time): start-up (initdb, base backup, migrate, gunicorn, workers) and shut-down.
+START_TIMEOUT = 90.0  # measured 21 s up at load 3; generous for a loaded CI machine
 STOP_TIMEOUT = 25.0
 
 pytestmark = pytest.mark.skipif(
