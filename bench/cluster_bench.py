@@ -83,7 +83,12 @@ class Client:
 
 
 def token(base: str, nip: str, password: str) -> str:
-    r = Client(base).req("POST", "/api/v1/auth/token/", json={"username": nip, "password": password})
+    """An API token; waits out the login throttle (30/min per address) when the bench logs in many leaders."""
+    for _ in range(10):
+        r = Client(base).req("POST", "/api/v1/auth/token/", json={"username": nip, "password": password})
+        if r.status_code != 429:
+            break
+        time.sleep(float(r.headers.get("Retry-After") or 5))
     r.raise_for_status()
     return str(r.json()["token"])
 
@@ -96,6 +101,8 @@ def main() -> int:
     ap.add_argument("--rps-threads", type=int, default=8)
     ap.add_argument("--tahun", type=int, default=2026)
     ap.add_argument("--skip-generate", action="store_true", help="reuse the last generated instansi")
+    ap.add_argument("--generate-only", action="store_true", help="generate the data set, then stop")
+    ap.add_argument("--no-kill", action="store_true", help="do not kill web2 during the batch")
     args = ap.parse_args()
 
     state_file = ROOT / ".data" / "cluster.json"
@@ -150,6 +157,8 @@ def main() -> int:
             f"generated {info['pegawai']:,} pegawai ({info['rows']:,} rows) in {info['generate_s']}s",
             flush=True,
         )
+    if args.generate_only:
+        return 0
     probe = info["probe"]
     result["pegawai"] = info["pegawai"]
     instansi_id = int(probe["instansi_id"])
@@ -238,7 +247,9 @@ def main() -> int:
     get_errors: list[str] = []
     get_lat: list[float] = []
     report_count = [0]
-    posted: list[tuple[int, float, int]] = []  # (umpan balik id, t_post wall, skp id)
+    report_lat: list[float] = []
+    loads: list[float] = []
+    posted: list[tuple[int, float, int, float]] = []  # (umpan balik id, t_post wall, skp id, t_response wall)
     post_errors: list[str] = []
     killed: dict[str, Any] = {}
 
@@ -256,6 +267,7 @@ def main() -> int:
                     "SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
                     "ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END"
                 ).fetchone()
+                loads.append(os.getloadavg()[0])
                 lag_samples.append({"bytes": float(row[0] or 0) if row else None,
                                     "replay_lag_s": float(row[1] or 0) if row else None,
                                     "replica_lag_s": float(rrow[0] or 0)})  # fmt: skip
@@ -288,7 +300,9 @@ def main() -> int:
                headers={"Referer": base + "/masuk/"}, timeout=60)  # fmt: skip
         while not done.is_set():
             try:
+                t = time.perf_counter()
                 resp = s.get(base + "/evaluasi/laporan/", timeout=180)
+                report_lat.append(time.perf_counter() - t)
                 get_nodes[resp.headers.get("X-Kinerja-Node", "?")] += 1
                 if resp.status_code == 200:
                     report_count[0] += 1
@@ -306,7 +320,7 @@ def main() -> int:
                 resp = c.req("POST", "/api/v1/umpan-balik/",
                              json={"skp": skp_id, "periode": periode, "isi": f"Umpan balik bench {i}"})  # fmt: skip
                 if resp.status_code == 201:
-                    posted.append((int(resp.json()["id"]), t, skp_id))
+                    posted.append((int(resp.json()["id"]), t, skp_id, time.time()))
                 else:
                     post_errors.append(f"{resp.status_code} {resp.text[:120]}")
             except Exception as exc:
@@ -325,7 +339,9 @@ def main() -> int:
             os.killpg(pid, signal.SIGKILL)
         killed["pid"] = pid
 
-    threads = [threading.Thread(target=f) for f in (lag_sampler, getter, getter, reporter, poster, killer)]
+    threads = [threading.Thread(target=f) for f in (lag_sampler, getter, getter, reporter, poster)]
+    if not args.no_kill:
+        threads.append(threading.Thread(target=killer))
     for t in threads:
         t.start()
     status: dict[str, Any] = {}
@@ -364,20 +380,28 @@ def main() -> int:
     for uid, _created, email_at in notif:
         first_email[uid] = min(first_email.get(uid, email_at), email_at)
     latencies = []
-    for _id, t_post, skp_id in posted:
+    post_s = [t_resp - t_post for _id, t_post, _skp, t_resp in posted]  # the POST through the balancer
+    after_s = []  # 201 received -> e-mail claimed by the worker (commit, on_commit publish, pick-up)
+    for _id, t_post, skp_id, t_resp in posted:
         e = first_email.get(skp_user[skp_id])
         if e is not None:
             latencies.append(e.timestamp() - t_post)
+            after_s.append(e.timestamp() - t_resp)
     result["batch"] = {"job": job, "status": status["status"], "seconds": round(batch_s, 1),
                        "pegawai_per_s": round(info["pegawai"] / batch_s)}  # fmt: skip
     result["feedback"] = {
         "posted_201": len(posted), "post_errors": post_errors[:10], "in_database": len(found),
         "emails_sent": len(latencies), "p50_s": round(pct(latencies, 50), 3), "p95_s": round(pct(latencies, 95), 3),
         "max_s": round(max(latencies), 3) if latencies else None,
+        "post_p50_s": round(pct(post_s, 50), 3), "post_p95_s": round(pct(post_s, 95), 3),
+        "after_response_p50_s": round(pct(after_s, 50), 3), "after_response_p95_s": round(pct(after_s, 95), 3),
+        "after_response_max_s": round(max(after_s), 3) if after_s else None,
     }  # fmt: skip
     result["gets"] = {"requests": sum(get_nodes.values()), "nodes": dict(get_nodes), "errors": get_errors[:20],
                       "error_count": len(get_errors), "p95_ms": round(pct(get_lat, 95) * 1000, 1),
-                      "reports_200": report_count[0], "web2_killed": killed}  # fmt: skip
+                      "reports_200": report_count[0], "web2_killed": killed,
+                      "report_p50_s": round(pct(report_lat, 50), 3), "report_p95_s": round(pct(report_lat, 95), 3),
+                      "report_max_s": round(max(report_lat), 3) if report_lat else None}  # fmt: skip
     result["replica"] = {
         "pgbouncer_queries_on_replica": stats1.get("kinerja_replica", 0) - stats0.get("kinerja_replica", 0),
         "pgbouncer_queries_on_primary": stats1.get("kinerja", 0) - stats0.get("kinerja", 0),
@@ -389,7 +413,8 @@ def main() -> int:
         else None,
         "samples": len(lag_samples),
     }
-    result["load_average"] = {"before": load0, "after": os.getloadavg()}
+    result["load_average"] = {"before": load0, "after": os.getloadavg(),
+                              "during_min": min(loads, default=None), "during_max": max(loads, default=None)}  # fmt: skip
     out = ROOT / "bench" / "results" / "cluster.json"
     out.write_text(json.dumps(result, indent=2, default=str))
     print(json.dumps(result, indent=2, default=str))

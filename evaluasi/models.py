@@ -123,7 +123,12 @@ class Evaluasi(TenantOwnedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["instansi", "tahun", "jenis", "pegawai"], name="evaluasi_tahun_pegawai_idx"),
+            # covering: the HR report's per-pegawai predikat is an index-only scan (docs/performance.md, Cluster)
+            models.Index(
+                fields=["instansi", "tahun", "jenis", "pegawai"],
+                include=["predikat", "periode"],
+                name="evaluasi_laporan_idx",
+            ),
             models.Index(fields=["instansi", "pejabat_penilai", "tahun"], name="evaluasi_penilai_idx"),
             models.Index(
                 fields=["instansi", "pejabat_penilai_non_asn", "tahun"],

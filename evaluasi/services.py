@@ -72,6 +72,11 @@ def _pegawai_filter(
 
 
 @transaction.atomic
+def periode_siapkan(*, instansi: Instansi, tahun: int) -> list[Periode]:
+    """The periods of ``tahun`` in the instansi's cycle, created if missing (idempotent), in order."""
+    return periode_ensure_year(instansi=instansi, tahun=tahun)
+
+
 def evaluasi_periodik_ensure(*, instansi: Instansi, tahun: int, pegawai_ids: list[int] | None = None) -> int:
     """Create the missing periodic evaluation rows of ``tahun``: one per approved SKP stint and period
     of the instansi's cycle that overlaps it. One INSERT ... SELECT ... ON CONFLICT DO NOTHING

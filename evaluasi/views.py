@@ -50,6 +50,7 @@ from evaluasi.selectors import (
     laporan_total,
     laporan_unit_pegawai,
     laporan_unit_tanpa_evaluasi,
+    organisasi_per_unit,
     pegawai_ids_visible,
     periode_tahun,
     realisasi_evaluasi,
@@ -560,15 +561,26 @@ def _unit_url(pk: int, tahun: int, periode: Periode | None) -> str:
 
 @tenant_view(*ROLES_ORGANISASI)
 def laporan(request: HttpRequest) -> HttpResponse:
-    """Completion and predikat distribution per unit for a period or the year (constant query count)."""
+    """Completion and predikat distribution per unit for a period or the year (constant query count),
+    ``LAPORAN_UNIT_PER_HAL`` units per page in tree order (the totals are the whole instansi's).
+
+    No ``evaluasi_ensure`` here: the counts do not depend on the evaluation rows being materialised (a
+    pegawai without a row counts as not rated, as a row without a predikat does), and at 100,000 pegawai
+    the ensure (0.5-5 s, a write on the primary) cost more than the report itself. Only the year's
+    periods are made (a few rows)."""
     instansi, _roles, _user = _req(request)
     tahun = _tahun(request)
-    services.evaluasi_ensure(instansi=instansi, tahun=tahun)
-    periods = list(periode_tahun(instansi=instansi, tahun=tahun))
+    periods = services.periode_siapkan(instansi=instansi, tahun=tahun)
     periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
     with read_replica():  # an HR report: lag-tolerant, read from the replica (kinerja/replica.py)
-        rows = laporan_per_unit(instansi=instansi, tahun=tahun, periode=periode)
-    total = laporan_total(rows)
+        rows = laporan_per_unit(instansi=instansi, tahun=tahun, periode=periode, organisasi=False)
+        total = laporan_total(rows)
+        page = Paginator(rows, LAPORAN_UNIT_PER_HAL).get_page(request.GET.get("hal"))
+        org = organisasi_per_unit(
+            instansi=instansi, tahun=tahun, periode=periode, unit_ids=[r["unit"].pk for r in page.object_list]
+        )
+    for r in page.object_list:
+        r["organisasi"] = org.get(r["unit"].pk)
     return render(
         request,
         "evaluasi/laporan.html",
@@ -577,7 +589,8 @@ def laporan(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "periode": periode,
             "label_periode": _label_periode(periode, tahun),
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
             "total": total,
             "predikat_order": scoring.PREDIKAT_ORDER,
             "label_predikat": LABEL["predikat"],
@@ -599,6 +612,10 @@ def unit_tahun_periode(
     periods = list(periode_tahun(instansi=instansi, tahun=tahun))
     periode = _periode(request, instansi, periods) if request.GET.get("periode") else None
     return instansi, unit, tahun, periods, periode
+
+
+#: Units per page of the HR report (an instansi of 100,000 pegawai has ~4,400 units).
+LAPORAN_UNIT_PER_HAL = 100
 
 
 @tenant_view(*ROLES_ORGANISASI)

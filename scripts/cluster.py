@@ -389,19 +389,7 @@ listen stats
 
     def start_celery(self, env: dict[str, str]) -> None:
         celery = str(BIN / "celery")
-        massal = env.get("KINERJA_QUEUE_MASSAL") or "massal"
-        pools = {
-            "interactive": ([celery_queue("interactive", env)], "2", []),
-            "documents": (
-                [celery_queue("documents", env), massal],
-                "1",
-                ["--max-memory-per-child", "800000"],
-            ),
-            "batch": ([celery_queue("batch", env)], "1", ["--prefetch-multiplier", "1"]),
-            "periodic": ([celery_queue("periodic", env)], "1", []),
-            "bulk_email": ([celery_queue("bulk_email", env)], "1", []),
-        }
-        for kind, (queues, concurrency, extra) in pools.items():
+        for kind, (queues, concurrency, extra) in worker_specs(env).items():
             self.spawn(
                 f"celery-{kind}",
                 [celery, "-A", "kinerja", "worker", "-l", "info", "-Q", ",".join(queues), "-c", concurrency,
@@ -435,6 +423,23 @@ listen stats
             log(f"{name} exited with code {proc.returncode}; restarting it")
             cmd, env, user = self.commands[name]
             self.spawn(name, cmd, env, user)
+
+
+def worker_specs(env: dict[str, str] | os._Environ[str]) -> dict[str, tuple[list[str], str, list[str]]]:
+    """One Celery worker per kind of work: name -> (queues, concurrency, extra arguments). docker-compose.yml
+    defines the same workers (tests/cluster/test_compose.py).
+
+    ``interactive`` (feedback e-mails, syncs: short tasks someone waits for) reserves one task per
+    process (``--prefetch-multiplier 1``): a process busy with a slower task never holds a reserved
+    e-mail while the other process idles (docs/performance.md, "Cluster", notification latency)."""
+    massal = env.get("KINERJA_QUEUE_MASSAL") or "massal"
+    return {
+        "interactive": ([celery_queue("interactive", env)], "2", ["--prefetch-multiplier", "1"]),
+        "documents": ([celery_queue("documents", env), massal], "1", ["--max-memory-per-child", "800000"]),
+        "batch": ([celery_queue("batch", env)], "1", ["--prefetch-multiplier", "1"]),
+        "periodic": ([celery_queue("periodic", env)], "1", []),
+        "bulk_email": ([celery_queue("bulk_email", env)], "1", []),
+    }
 
 
 def _write_atomic(path: Path, data: dict[str, Any]) -> None:

@@ -127,6 +127,12 @@ class Skp(TenantOwnedModel):
         ]
         indexes = [
             models.Index(fields=["instansi", "pegawai", "tahun"], name="skp_pegawai_tahun_idx"),
+            # covering: the HR report's SKP state per pegawai of a year is an index-only scan
+            models.Index(
+                fields=["instansi", "tahun", "pegawai"],
+                include=["status", "periode_mulai", "periode_selesai"],
+                name="skp_laporan_idx",
+            ),
             models.Index(fields=["instansi", "pejabat_penilai", "status"], name="skp_penilai_status_idx"),
             models.Index(
                 fields=["instansi", "pejabat_penilai_non_asn", "status"],
