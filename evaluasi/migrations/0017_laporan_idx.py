@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("evaluasi", "0015_pejabat_non_asn_indeks"),
+        ("evaluasi", "0016_kiriman_siasn_dikirim"),
     ]
 
     operations = [
