@@ -116,7 +116,22 @@ def test_a_first_save_is_not_repeated_after_an_ambiguous_failure_but_429_is(
     assert fake_siasn.calls - sebelum == 1  # one call arrived (tokens are cached): not repeated
 
 
-def test_a_connection_never_made_is_retried_even_for_a_first_save(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("galat", "id_", "ulang"),
+    [
+        ("ConnectError", None, True),  # never connected: nothing reached SIASN
+        ("ConnectTimeout", None, True),
+        ("PoolTimeout", None, True),
+        ("RemoteProtocolError", None, False),  # dropped after the request went out: may be stored
+        ("ReadError", None, False),
+        ("ReadTimeout", None, False),
+        ("WriteTimeout", None, False),
+        ("ReadError", "skp22-1", True),  # an update is idempotent: repeated
+    ],
+)
+def test_which_transport_failures_repeat_a_save(
+    monkeypatch: pytest.MonkeyPatch, galat: str, id_: str | None, ulang: bool
+) -> None:
     import httpx
 
     calls: list[str] = []
@@ -126,7 +141,7 @@ def test_a_connection_never_made_is_retried_even_for_a_first_save(monkeypatch: p
         if request.url.path.endswith("/token"):
             return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
         if len([c for c in calls if c.endswith("/save")]) < 3:
-            raise httpx.ConnectError("refused", request=request)
+            raise getattr(httpx, galat)("gagal", request=request)
         return httpx.Response(200, json={"success": True, "mapData": {"id": "skp22-9"}})
 
     fake = FakeSiasn(url="http://siasn.invalid")
@@ -136,8 +151,13 @@ def test_a_connection_never_made_is_retried_even_for_a_first_save(monkeypatch: p
     c = SiasnClient(siasn_config_for("KLIEN2"), transport=httpx.MockTransport(handler), sleep=lambda s: None)
     c.lupakan_token()
     try:
-        assert c.simpan("skp22/save", {"id": None})[0] == "skp22-9"
+        if ulang:
+            assert c.simpan("skp22/save", {"id": id_})[0] == "skp22-9"
+        else:
+            with pytest.raises(SiasnError) as exc:
+                c.simpan("skp22/save", {"id": id_})
+            assert exc.value.ragu
     finally:
         c.lupakan_token()
         c.close()
-    assert len([p for p in calls if p.endswith("/save")]) == 3
+    assert len([p for p in calls if p.endswith("/save")]) == (3 if ulang else 1)
