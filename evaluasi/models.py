@@ -519,7 +519,8 @@ class KirimanSiasn(TenantOwnedModel):
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     #: write-ahead intent: set (and committed) before a first send (``id`` null); cleared when SIASN's answer
     #: is stored. Set with an empty ``siasn_id`` on a later run = in doubt: SIASN may hold a record Kinerja
-    #: does not know, so the next run first asks ``pns/rw-skp22/{nip}`` (docs/siasn.md "Resume").
+    #: does not know, so the next run first asks its riwayat (``pns/rw-skp22/{nip}``, ``rw-kinerjaperiodik``,
+    #: ``rw-angkakredit``; docs/siasn.md "Resume").
     dikirim_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

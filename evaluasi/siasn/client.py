@@ -8,6 +8,11 @@
 * Every call has a timeout. 429, 5xx, timeouts and connection errors are retried at most
   ``max_retries`` times with exponential backoff (``backoff * 2**n``), honouring ``Retry-After`` (capped
   at ``retry_after_max``). Other 4xx are returned at once as ``SiasnError`` (reported per pegawai).
+* Except a first save (``POST`` with ``"id": null``, not idempotent: SIASN has no idempotency key): after an
+  ambiguous failure (a timeout or a dropped connection after the request went out, a 5xx) it is never
+  repeated here; ``SiasnError(ragu=True)`` goes back to the sender, which asks SIASN's riwayat whether the
+  record was stored (``kirim.py``). Only what cannot have reached SIASN is retried for it: 429, and a
+  connection that was never made (``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``).
 * A client-side rate limit spaces every request (tokens included) ``1/rps`` seconds apart.
 * One client is shared by the send run's worker threads (``kirim.py``): httpx's client, the rate limiter,
   the token fetch (one thread fetches, the others wait for it) and the 401 handling (only the token that was
@@ -38,13 +43,21 @@ MAX_JAWABAN = 4000
 
 
 class SiasnError(Exception):
-    """SIASN refused or could not be reached. ``sementara``: a transient fault that outlived the retries."""
+    """SIASN refused or could not be reached. ``sementara``: a transient fault that outlived the retries.
+    ``ragu``: a first save whose fate is unknown (SIASN may have stored it); it was not repeated."""
 
     def __init__(
-        self, pesan: str, *, status: int | None = None, jawaban: Any = None, sementara: bool = False
+        self,
+        pesan: str,
+        *,
+        status: int | None = None,
+        jawaban: Any = None,
+        sementara: bool = False,
+        ragu: bool = False,
     ) -> None:
         super().__init__(pesan)
         self.pesan, self.status, self.jawaban, self.sementara = pesan, status, jawaban, sementara
+        self.ragu = ragu
 
 
 class SiasnAuthError(SiasnError):
@@ -105,6 +118,10 @@ def _retry_after(resp: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+#: failures of a request that never left this process: safe to repeat even for a first save
+_BELUM_TERKIRIM = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class SiasnClient:
@@ -218,8 +235,11 @@ class SiasnClient:
 
     # ------------------------------------------------------------------------------------------ calls
 
-    def _dengan_ulang(self, kirim: Callable[[], httpx.Response], apa: str) -> httpx.Response:
-        """``kirim()`` under the rate limit; 429/5xx/timeouts/connection errors retried with backoff."""
+    def _dengan_ulang(
+        self, kirim: Callable[[], httpx.Response], apa: str, *, idempoten: bool = True
+    ) -> httpx.Response:
+        """``kirim()`` under the rate limit; 429/5xx/timeouts/connection errors retried with backoff.
+        ``idempoten=False`` (a first save): an ambiguous failure is raised at once with ``ragu=True``."""
         c = self.config
         for percobaan in range(c.max_retries + 1):
             terakhir = percobaan == c.max_retries
@@ -228,42 +248,60 @@ class SiasnClient:
                 self.jumlah_request += 1
             try:
                 resp = kirim()
-            except httpx.TimeoutException:
-                if terakhir:
+            except httpx.TimeoutException as exc:
+                ragu = not idempoten and not isinstance(exc, _BELUM_TERKIRIM)
+                if terakhir or ragu:
                     raise SiasnError(
-                        f"SIASN tidak menjawab dalam {c.timeout:g} detik ({apa}).", sementara=True
+                        f"SIASN tidak menjawab dalam {c.timeout:g} detik ({apa}).", sementara=True, ragu=ragu
                     ) from None
                 jeda = c.backoff * 2**percobaan
             except httpx.TransportError as exc:
-                if terakhir:
+                ragu = not idempoten and not isinstance(exc, _BELUM_TERKIRIM)
+                if terakhir or ragu:
                     raise SiasnError(
-                        f"Tidak dapat terhubung ke SIASN ({apa}): {type(exc).__name__}.", sementara=True
+                        f"Tidak dapat terhubung ke SIASN ({apa}): {type(exc).__name__}.",
+                        sementara=True,
+                        ragu=ragu,
                     ) from None
                 jeda = c.backoff * 2**percobaan
             else:
                 if resp.status_code != 429 and resp.status_code < 500:
                     return resp
-                if terakhir:
+                ragu = not idempoten and resp.status_code != 429
+                if terakhir or ragu:
                     pesan, body = _pesan_dari(resp)
                     raise SiasnError(
-                        f"SIASN sibuk atau gangguan (HTTP {resp.status_code}) setelah {c.max_retries + 1} "
+                        f"SIASN sibuk atau gangguan (HTTP {resp.status_code}) setelah {percobaan + 1} "
                         f"percobaan: {pesan}",
                         status=resp.status_code,
                         jawaban=body,
                         sementara=True,
+                        ragu=ragu,
                     )
                 ra = _retry_after(resp)
                 jeda = min(ra, c.retry_after_max) if ra is not None else c.backoff * 2**percobaan
-            with self._hitung_lock:
-                self.jumlah_ulang += 1
+            self._hitung_ulang()
             logger.info(
                 "SIASN %s: percobaan %d gagal sementara, ulang dalam %.2f s", apa, percobaan + 1, jeda
             )
             self._sleep(jeda)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def request(self, method: str, path: str, *, json_body: Any = None) -> httpx.Response:
-        """One authenticated call; on 401 both tokens are fetched again once and the call repeated."""
+    def _hitung_ulang(self) -> None:
+        with self._hitung_lock:
+            self.jumlah_ulang += 1
+
+    def jeda_ulang(self, percobaan: int) -> None:
+        """The backoff before the ``percobaan``-th (0-based) repeat of a step the caller drives itself (the
+        reconciliation of a first save in doubt, ``kirim.py``)."""
+        self._hitung_ulang()
+        self._sleep(self.config.backoff * 2**percobaan)
+
+    def request(
+        self, method: str, path: str, *, json_body: Any = None, idempoten: bool = True
+    ) -> httpx.Response:
+        """One authenticated call; on 401 both tokens are fetched again once and the call repeated (a 401
+        was refused before anything was stored)."""
         url = f"{self.config.base_url}/{path.lstrip('/')}"
         for ulang_token in (False, True):
             pasangan = (self._token("gateway"), self._token("sso"))
@@ -271,6 +309,7 @@ class SiasnClient:
             resp = self._dengan_ulang(
                 lambda h=headers: self.http.request(method, url, json=json_body, headers=h),  # type: ignore[misc]
                 path.split("/")[0] if "/" in path else path,
+                idempoten=idempoten,
             )
             if resp.status_code == 401 and not ulang_token:
                 logger.info("SIASN menjawab 401: token diambil ulang sekali")
@@ -294,12 +333,13 @@ class SiasnClient:
             )
         return data
 
-    def riwayat_skp22(self, nip: str) -> tuple[list[dict[str, Any]], int, Any]:
-        """``GET pns/rw-skp22/{nip}`` → (the pegawai's skp22 records in SIASN, HTTP status, its answer), or
-        ``SiasnError``. Used only to resume a send that may have reached SIASN (``kirim.py``). ``data`` is a
-        list of records (``id``, ``tahun``, ``hasilKinerjaNilai``, ...); none at all may come back as an
-        empty ``data`` or as SIASN's "tidak ditemukan" text. Any other shape is an error (never a guess)."""
-        resp = self.request("GET", f"pns/rw-skp22/{nip}")
+    def riwayat(self, jalur: str, nip: str) -> tuple[list[dict[str, Any]], int, Any]:
+        """``GET pns/{jalur}/{nip}`` (``rw-skp22``, ``rw-kinerjaperiodik``, ``rw-angkakredit``) → (the
+        pegawai's records of that kind in SIASN, HTTP status, its answer), or ``SiasnError``. Used only for
+        a save that may have reached SIASN (``kirim.py``). ``data`` is a list of records (``id``, ``tahun``,
+        ...); none at all may come back as an empty ``data`` or as SIASN's "tidak ditemukan" text. Any other
+        shape is an error (never a guess). The shape is from the public clients: [VERIFY]."""
+        resp = self.request("GET", f"pns/{jalur}/{nip}")
         pesan, body = _pesan_dari(resp)
         if resp.status_code != 200 or not isinstance(body, dict):
             raise SiasnError(pesan, status=resp.status_code, jawaban=body, sementara=resp.status_code >= 500)
@@ -308,15 +348,22 @@ class SiasnClient:
             return [], resp.status_code, body
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise SiasnError(
-                f"Riwayat SKP NIP {nip} dari SIASN tidak dapat dibaca.", status=resp.status_code, jawaban=body
+                f"Riwayat {jalur} NIP {nip} dari SIASN tidak dapat dibaca.",
+                status=resp.status_code,
+                jawaban=body,
             )
         return data, resp.status_code, body
+
+    def riwayat_skp22(self, nip: str) -> tuple[list[dict[str, Any]], int, Any]:
+        """``GET pns/rw-skp22/{nip}`` (see ``riwayat``)."""
+        return self.riwayat("rw-skp22", nip)
 
     def simpan(self, endpoint: str, payload: dict[str, Any]) -> tuple[str, int, Any]:
         """``POST {endpoint}`` → (SIASN's record id, HTTP status, its answer), or ``SiasnError``.
 
-        The id is ``mapData.id`` (or ``data.id``; ``mapData.rwAngkaKreditId`` for angka kredit)."""
-        resp = self.request("POST", endpoint, json_body=payload)
+        The id is ``mapData.id`` (or ``data.id``; ``mapData.rwAngkaKreditId`` for angka kredit). A first save
+        (``id`` None) is not repeated after an ambiguous failure: ``SiasnError(ragu=True)``."""
+        resp = self.request("POST", endpoint, json_body=payload, idempoten=payload.get("id") is not None)
         pesan, body = _pesan_dari(resp)
         if not 200 <= resp.status_code < 300 or (isinstance(body, dict) and body.get("success") is False):
             raise SiasnError(pesan, status=resp.status_code, jawaban=body)

@@ -22,11 +22,15 @@
    Against that, a write-ahead intent: before the calls of each chunk of the queue, one statement marks
    the results about to get a first send (``id`` null) ``KirimanSiasn.dikirim_at`` (committed before any of
    those calls); an answer stored clears it. A later run treats a marked result without a SIASN id as *in
-   doubt*: its annual result (``skp22``) first asks ``pns/rw-skp22/{nip}`` and adopts the record SIASN
-   holds for that year (sent again, as an update with that id, only when SIASN's values differ), else
-   sends it as new; if that lookup fails, the pegawai is reported failed and nothing is posted. Only
-   in-doubt results pay the extra call; the reconciliation is in the audit (``LogSiasn``). A crash the
-   process survives withdraws the intent of the results whose calls never started.
+   doubt*: it first asks SIASN's riwayat of that kind (``pns/rw-skp22/{nip}``, ``pns/rw-kinerjaperiodik/{nip}``,
+   ``pns/rw-angkakredit/{nip}``) and adopts the record SIASN holds for the same year (and period, for a
+   periodic result or angka kredit) (sent again, as an update with that id, only when SIASN's values
+   differ), else sends it as new; if that lookup fails, the pegawai is reported failed and nothing is
+   posted. Only in-doubt results pay the extra call; the reconciliation is in the audit (``LogSiasn``). A
+   crash the process survives withdraws the intent of the results whose calls never started.
+   Within a run the same holds: a first save whose answer is ambiguous (a timeout or a dropped connection
+   after it went out, a 5xx) is never repeated blind by the client; after the backoff the riwayat is asked
+   and the record adopted, or the save posted again only when SIASN has none (``_kirim_butir``).
 4. A 4xx for one pegawai is stored and reported, the others continue; after ``MAX_BERUNTUN_SEMENTARA``
    consecutive transient failures (SIASN down) the rest is reported as not sent. Until SIASN has answered
    a first call (accepted or refused), and again after each transient failure, only one pegawai is in flight (SIASN in trouble
@@ -50,6 +54,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -105,7 +110,7 @@ class Butir:
     payload: dict[str, Any] | None
     galat: str = ""
     #: a first send of it may have reached SIASN before a hard kill (``KirimanSiasn.dikirim_at`` set, no
-    #: SIASN id): it is reconciled with ``pns/rw-skp22`` before anything is posted
+    #: SIASN id): it is reconciled with SIASN's riwayat (``RIWAYAT``) before anything is posted
     ragu: bool = False
 
 
@@ -306,9 +311,7 @@ def siasn_kirim(
                 hasil.tidak_berubah += 1
                 continue
             b.payload["id"] = (k.siasn_id or None) if k else None
-            b.ragu = bool(
-                k and k.dikirim_at and not k.siasn_id and b.jenis == JenisKirimanSiasn.SKP22
-            )  # periodik/angka kredit in doubt are sent again as new: docs/siasn.md "Limits"
+            b.ragu = bool(k and k.dikirim_at and not k.siasn_id)
             antre.append(b)
         if dry_run:
             hasil.payloads = [b.payload for b in antre if b.payload is not None]
@@ -341,16 +344,45 @@ def siasn_kirim(
     return hasil
 
 
+#: SIASN's riwayat of each kind (``GET pns/{jalur}/{nip}``), asked only for a result in doubt
+RIWAYAT: dict[str, str] = {
+    JenisKirimanSiasn.SKP22: "rw-skp22",
+    JenisKirimanSiasn.PERIODIK: "rw-kinerjaperiodik",
+    JenisKirimanSiasn.ANGKA_KREDIT: "rw-angkakredit",
+}
+#: the fields that make a riwayat record "the same result" as the payload: the year, and the period of a
+#: periodic result or an angka kredit (several per year are legitimate) [VERIFY: docs/siasn.md]
+_KUNCI_COCOK: dict[str, tuple[str, ...]] = {
+    JenisKirimanSiasn.SKP22: ("tahun",),
+    JenisKirimanSiasn.PERIODIK: ("tahun", "periodeMulai", "periodeSelesai"),
+    JenisKirimanSiasn.ANGKA_KREDIT: (
+        "tahunMulaiPenailan", "bulanMulaiPenailan", "tahunSelesaiPenailan", "bulanSelesaiPenailan",
+    ),
+}  # fmt: skip
+
+
 @dataclass
 class _Rekon:
-    """The reconciliation of one in-doubt result: ``pns/rw-skp22``'s answer and what was made of it."""
+    """The reconciliation of one in-doubt result: the riwayat's answer and what was made of it."""
 
     http_status: int | None
     jawaban: Any
+    jalur: str = "pns/rw-skp22"  # the riwayat asked (the audit's endpoint)
     siasn_id: str = ""  # the record of that year SIASN holds (adopted), "" when none
     jumlah: int = 0  # records of that year SIASN holds (more than one: an older duplicate)
     sama: bool = False  # SIASN's record already has the values of the payload (nothing posted)
     galat: str = ""  # the lookup failed (after retries): nothing posted
+
+
+@dataclass
+class _PostRagu:
+    """A first save whose answer was ambiguous (timeout or dropped connection after sending, 5xx): SIASN may
+    have stored it; it was not repeated blind (audited as such)."""
+
+    http_status: int | None
+    pesan: str
+    jawaban: Any
+    payload: dict[str, Any]  # as it was posted (``id`` null)
 
 
 @dataclass
@@ -369,51 +401,89 @@ class _Jawaban:
     dikirim: bool = True
     #: SIASN may hold a record of it that Kinerja does not know: the intent (``dikirim_at``) stays
     ragu: bool = False
-    rekon: _Rekon | None = None
+    rekon: _Rekon | None = None  # the last reconciliation (its adopted id is kept even if the save failed)
+    #: every reconciliation and every ambiguous first save before the answer, in order (audited)
+    langkah: list[_Rekon | _PostRagu] = field(default_factory=list)
 
 
-#: the fields of a ``pns/rw-skp22`` record compared with the payload (SIASN's values of the assessment)
-_FIELD_BANDING = (
-    "hasilKinerjaNilai", "perilakuKerjaNilai", "kuadranKinerjaNilai", "penilaiNipNrp", "penilaiNama",
-    "penilaiJabatan", "penilaiUnorNama", "penilaiGolongan", "statusPenilai",
-)  # fmt: skip
-_FIELD_WAJIB = ("hasilKinerjaNilai", "perilakuKerjaNilai", "kuadranKinerjaNilai")
+#: the fields of a riwayat record compared with the payload (SIASN's values of the result)
+_NILAI = ("hasilKinerjaNilai", "perilakuKerjaNilai", "kuadranKinerjaNilai")
+_PENILAI = (
+    "penilaiNipNrp",
+    "penilaiNama",
+    "penilaiJabatan",
+    "penilaiUnorNama",
+    "penilaiGolongan",
+    "statusPenilai",
+)
+_KREDIT = ("kreditUtamaBaru", "kreditPenunjangBaru", "kreditBaruTotal")
+_FIELD_BANDING: dict[str, tuple[str, ...]] = {
+    JenisKirimanSiasn.SKP22: _NILAI + _PENILAI,
+    JenisKirimanSiasn.PERIODIK: _NILAI + _PENILAI,
+    JenisKirimanSiasn.ANGKA_KREDIT: _KREDIT,
+}
+#: without these a record is never taken as equal (the update is sent)
+_FIELD_WAJIB: dict[str, tuple[str, ...]] = {
+    JenisKirimanSiasn.SKP22: _NILAI,
+    JenisKirimanSiasn.PERIODIK: _NILAI,
+    JenisKirimanSiasn.ANGKA_KREDIT: ("kreditBaruTotal",),
+}
 
 
-def _rekaman_sama(payload: dict[str, Any], rekaman: dict[str, Any]) -> bool:
-    """SIASN's record holds the payload's values: the three scores always, the Penilai fields it returns.
-    A record without the scores is never taken as equal (the update is sent)."""
-    if any(rekaman.get(k) is None for k in _FIELD_WAJIB):
+def _sama_nilai(a: Any, b: Any) -> bool:
+    """Equal as text, or as numbers (SIASN may answer ``2`` for ``"2"`` or ``"10.50"`` for ``"10.5"``)."""
+    ta, tb = str(a).strip(), str(b).strip()
+    if ta == tb:
+        return True
+    try:
+        return Decimal(ta) == Decimal(tb)
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _rekaman_sama(
+    payload: dict[str, Any], rekaman: dict[str, Any], jenis: str = JenisKirimanSiasn.SKP22
+) -> bool:
+    """SIASN's record holds the payload's values: the required ones always, the others it returns."""
+    if any(rekaman.get(k) is None for k in _FIELD_WAJIB[jenis]):
         return False
     return all(
-        str(rekaman[k]).strip() == str(payload.get(k, "")).strip()
-        for k in _FIELD_BANDING
+        _sama_nilai(rekaman[k], payload.get(k, ""))
+        for k in _FIELD_BANDING[jenis]
         if k in rekaman and rekaman[k] is not None
     )
 
 
+def _rekaman_cocok(payload: dict[str, Any], rekaman: dict[str, Any], jenis: str) -> bool:
+    """The riwayat record is of the payload's year (and period): ``_KUNCI_COCOK``."""
+    return bool(rekaman.get("id")) and all(
+        rekaman.get(k) is not None and _sama_nilai(rekaman[k], payload.get(k)) for k in _KUNCI_COCOK[jenis]
+    )
+
+
 def _rekonsiliasi(client: SiasnClient, b: Butir) -> tuple[_Rekon, _Jawaban | None]:
-    """In a worker thread, for an in-doubt result: ask SIASN which skp22 records of the pegawai it holds.
-    The record of that year is adopted (``payload["id"]``). Returns the reconciliation and, when nothing is
-    to be posted (the lookup failed, or the record already has these values), the result's answer."""
+    """In a worker thread, for an in-doubt result: ask SIASN which records of that kind the pegawai has
+    (``RIWAYAT``). The record of the same year (and period) is adopted (``payload["id"]``). Returns the
+    reconciliation and, when nothing is to be posted (the lookup failed, or the record already has these
+    values), the result's answer."""
     payload: dict[str, Any] = b.payload or {}
+    jalur = RIWAYAT[b.jenis]
     try:
-        rows, status, body = client.riwayat_skp22(b.nip)
+        rows, status, body = client.riwayat(jalur, b.nip)
     except SiasnAuthError:
         raise
     except SiasnError as exc:
-        rekon = _Rekon(exc.status, exc.jawaban, galat=exc.pesan)
+        rekon = _Rekon(exc.status, exc.jawaban, jalur="pns/" + jalur, galat=exc.pesan)
         return rekon, _Jawaban(
             b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara,
             dikirim=False, ragu=True, rekon=rekon,
         )  # fmt: skip
-    tahun = str(payload["tahun"])
-    cocok = [r for r in rows if str(r.get("tahun")) == tahun and r.get("id")]
-    rekon = _Rekon(status, body, jumlah=len(cocok))
+    cocok = [r for r in rows if _rekaman_cocok(payload, r, b.jenis)]
+    rekon = _Rekon(status, body, jalur="pns/" + jalur, jumlah=len(cocok))
     if cocok:
         rekaman = cocok[0]
         rekon.siasn_id = payload["id"] = str(rekaman["id"])
-        if _rekaman_sama(payload, rekaman):
+        if _rekaman_sama(payload, rekaman, b.jenis):
             rekon.sama = True
             return rekon, _Jawaban(b, True, status, siasn_id=rekon.siasn_id, dikirim=False, rekon=rekon)
     return rekon, None
@@ -446,29 +516,52 @@ def _kirim_pegawai(client: SiasnClient, kelompok: list[Butir], pns: str | None) 
     out: list[_Jawaban] = []
     for b in kelompok:
         b.payload[FIELD_PNS[b.jenis]] = pns  # type: ignore[index]
-        rekon: _Rekon | None = None
-        if b.ragu:
-            rekon, selesai = _rekonsiliasi(client, b)
-            if selesai is not None:
-                out.append(selesai)
-                continue
-        baru = b.payload["id"] is None  # type: ignore[index]
+        out.append(_kirim_butir(client, b))
+    return _HasilPegawai(pegawai_id, data, out)
+
+
+def _kirim_butir(client: SiasnClient, b: Butir) -> _Jawaban:
+    """In a worker thread: one result. In doubt from an earlier run: reconciled first. A first save whose
+    answer is ambiguous (``SiasnError.ragu``: SIASN may have stored it) is not posted again blind: after
+    the backoff the riwayat is asked; a record of that year (and period) is adopted (nothing posted when it
+    has these values, else an update with its id), and only when SIASN has none is the save posted again,
+    at most ``max_retries`` times. If the lookup fails, the result stays in doubt for the next run."""
+    langkah: list[_Rekon | _PostRagu] = []
+    rekon: _Rekon | None = None
+
+    def rekonsiliasi() -> _Jawaban | None:
+        nonlocal rekon
+        rekon, selesai = _rekonsiliasi(client, b)
+        langkah.append(rekon)
+        if selesai is not None:
+            selesai.langkah = langkah
+        return selesai
+
+    if b.ragu and (selesai := rekonsiliasi()) is not None:
+        return selesai
+    payload: dict[str, Any] = b.payload  # type: ignore[assignment]
+    percobaan = 0
+    while True:
+        baru = payload["id"] is None
         try:
-            rid, status, jawaban = client.simpan(ENDPOINT[b.jenis], b.payload)  # type: ignore[arg-type,index]
+            rid, status, jawaban = client.simpan(ENDPOINT[b.jenis], payload)  # type: ignore[index]
         except SiasnAuthError:
             raise
         except SiasnError as exc:
+            if exc.ragu and percobaan < client.config.max_retries:
+                langkah.append(_PostRagu(exc.status, exc.pesan, exc.jawaban, dict(payload)))
+                client.jeda_ulang(percobaan)
+                percobaan += 1
+                if (selesai := rekonsiliasi()) is not None:
+                    return selesai
+                continue  # adopted (an update follows) or none in SIASN (a first save again)
             # a first send SIASN did not clearly refuse (timeout, 5xx, an answer without id) may be stored
             pasti = exc.status is not None and 400 <= exc.status < 500
-            out.append(
-                _Jawaban(
-                    b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara,
-                    ragu=baru and not pasti, rekon=rekon,
-                )
+            return _Jawaban(
+                b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara,
+                ragu=baru and not pasti, rekon=rekon, langkah=langkah,
             )  # fmt: skip
-        else:
-            out.append(_Jawaban(b, True, status, siasn_id=rid, jawaban=jawaban, rekon=rekon))
-    return _HasilPegawai(pegawai_id, data, out)
+        return _Jawaban(b, True, status, siasn_id=rid, jawaban=jawaban, rekon=rekon, langkah=langkah)
 
 
 #: Answers are written (in bulk, one transaction) at least this often and at most this many at a time.
@@ -519,12 +612,25 @@ def _simpan_jawaban(
         else:
             kolom = (*umum, "dikirim_at")
         tulis.setdefault(kolom, []).append(k)
-        if j.rekon is not None:
-            r = j.rekon
+        for r in j.langkah:
+            if isinstance(r, _PostRagu):
+                pesan = _(
+                    "Jawaban simpan tidak pasti (SIASN mungkin sudah menyimpannya); tidak diulang begitu saja, "
+                    "riwayat SIASN ditanyakan: %(pesan)s"
+                ) % {"pesan": r.pesan}
+                log.append(
+                    LogSiasn(
+                        instansi=instansi, job_id=job_id, pegawai_id=b.pegawai_id, nip=b.nip, tahun=tahun,
+                        jenis=b.jenis, endpoint=ENDPOINT[b.jenis], payload=r.payload, payload_hash=h,  # type: ignore[index]
+                        versi_kode=kode.VERSI, hasil=StatusKirimanSiasn.GAGAL, http_status=r.http_status,
+                        pesan=pesan[:2000], jawaban=r.jawaban,
+                    )
+                )  # fmt: skip
+                continue
             log.append(
                 LogSiasn(
                     instansi=instansi, job_id=job_id, pegawai_id=b.pegawai_id, nip=b.nip, tahun=tahun,
-                    jenis=b.jenis, endpoint=ENDPOINT_RIWAYAT, payload={}, versi_kode=kode.VERSI,
+                    jenis=b.jenis, endpoint=r.jalur, payload={}, versi_kode=kode.VERSI,
                     hasil=StatusKirimanSiasn.GAGAL if r.galat else StatusKirimanSiasn.TERKIRIM,
                     http_status=r.http_status, siasn_id=r.siasn_id, pesan=pesan_rekon(r, tahun)[:2000],
                     jawaban=r.jawaban,
@@ -555,14 +661,12 @@ def _simpan_jawaban(
         LogSiasn.objects.bulk_create(log)
 
 
-ENDPOINT_RIWAYAT = "pns/rw-skp22"
-
-
 def pesan_rekon(r: _Rekon, tahun: int) -> str:
     """The audit's words for a reconciliation (built in the calling thread: gettext)."""
     if r.galat:
-        return _("Rekonsiliasi dengan SIASN (pns/rw-skp22) gagal; tidak dikirim: %(pesan)s") % {
-            "pesan": r.galat
+        return _("Rekonsiliasi dengan SIASN (%(endpoint)s) gagal; tidak dikirim: %(pesan)s") % {
+            "endpoint": r.jalur,
+            "pesan": r.galat,
         }
     if r.siasn_id and r.sama:
         pesan = _(

@@ -1,6 +1,9 @@
 """A fake SIASN (WSGI, stdlib ``wsgiref``) on a loopback port, in a thread: checks both tokens and the
 payload shape, returns ids, and injects faults (401, 429 + Retry-After, 500, timeouts, per-NIP 400s).
-``GET pns/rw-skp22/{nip}`` lists the skp22 records it stored for that NIP (the resume of a hard-killed run).
+``GET pns/rw-skp22/{nip}``, ``pns/rw-kinerjaperiodik/{nip}`` and ``pns/rw-angkakredit/{nip}`` list the records of
+that kind it stored for that NIP (the reconciliation of a save in doubt). Faults ``"simpan-lalu-timeout"`` and
+``"simpan-lalu-500"`` store the save and then stall past the client's timeout / answer 500 (SIASN's backend
+stored it, the answer is lost).
 
 Used by the tests (fixture ``fake_siasn``) and by ``scripts/bench_siasn.py``.
 """
@@ -59,6 +62,14 @@ SHAPES: dict[str, dict[str, tuple[type, ...]]] = {
     "kinerjaperiodik/save": PERIODIK_KEYS,
     "angkakredit/save": AK_KEYS,
 }
+
+#: riwayat path → (record id prefix, the key with the pegawai's SIASN id)
+RIWAYAT = {
+    "pns/rw-skp22": ("skp22-", "pnsDinilaiOrang"),
+    "pns/rw-kinerjaperiodik": ("kinerjaperiodik-", "pnsDinilaiId"),
+    "pns/rw-angkakredit": ("angkakredit-", "pnsId"),
+}
+SIMPAN_LALU = ("simpan-lalu-timeout", "simpan-lalu-500")
 
 
 class _Quiet(WSGIRequestHandler):
@@ -145,6 +156,10 @@ class FakeSiasn:
     ) -> None:
         self.faults.append([path, status, headers or {}, count])
 
+    def posts(self, endpoint: str = "skp22/save") -> list[dict[str, Any]]:
+        """Every POST to ``endpoint`` that reached the fake, whatever it answered."""
+        return [r for r in self.requests if r["method"] == "POST" and r["path"].endswith(endpoint)]
+
     def saves(self, endpoint: str = "skp22/save") -> list[dict[str, Any]]:
         return [r for r in self.requests if r["path"].endswith(endpoint) and r.get("status") == 200]
 
@@ -199,7 +214,7 @@ class FakeSiasn:
             for f in self.faults:
                 if f[1] and f[0] in path and f[3] > 0:
                     f[3] -= 1
-                    if f[1] == "timeout":
+                    if f[1] in ("timeout", *SIMPAN_LALU):
                         break
                     return f[1], {"message": f"injected {f[1]}"}, dict(f[2])
             else:
@@ -209,6 +224,16 @@ class FakeSiasn:
             # it before timing out would make a retried save a duplicate: docs/siasn.md "Limits")
             time.sleep(float(f[2].get("seconds", 3)))
             return 504, {"message": "gateway timeout"}, {}
+        hasil = self._jawab(method, path, environ, raw)
+        if f is not None and f[1] in SIMPAN_LALU and hasil[0] == 200:
+            if f[1] == "simpan-lalu-500":
+                return 500, {"message": "internal server error"}, {}
+            time.sleep(float(f[2].get("seconds", 3)))  # stored; the answer comes after the client gave up
+        return hasil
+
+    def _jawab(
+        self, method: str, path: str, environ: dict[str, Any], raw: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
         if path == "/oauth2/token":
             return self._gateway_token(environ, raw)
         if path.endswith("/openid-connect/token"):
@@ -232,14 +257,16 @@ class FakeSiasn:
                 **self.people.get(nip, {}),
             }
             return 200, {"code": 1, "data": person}, {}
-        if method == "GET" and sub.startswith("pns/rw-skp22/"):
-            # SIASN's riwayat SKP: the skp22 records it holds for that NIP (what ``_save`` stored)
+        jalur = sub.rsplit("/", 1)[0]
+        if method == "GET" and jalur in RIWAYAT:
+            # SIASN's riwayat: the records of that kind it holds for that NIP (what ``_save`` stored)
+            awalan, kunci = RIWAYAT[jalur]
             pns = "pns-" + sub.rsplit("/", 1)[1]
             with self._lock:
                 rows = [
                     dict(r)
                     for rid, r in self.records.items()
-                    if rid.startswith("skp22-") and r.get("pnsDinilaiOrang") == pns
+                    if rid.startswith(awalan) and r.get(kunci) == pns
                 ]
             if not rows:
                 return 200, {"code": 0, "data": "Data tidak ditemukan"}, {}
