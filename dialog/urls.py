@@ -46,6 +46,7 @@ urlpatterns = [
     path("tim/", views.tim, name="tim"),
     path("log-harian/", views_log_harian.log_harian, name="log-harian"),
     path("log-harian/verifikasi/", views_log_harian.log_harian_verifikasi, name="log-harian-verifikasi"),
+    path("log-harian/pengaturan/", views_log_harian.log_harian_pengaturan, name="log-harian-pengaturan"),
     path("log-harian/ekspor/", views_log_harian.log_harian_ekspor, name="log-harian-ekspor"),
     path("log-harian/<int:pk>/ubah/", views_log_harian.log_harian_ubah, name="log-harian-ubah"),
     path("log-harian/<int:pk>/hapus/", views_log_harian.log_harian_hapus, name="log-harian-hapus"),

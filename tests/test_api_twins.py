@@ -27,6 +27,7 @@ TWINS: dict[str, str | tuple[str, ...]] = {
     "dialog:log-harian-ubah": "api-log-harian-detail",  # PATCH
     "dialog:log-harian-hapus": "api-log-harian-detail",  # DELETE
     "dialog:log-harian-verifikasi": "api-log-harian-verifikasi",
+    "dialog:log-harian-pengaturan": "api-log-harian-pengaturan",  # PUT
     # tim kerja (contract §5)
     "tim-list": "api-tim-list",
     "tim-ubah": "api-tim-detail",  # PATCH

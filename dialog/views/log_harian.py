@@ -21,7 +21,8 @@ from dialog import log_harian_selectors as sel
 from dialog.log_harian_rules import DURASI_MAX
 from dialog.models import LogHarian, RencanaAksi, StatusLog
 from dialog.services import log_harian as svc
-from dialog.views._common import _env, _int, dialog_view
+from dialog.services.log_harian import HARI_KUNCI_MAKS, PENGINGAT_HARI_MAKS
+from dialog.views._common import _access_error, _env, _int, dialog_view
 from kinerja.exceptions import ApplicationError, InvalidTransition, NotFoundOrForbidden
 from kinerja.models import Pegawai, UnitKerja
 from kinerja.selectors.people import pegawai_dinilai_oleh
@@ -366,3 +367,62 @@ def log_harian_ekspor(request: HttpRequest) -> FileResponse:
         filename=f"log-harian-{unit.pk}-{y}-{m:02d}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+class PengaturanLogHarianForm(forms.Form):
+    """Parses the input only; the ranges are the service's (one place), its messages land on the fields."""
+
+    aktif = forms.BooleanField(label=gettext_lazy("Log harian dipakai di instansi ini"), required=False)
+    hari_kunci = forms.IntegerField(
+        label=gettext_lazy("Hari kunci setelah akhir bulan"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": HARI_KUNCI_MAKS}),
+    )
+    pengingat_aktif = forms.BooleanField(
+        label=gettext_lazy("Kirim pengingat kepada pegawai yang belum mengisi log"), required=False
+    )
+    pengingat_hari_kerja = forms.IntegerField(
+        label=gettext_lazy("Pengingat setelah berapa hari kerja tanpa log"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": PENGINGAT_HARI_MAKS}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(
+            *args, **kwargs
+        )  # the help texts in the request's language, with the service's limits
+        self.fields["hari_kunci"].help_text = _(
+            "Log sebuah bulan terkunci sekian hari setelah bulan itu berakhir (0-%(maks)d; bawaan 5)."
+        ) % {"maks": HARI_KUNCI_MAKS}
+        self.fields["pengingat_hari_kerja"].help_text = _(
+            "Hari kerja Senin-Jumat (1-%(maks)d; bawaan 3)."
+        ) % {"maks": PENGINGAT_HARI_MAKS}
+
+
+@dialog_view("admin_instansi", "platform_admin")
+@require_http_methods(["GET", "POST"])
+def log_harian_pengaturan(request: HttpRequest) -> HttpResponse:
+    """admin_instansi: the instansi's daily-log settings (the page twin of PUT api/v1/log-harian/pengaturan/;
+    same service, which checks the ranges and writes the audit row)."""
+    instansi, roles, user = _env(request)
+    pengaturan = sel.pengaturan_log_harian(instansi=instansi)
+    status = 200
+    if request.method == "POST":
+        form = PengaturanLogHarianForm(request.POST)
+        if form.is_valid():
+            try:
+                svc.log_harian_pengaturan_set(actor=user, roles=roles, instansi=instansi, **form.cleaned_data)
+            except ApplicationError as exc:
+                _access_error(exc)
+                _apply(form, exc)
+            else:
+                messages.success(request, _("Pengaturan log harian tersimpan."))
+                return redirect("dialog:log-harian-pengaturan")
+        status = 422
+    else:
+        form = PengaturanLogHarianForm(
+            initial={
+                "aktif": pengaturan.aktif, "hari_kunci": pengaturan.hari_kunci,
+                "pengingat_aktif": pengaturan.pengingat_aktif,
+                "pengingat_hari_kerja": pengaturan.pengingat_hari_kerja,
+            }
+        )  # fmt: skip
+    return render(request, "dialog/log_harian_pengaturan.html", {"form": form}, status=status)

@@ -102,6 +102,17 @@ def test_admin_enters_a_pk_and_the_jpt_cascades_from_it(page: Page, live_server:
     expect(page.get_by_test_id("pk-versi")).to_contain_text("Versi 1")
     expect(page.get_by_test_id("pk-indikator").first).to_contain_text("Survei kepuasan masyarakat")
     both_widths(page, "unit")
+    # on a phone the Manual IKU columns are cards (no sideways-scrolling table); desktop keeps the table
+    page.set_viewport_size(PHONE)
+    expect(page.get_by_test_id("pk-indikator").first).to_be_hidden()
+    kartu = page.get_by_test_id("pk-indikator-kartu").first
+    expect(kartu).to_be_visible()
+    expect(kartu).to_contain_text("Survei kepuasan masyarakat")
+    expect(kartu.locator("dt")).to_have_text(
+        ["Target", "Definisi", "Formula", "Sumber data", "Periode pelaporan"]
+    )
+    page.set_viewport_size(DESKTOP)
+    expect(page.get_by_test_id("pk-indikator-kartu").first).to_be_hidden()
     page.goto(f"{base}/perjanjian-kinerja/impor/")
     both_widths(page, "impor")
     page.goto(f"{base}/perjanjian-kinerja/?tahun={TAHUN}")

@@ -230,6 +230,10 @@ EXPECT: dict[str, dict[str, str]] = {
         "get": "login 404 ok ok 404 404 ok 404"
     },  # /dialog/log-harian/verifikasi/
     "dialog:log-harian-ekspor": {"get": "login 404 ok ok ok ok ok 404"},  # /dialog/log-harian/ekspor/
+    # the instansi's settings: admin_instansi only (the outsider is admin of B and sees B's settings)
+    "dialog:log-harian-pengaturan": {
+        "get": "login 404 404 404 ok 404 ok ok"
+    },  # /dialog/log-harian/pengaturan/
     "dialog:log-harian-ubah": {
         "get": "login ok 404 404 404 404 404 404"
     },  # /dialog/log-harian/<int:pk>/ubah/
