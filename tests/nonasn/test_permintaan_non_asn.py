@@ -307,6 +307,8 @@ def test_page_sekda_asks_bupati_sees_it_on_the_hub_and_answers(
     html = sekda.get(page_url(skp_sekda)).content.decode()
     assert f"{BUPATI} · " in html  # "Permintaan Anda" lists it under the Bupati's name
     c = client_for(bupati.user)
+    home = c.get("/").content.decode()  # the home page counts it among the Pejabat Penilai's work
+    assert 'data-testid="jumlah-permintaan">1<' in home
     hub = c.get("/dialog/").content.decode()
     assert 'data-testid="permintaan-masuk"' in hub
     assert "Mohon arahan Bapak" in hub
@@ -323,6 +325,7 @@ def test_page_sekda_asks_bupati_sees_it_on_the_hub_and_answers(
         assert req.status == StatusPermintaan.DIJAWAB
         assert UmpanBalik.objects.get(pemberi_non_asn=bupati).permintaan_id == req.pk
     assert 'data-testid="permintaan-masuk"' not in c.get("/dialog/").content.decode()
+    assert 'data-testid="jumlah-permintaan">0<' in c.get("/").content.decode()
 
 
 def test_page_pegawai_not_rated_is_not_offered_the_bupati(
