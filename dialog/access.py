@@ -99,12 +99,21 @@ def umpan_balik_access(
 
 
 def permintaan_access(*, user: User, instansi: Instansi, permintaan_id: Any) -> PermintaanUmpanBalik:
-    """A request: the one who asked and the one asked."""
-    req = PermintaanUmpanBalik.objects.filter(instansi=instansi, pk=id_or_404(permintaan_id)).first()
-    own = pegawai_of(user)
-    if req is None or own is None or own.pk not in (req.peminta_id, req.diminta_id):
+    """A request: the one who asked and the one asked (a pegawai, or a non-ASN official, issue #16)."""
+    req = (
+        PermintaanUmpanBalik.objects.filter(instansi=instansi, pk=id_or_404(permintaan_id))
+        .select_related("diminta", "diminta_non_asn")
+        .first()
+    )
+    if req is None:
         raise NotFoundOrForbidden()
-    return req
+    own = pegawai_of(user)
+    if own is not None and own.pk in (req.peminta_id, req.diminta_id):
+        return req
+    official = non_asn_of(user) if own is None else None
+    if official is not None and req.diminta_non_asn_id is not None and official.pk == req.diminta_non_asn_id:
+        return req
+    raise NotFoundOrForbidden()
 
 
 def dokumentasi_skp_access(*, user: User, instansi: Instansi, roles: list[str], skp_id: Any) -> Skp:

@@ -177,9 +177,13 @@ class UmpanBalikDibacaApi(_Api):
 
 
 class PermintaanCreateApi(_Api):
+    """POST: the SKP owner asks a pegawai (``diminta``) or their non-ASN Pejabat Penilai
+    (``diminta_non_asn``, issue #16) for feedback → 201; exactly one of the two."""
+
     class InputSerializer(serializers.Serializer):
         skp = serializers.IntegerField()
-        diminta = serializers.IntegerField()
+        diminta = serializers.IntegerField(allow_null=True, required=False, default=None)
+        diminta_non_asn = serializers.IntegerField(allow_null=True, required=False, default=None)
         periode = serializers.IntegerField()
         pesan = serializers.CharField(allow_blank=True, required=False, default="", max_length=4000)
         rhk = serializers.IntegerField(allow_null=True, required=False, default=None)
@@ -190,9 +194,12 @@ class PermintaanCreateApi(_Api):
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         skp = serializers.IntegerField(source="skp_id")
-        diminta = serializers.IntegerField(source="diminta_id")
+        # null when the request is addressed to a non-ASN Pejabat Penilai (issue #16): ``diminta_non_asn``
+        diminta = serializers.IntegerField(source="diminta_id", allow_null=True)
         periode = serializers.IntegerField(source="periode_id")
         status = serializers.CharField()
+        diminta_non_asn = serializers.IntegerField(source="diminta_non_asn_id", allow_null=True)
+        diminta_nama = serializers.CharField()
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:
@@ -211,6 +218,7 @@ class PermintaanCreateApi(_Api):
             actor=self.actor,
             skp=hak.skp,
             diminta_id=v["diminta"],
+            diminta_non_asn_id=v["diminta_non_asn"],
             periode_id=v["periode"],
             pesan=v["pesan"],
             rhk_id=v["rhk"],

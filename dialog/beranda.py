@@ -18,6 +18,8 @@ from skp.models import SkpStatus
 def beranda_dialog(inp: BerandaInput, ctx: dict[str, Any]) -> None:
     """Reads ``skp_aktif`` and ``periode`` (set before it). At most five queries."""
     if inp.pegawai is None:
+        if inp.is_penilai:  # a non-ASN Pejabat Penilai (issue #16): the requests addressed to it
+            _hitungan_permintaan(inp, ctx)
         return
     skp = ctx.get("skp_aktif")
     periode = ctx.get("periode")
@@ -64,20 +66,11 @@ def beranda_dialog(inp: BerandaInput, ctx: dict[str, Any]) -> None:
                 ikon="chat-left-text",
             )
         )
-    diminta = selectors.permintaan_masuk_count(user=inp.user, instansi=inp.instansi)
     if inp.is_penilai:
-        ctx["penilai_hitungan"].append(
-            Hitungan(
-                kode="permintaan",
-                label=_("Permintaan umpan balik"),
-                jumlah=diminta,
-                url=reverse("dialog:beranda"),
-                ikon="chat-square-dots",
-                kosong=_("Tidak ada permintaan umpan balik yang terbuka."),
-                urutan=30,
-            )
-        )
-    elif diminta:
+        _hitungan_permintaan(inp, ctx)
+        return
+    diminta = selectors.permintaan_masuk_count(user=inp.user, instansi=inp.instansi)
+    if diminta:
         ctx["langkah"].append(
             Langkah(
                 prioritas=45,
@@ -94,3 +87,18 @@ def beranda_dialog(inp: BerandaInput, ctx: dict[str, Any]) -> None:
                 ikon="chat-square-dots",
             )
         )
+
+
+def _hitungan_permintaan(inp: BerandaInput, ctx: dict[str, Any]) -> None:
+    """The Pejabat Penilai's count of open feedback requests addressed to it (one query)."""
+    ctx["penilai_hitungan"].append(
+        Hitungan(
+            kode="permintaan",
+            label=_("Permintaan umpan balik"),
+            jumlah=selectors.permintaan_masuk_count(user=inp.user, instansi=inp.instansi),
+            url=reverse("dialog:beranda"),
+            ikon="chat-square-dots",
+            kosong=_("Tidak ada permintaan umpan balik yang terbuka."),
+            urutan=30,
+        )
+    )

@@ -129,8 +129,13 @@ class BalasanForm(forms.Form):
     )
 
 
+#: prefix of a non-ASN Pejabat Penilai among the ``diminta`` choices (pegawai are plain ids)
+NON_ASN = "na:"
+
+
 class PermintaanForm(forms.Form):
-    diminta = forms.TypedChoiceField(label=_("Minta kepada"), coerce=int)
+    # a pegawai id, or ``na:<id>`` for the owner's non-ASN Pejabat Penilai (issue #16)
+    diminta = forms.ChoiceField(label=_("Minta kepada"))
     periode = forms.TypedChoiceField(label=_("Periode"), coerce=int)
     sasaran = forms.ChoiceField(label=_("Tentang"), required=False)
     pesan = forms.CharField(
@@ -152,6 +157,13 @@ class PermintaanForm(forms.Form):
 
     def target(self) -> dict[str, Any]:
         return target_of(self.cleaned_data)
+
+    def tujuan(self) -> dict[str, Any]:
+        """``diminta_id`` or ``diminta_non_asn_id`` for ``permintaan_create``."""
+        v = str(self.cleaned_data["diminta"])
+        if v.startswith(NON_ASN):
+            return {"diminta_id": None, "diminta_non_asn_id": v.removeprefix(NON_ASN)}
+        return {"diminta_id": v, "diminta_non_asn_id": None}
 
 
 class CatatanForm(forms.Form):

@@ -155,11 +155,23 @@ class StatusPermintaan(models.TextChoices):
 
 
 class PermintaanUmpanBalik(TenantOwnedModel):
-    """A pegawai asks someone who may give feedback (leader, assigning official, peer, subordinate) for it."""
+    """A pegawai asks someone who may give feedback (leader, assigning official, peer, subordinate) for it:
+    a pegawai (``diminta``) or the pegawai's non-ASN Pejabat Penilai (``diminta_non_asn``, issue #16);
+    exactly one of the two (CHECK ``permintaan_satu_diminta``)."""
 
     skp = models.ForeignKey("skp.Skp", on_delete=models.PROTECT, related_name="+")
     peminta = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
-    diminta = models.ForeignKey("kinerja.Pegawai", on_delete=models.PROTECT, related_name="+")
+    diminta = models.ForeignKey(
+        "kinerja.Pegawai", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    diminta_non_asn = models.ForeignKey(
+        "kinerja.PejabatNonAsn",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     periode = models.ForeignKey("kinerja.Periode", on_delete=models.PROTECT, related_name="+")
     rhk = models.ForeignKey("skp.Rhk", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     core_value = models.CharField(max_length=32, blank=True)
@@ -173,7 +185,28 @@ class PermintaanUmpanBalik(TenantOwnedModel):
         verbose_name = _("permintaan umpan balik")
         verbose_name_plural = _("permintaan umpan balik")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["instansi", "diminta", "status"], name="permintaan_diminta_idx")]
+        indexes = [
+            models.Index(fields=["instansi", "diminta", "status"], name="permintaan_diminta_idx"),
+            models.Index(
+                fields=["instansi", "diminta_non_asn", "status"],
+                condition=models.Q(diminta_non_asn__isnull=False),
+                name="permintaan_diminta_na_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(diminta__isnull=False, diminta_non_asn__isnull=True)
+                | models.Q(diminta__isnull=True, diminta_non_asn__isnull=False),
+                name="permintaan_satu_diminta",
+            ),
+        ]
+
+    @property
+    def diminta_nama(self) -> str:
+        """The asked person's name: the pegawai's or the non-ASN official's (load the one set)."""
+        if self.diminta_id is not None:
+            return self.diminta.nama  # type: ignore[union-attr]
+        return self.diminta_non_asn.nama if self.diminta_non_asn_id is not None else ""  # type: ignore[union-attr]
 
 
 class UmpanBalik(TenantOwnedModel):

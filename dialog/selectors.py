@@ -328,12 +328,16 @@ def umpan_balik_pimpinan_per_periode(*, skp: Skp, periods: list[Periode]) -> dic
 
 
 def permintaan_masuk(*, user: User, instansi: Instansi) -> QuerySet[PermintaanUmpanBalik]:
-    """Open feedback requests addressed to the user."""
+    """Open feedback requests addressed to the user: to their pegawai row, or to their non-ASN official
+    row (issue #16); none otherwise."""
     own = pegawai_of(user)
+    if own is not None:
+        cond = Q(diminta_id=own.pk)
+    else:
+        official = non_asn_of(user)
+        cond = Q(diminta_non_asn_id=official.pk) if official is not None else Q(pk__in=[])
     return (
-        PermintaanUmpanBalik.objects.filter(
-            instansi=instansi, diminta_id=own.pk if own is not None else -1, status=StatusPermintaan.TERBUKA
-        )
+        PermintaanUmpanBalik.objects.filter(cond, instansi=instansi, status=StatusPermintaan.TERBUKA)
         .select_related("peminta__jabatan", "periode", "rhk", "skp")
         .order_by("-created_at", "-id")
     )
@@ -354,8 +358,22 @@ def realisasi_kelengkapan(*, skp: Skp, periode: Periode) -> tuple[int, int]:
 def permintaan_untuk_skp(*, skp: Skp) -> QuerySet[PermintaanUmpanBalik]:
     return (
         PermintaanUmpanBalik.objects.filter(instansi_id=skp.instansi_id, skp=skp)
-        .select_related("diminta", "periode", "rhk")
+        .select_related("diminta", "diminta_non_asn", "periode", "rhk")
         .order_by("-created_at", "-id")
+    )
+
+
+def kandidat_pemberi_non_asn(*, skp: Skp) -> list[PejabatNonAsn]:
+    """The non-ASN Pejabat Penilai (issue #16) the SKP owner may ask for feedback: the one named on the SKP
+    and the owner's current ``penilai_non_asn`` (the ones that may give it, ``non_asn_penilai_of``); same
+    instansi, login active. No query when there is none, else one."""
+    ids = {pk for pk in (skp.pejabat_penilai_non_asn_id, skp.pegawai.penilai_non_asn_id) if pk is not None}
+    if not ids:
+        return []
+    return list(
+        PejabatNonAsn.objects.filter(instansi_id=skp.instansi_id, pk__in=ids, user__is_active=True).order_by(
+            "nama", "id"
+        )
     )
 
 

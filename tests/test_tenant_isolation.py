@@ -339,6 +339,10 @@ BUILDERS: dict[str, Callable[[AObjects], models.Model]] = {
     "dialog.BalasanUmpanBalik": lambda objs: objs._insert(
         apps.get_model("dialog.BalasanUmpanBalik"), penulis=objs.org.pegawai
     ),
+    # the one asked is a pegawai or the owner's non-ASN Pejabat Penilai (CHECK exactly one): a pegawai here
+    "dialog.PermintaanUmpanBalik": lambda objs: objs._insert(
+        apps.get_model("dialog.PermintaanUmpanBalik"), diminta=objs.org.rekan
+    ),
 }
 EAGER = (
     "skp.Skp",

@@ -25,6 +25,7 @@ from dialog.models import (
 from dialog.selectors import (
     is_pimpinan_of,
     kandidat_pemberi,
+    kandidat_pemberi_non_asn,
     non_asn_penilai_of,
     penugasan_izin_untuk,
     peran_pemberi_untuk,
@@ -123,9 +124,13 @@ def umpan_balik_give(
         pk = _as_int(permintaan_id)
         permintaan = (
             PermintaanUmpanBalik.objects.filter(
-                instansi_id=skp.instansi_id, skp=skp, diminta=own, pk=pk
+                instansi_id=skp.instansi_id,
+                skp=skp,
+                pk=pk,
+                # addressed to the giver: their pegawai row, or their non-ASN official row (issue #16)
+                **({"diminta": own} if own is not None else {"diminta_non_asn": official}),
             ).first()
-            if pk and own is not None  # requests are addressed to pegawai only
+            if pk
             else None
         )
         if permintaan is None:
@@ -301,34 +306,52 @@ def permintaan_create(
     *,
     actor: User,
     skp: Skp,
-    diminta_id: Any,
+    diminta_id: Any = None,
     periode_id: Any,
     pesan: str = "",
     rhk_id: Any = None,
     core_value: str | None = "",
+    diminta_non_asn_id: Any = None,
 ) -> PermintaanUmpanBalik:
-    """The SKP owner asks someone who may give feedback for it; they get a notification."""
+    """The SKP owner asks someone who may give feedback for it; they get a notification.
+
+    The one asked is a pegawai (``diminta_id``: leader, assigning official, peer, subordinate) or the
+    owner's non-ASN Pejabat Penilai (``diminta_non_asn_id``, issue #16): exactly one of the two; an
+    official who does not rate the owner is a 400 on ``diminta_non_asn``."""
     own = _own(actor)
     if own.pk != skp.pegawai_id:
         raise NotFoundOrForbidden()
     errors: dict[str, list[str]] = {}
-    kandidat = {p.pk: p for p in kandidat_pemberi(skp=skp)}
-    diminta = kandidat.get(_as_int(diminta_id) or -1)
-    if diminta is None:
-        errors["diminta"] = [_("Pilih pimpinan, rekan kerja, bawahan, atau pemberi penugasan Anda.")]
+    diminta: Pegawai | None = None
+    official: PejabatNonAsn | None = None
+    if diminta_non_asn_id not in (None, ""):
+        if diminta_id not in (None, ""):
+            errors["diminta"] = [_("Pilih satu orang saja: pegawai atau Pejabat Penilai non-ASN.")]
+        else:
+            pejabat = {o.pk: o for o in kandidat_pemberi_non_asn(skp=skp)}
+            official = pejabat.get(_as_int(diminta_non_asn_id) or -1)
+            if official is None:
+                errors["diminta_non_asn"] = [_("Pejabat ini bukan Pejabat Penilai Kinerja Anda.")]
+    else:
+        kandidat = {p.pk: p for p in kandidat_pemberi(skp=skp)}
+        diminta = kandidat.get(_as_int(diminta_id) or -1)
+        if diminta is None:
+            errors["diminta"] = [_("Pilih pimpinan, rekan kerja, bawahan, atau pemberi penugasan Anda.")]
     periode = _periode_for(errors, skp=skp, periode_id=periode_id)
     rhk = _rhk_for(errors, skp=skp, rhk_id=rhk_id)
     core_value = _core_value(errors, core_value)
     if rhk is not None and core_value:
         errors["core_value"] = [_("Pilih salah satu: hasil kerja atau core value, tidak keduanya.")]
     pesan = _teks(errors, "pesan", pesan, wajib=False, label=_("Pesan"))
-    if errors or diminta is None or periode is None:
+    tujuan = diminta or official
+    if errors or tujuan is None or periode is None:
         raise ApplicationError(_("Permintaan belum terkirim. Periksa isian yang ditandai."), errors=errors)
     req = PermintaanUmpanBalik.objects.create(
         instansi_id=skp.instansi_id,
         skp=skp,
         peminta=own,
         diminta=diminta,
+        diminta_non_asn=official,
         periode=periode,
         rhk=rhk,
         core_value=core_value,
@@ -339,7 +362,7 @@ def permintaan_create(
         pegawai_id=own.pk,
         aktor=actor,
         jenis="umpan_balik.diminta",
-        ringkasan=f"Meminta umpan balik kepada {diminta.nama}",
+        ringkasan=f"Meminta umpan balik kepada {tujuan.nama}",
         objek=req,
         skp_id=skp.pk,
     )
@@ -348,11 +371,11 @@ def permintaan_create(
         instansi=skp.instansi_id,
         action="dialog.permintaan",
         obj=req,
-        after={"diminta": diminta.pk},
+        after={"diminta": getattr(diminta, "pk", None), "diminta_non_asn": getattr(official, "pk", None)},
     )
     notifikasi_create(
         instansi=skp.instansi_id,
-        penerima=User.objects.get(pk=diminta.user_id),
+        penerima=User.objects.get(pk=tujuan.user_id),
         aktor=actor,
         jenis=JenisNotifikasi.PERMINTAAN,
         judul=f"{own.nama} meminta umpan balik Anda",

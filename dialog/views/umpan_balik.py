@@ -55,6 +55,17 @@ def _thread_page(request: HttpRequest, hak: access.AksesUmpanBalik, periode_filt
     return page
 
 
+def _diminta_choices(skp: Any) -> list[tuple[Any, str]]:
+    """Whom the SKP owner may ask: the non-ASN Pejabat Penilai first (issue #16), then the pegawai."""
+    return [
+        *(
+            (f"{forms.NON_ASN}{o.pk}", f"{o.nama} — {o.jabatan} ({_('Pejabat Penilai')})")
+            for o in selectors.kandidat_pemberi_non_asn(skp=skp)
+        ),
+        *((p.pk, f"{p.nama} — {p.jabatan.nama}") for p in selectors.kandidat_pemberi(skp=skp)),
+    ]
+
+
 def _umpan_balik_context(
     request: HttpRequest,
     hak: access.AksesUmpanBalik,
@@ -78,11 +89,10 @@ def _umpan_balik_context(
         if request.GET.get("permintaan"):
             initial["permintaan"] = _int(request.GET["permintaan"])
         form = forms.UmpanBalikForm(initial=initial, sasaran=sasaran, periode=periode_choices)
-    kandidat = selectors.kandidat_pemberi(skp=skp) if hak.pemilik else []
     if minta_form is None and hak.pemilik:
         minta_form = forms.PermintaanForm(
             initial={"periode": getattr(default, "pk", None)},
-            diminta=[(p.pk, f"{p.nama} — {p.jabatan.nama}") for p in kandidat],
+            diminta=_diminta_choices(skp),
             sasaran=sasaran,
             periode=periode_choices,
         )
@@ -233,10 +243,9 @@ def permintaan_buat(request: HttpRequest, pk: int) -> HttpResponse:
     rhks = list(
         Rhk.objects.filter(instansi_id=hak.skp.instansi_id, skp=hak.skp).order_by("jenis", "urutan", "id")
     )
-    kandidat = selectors.kandidat_pemberi(skp=hak.skp)
     form = forms.PermintaanForm(
         request.POST,
-        diminta=[(p.pk, f"{p.nama} — {p.jabatan.nama}") for p in kandidat],
+        diminta=_diminta_choices(hak.skp),
         sasaran=_sasaran_choices(rhks),
         periode=_periode_choices(periods),
     )
@@ -246,7 +255,7 @@ def permintaan_buat(request: HttpRequest, pk: int) -> HttpResponse:
             services.permintaan_create(
                 actor=user,
                 skp=hak.skp,
-                diminta_id=form.cleaned_data["diminta"],
+                **form.tujuan(),
                 periode_id=form.cleaned_data["periode"],
                 pesan=form.cleaned_data["pesan"],
                 rhk_id=target["rhk_id"],
@@ -256,7 +265,9 @@ def permintaan_buat(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("dialog:umpan-balik-skp", pk=hak.skp.pk)
         except ApplicationError as exc:
             _access_error(exc)
-            forms.apply_errors(form, exc, {"rhk": "sasaran", "core_value": "sasaran"})
+            forms.apply_errors(
+                form, exc, {"rhk": "sasaran", "core_value": "sasaran", "diminta_non_asn": "diminta"}
+            )
     return render(
         request, "dialog/umpan_balik.html", _umpan_balik_context(request, hak, minta_form=form), status=422
     )

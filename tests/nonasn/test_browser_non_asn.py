@@ -192,3 +192,27 @@ def test_a_bupati_login_approves_and_rates_the_sekda(live_server: Any, page: Pag
 
         ub = UmpanBalik.objects.get(skp_id=skp["id"])
     assert (ub.pemberi_id, ub.pemberi_non_asn_id, ub.peran_pemberi) == (None, official.pk, "pejabat_penilai")
+
+    # --- the Sekda asks the Bupati for feedback; the Bupati answers it from the dialog hub
+    minta = page.get_by_test_id("form-minta")
+    minta.get_by_label("Minta kepada").select_option(f"na:{official.pk}")
+    minta.get_by_label("Pesan").fill("Mohon arahan Bapak atas capaian triwulan ini.")
+    minta.get_by_role("button", name="Kirim permintaan").click()
+    expect(page.locator("body")).to_contain_text("Permintaan umpan balik terkirim.")
+    page.context.clear_cookies()
+    login(page, base, "bupati.a", SANDI)
+    page.goto(f"{base}/dialog/")
+    masuk = page.get_by_test_id("permintaan-masuk")
+    expect(masuk).to_contain_text("Mohon arahan Bapak atas capaian triwulan ini.")
+    shoot(page, "14-permintaan-bupati", axe=True)
+    masuk.get_by_role("link", name="Beri umpan balik").first.click()
+    form = page.get_by_test_id("form-umpan-balik")
+    form.get_by_label("Umpan balik", exact=True).fill("Capaian triwulan ini sesuai target; pertahankan.")
+    form.get_by_test_id("kirim-umpan-balik").click()
+    expect(page.get_by_test_id("utas").first).to_contain_text("Capaian triwulan ini sesuai target")
+    with scopes_disabled():
+        from dialog.models import PermintaanUmpanBalik
+
+        req = PermintaanUmpanBalik.objects.get(skp_id=skp["id"], diminta_non_asn=official)
+        assert req.status == "dijawab"
+        assert UmpanBalik.objects.get(permintaan=req).pemberi_non_asn_id == official.pk
