@@ -698,26 +698,87 @@ def laporan_unit_pegawai(
     )
 
 
+def _evaluasi_pegawai(*, instansi: Instansi, tahun: int, periode: Periode | None) -> QuerySet[Evaluasi]:
+    """The pegawai's (``OuterRef("pk")``) evaluation rows for the period/year, for ``Exists``."""
+    return Evaluasi.objects.filter(instansi=instansi, pegawai=OuterRef("pk"), tahun=tahun).filter(
+        _jenis_filter(periode)
+    )
+
+
+def _skp_disetujui_pegawai(
+    *, instansi: Instansi, tahun: int, periode: Periode | None
+) -> QuerySet[Skp] | None:
+    """The pegawai's (``OuterRef("pk")``) approved SKP stints that ``evaluasi_ensure`` makes a row of for the
+    period/year (``services.evaluasi_periodik_ensure``: stints overlapping a period of the instansi's cycle;
+    ``evaluasi_tahunan_ensure``: any approved stint of the year). None: the ensure makes no row for it (a
+    period of a former cycle)."""
+    qs = Skp.objects.filter(
+        instansi=instansi, pegawai=OuterRef("pk"), tahun=tahun, status=SkpStatus.DISETUJUI
+    )
+    if periode is None:
+        return qs
+    if periode.siklus != instansi.siklus:
+        return None
+    return qs.filter(periode_mulai__lte=periode.selesai, periode_selesai__gte=periode.mulai)
+
+
+def laporan_unit_pegawai_ids(
+    *, instansi: Instansi, unit: UnitKerja, tahun: int, periode: Periode | None, status: str | None = None
+) -> QuerySet[Pegawai, int]:
+    """The pegawai of the drill-down list, as ids in name order: the ACTIVE pegawai of the unit and its
+    sub-units who have an evaluation row for the period/year OR would get one from ``evaluasi_ensure`` (an
+    approved SKP stint for it), so the list is the same whether or not the rows are materialised yet; the
+    page then materialises the rows of its own pegawai only (``evaluasi_ensure(pegawai_ids=...)``).
+    ``status``: pegawai with a row of that status; ``belum_dinilai`` also those whose row is not made yet.
+    One query per page, an ordered scan of ``pegawai_nama_idx`` with LIMIT."""
+    ev = _evaluasi_pegawai(instansi=instansi, tahun=tahun, periode=periode)
+    skp = _skp_disetujui_pegawai(instansi=instansi, tahun=tahun, periode=periode)
+    if not status:
+        cond = Q(Exists(ev))
+        if skp is not None:
+            cond |= Q(Exists(skp))
+    else:
+        cond = Q(Exists(ev.filter(status=status)))
+        if status == StatusEvaluasi.BELUM_DINILAI and skp is not None:
+            if periode is None:  # one annual row per pegawai: missing = no row at all
+                cond |= Q(Exists(skp)) & ~Q(Exists(ev))
+            else:  # one periodic row per approved stint and period: missing = a stint without its row
+                baris = Evaluasi.objects.filter(
+                    instansi=instansi, skp=OuterRef("pk"), periode=periode, jenis=JenisEvaluasi.PERIODIK
+                )
+                cond |= Q(Exists(skp.exclude(Exists(baris))))
+    return (
+        Pegawai.objects.filter(
+            instansi=instansi, aktif=True, unit_kerja_id__in=_subtree_ids(instansi=instansi, unit=unit)
+        )
+        .filter(cond)
+        .order_by("nama", "id")
+        .values_list("pk", flat=True)
+    )
+
+
 def laporan_unit_tanpa_evaluasi(
     *, instansi: Instansi, unit: UnitKerja, tahun: int, periode: Periode | None
 ) -> QuerySet[Pegawai]:
     """The rest of the row: active pegawai of the unit and its sub-units with no evaluation for the
     period/year because they have no approved SKP (for it), each annotated ``skp_status`` (their latest
-    SKP of the year, None = no SKP at all). Rows must be materialised first (``evaluasi_ensure``). One query."""
+    SKP of the year, None = no SKP at all). The same whether or not the rows are materialised (no row AND
+    no approved stint the ensure would make one of), so the page needs no ``evaluasi_ensure``. One query:
+    an ordered scan of ``pegawai_nama_idx`` with LIMIT (the anti-joins are index probes per pegawai)."""
     skp = Skp.objects.filter(instansi=instansi, pegawai=OuterRef("pk"), tahun=tahun).exclude(
         status=SkpStatus.DIGANTI
     )
     if periode is not None:
         skp = skp.filter(periode_mulai__lte=periode.selesai, periode_selesai__gte=periode.mulai)
-    ev = Evaluasi.objects.filter(instansi=instansi, pegawai=OuterRef("pk"), tahun=tahun).filter(
-        _jenis_filter(periode)
-    )
+    ev = _evaluasi_pegawai(instansi=instansi, tahun=tahun, periode=periode)
+    disetujui = _skp_disetujui_pegawai(instansi=instansi, tahun=tahun, periode=periode)
+    qs = Pegawai.objects.filter(
+        instansi=instansi, aktif=True, unit_kerja_id__in=_subtree_ids(instansi=instansi, unit=unit)
+    ).exclude(Exists(ev))
+    if disetujui is not None:
+        qs = qs.exclude(Exists(disetujui))
     return (
-        Pegawai.objects.filter(
-            instansi=instansi, aktif=True, unit_kerja_id__in=_subtree_ids(instansi=instansi, unit=unit)
-        )
-        .exclude(Exists(ev))
-        .annotate(skp_status=Subquery(skp.order_by("-periode_mulai", "-id").values("status")[:1]))
+        qs.annotate(skp_status=Subquery(skp.order_by("-periode_mulai", "-id").values("status")[:1]))
         .select_related("jabatan", "unit_kerja", "atasan")
         .order_by("nama", "id")
     )

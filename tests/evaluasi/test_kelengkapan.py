@@ -183,8 +183,10 @@ def test_drill_down_lists_the_rated_and_those_without_approved_skp(
     make_skp(org_b.pegawai)
     client.force_login(org_a.admin.user)
     url = f"{reverse('evaluasi:laporan-unit', args=[bidang.pk])}?tahun={TAHUN}"
-    client.get(url)  # materialises the year's rows once
-    with django_assert_max_num_queries(20):
+    client.get(url)  # materialises the page's rows once
+    # 24: the page's own ensure (two statements, each in its transaction) replaced the cached fingerprint,
+    # and the semester list reads its ids first (tests/evaluasi/test_laporan_unit_skala.py)
+    with django_assert_max_num_queries(24):
         body = client.get(url).content.decode()
     body = body.split('id="judul-pemantauan"')[0]  # the semester monitoring list below names everyone
     # then the pegawai (approved SKP) is in the evaluation table, the five others are listed as missing
