@@ -297,7 +297,10 @@ def siasn_kirim(
             if b.galat or b.payload is None:
                 hasil.gagal += 1
                 hasil.kegagalan.append({"nip": b.nip, "jenis": b.jenis, "pesan": b.galat})
-                tak_terkode.append(_Jawaban(b, False, pesan=b.galat))
+                k = kiriman.get((b.jenis, b.evaluasi_id))  # a send in doubt stays in doubt
+                tak_terkode.append(
+                    _Jawaban(b, False, pesan=b.galat, ragu=bool(k and k.dikirim_at and not k.siasn_id))
+                )
                 continue
             pns = ids.get(b.pegawai_id)
             b.payload[FIELD_PNS[b.jenis]] = pns  # type: ignore[index]
@@ -507,8 +510,16 @@ def _kirim_pegawai(client: SiasnClient, kelompok: list[Butir], pns: str | None) 
         except SiasnAuthError:
             raise
         except SiasnError as exc:
-            gagal = [
-                _Jawaban(b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara)
+            gagal = [  # a result in doubt from an earlier run stays in doubt (nothing was asked)
+                _Jawaban(
+                    b,
+                    False,
+                    exc.status,
+                    pesan=exc.pesan,
+                    jawaban=exc.jawaban,
+                    sementara=exc.sementara,
+                    ragu=b.ragu,
+                )
                 for b in kelompok
             ]
             return _HasilPegawai(pegawai_id, None, gagal)
@@ -690,9 +701,11 @@ def pesan_rekon(r: _Rekon, tahun: int) -> str:
 def _tarik_niat(*, instansi: Instansi, butir: list[Butir]) -> None:
     """Withdraw the intent of results whose calls never started (after a crash): the rows the intent created
     are deleted, the others lose ``dikirim_at``; two statements, one transaction. A result with a SIASN id
-    is left alone."""
+    is left alone, and so is one in doubt from an earlier run (``Butir.ragu``: its intent is not this run's)."""
     per_jenis: dict[str, list[int]] = {}
     for b in butir:
+        if b.ragu:
+            continue
         per_jenis.setdefault(b.jenis, []).append(b.evaluasi_id)
     if not per_jenis:
         return
@@ -837,7 +850,7 @@ def _kirim_antrean(
                 for rest in grp:
                     hasil.gagal += 1
                     hasil.kegagalan.append({"nip": rest.nip, "jenis": rest.jenis, "pesan": pesan})
-                    buf_gagal.append(_Jawaban(rest, False, pesan=pesan))
+                    buf_gagal.append(_Jawaban(rest, False, pesan=pesan, ragu=rest.ragu))
             state["done"] = hasil.total
         simpan()
     finally:
