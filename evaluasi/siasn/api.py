@@ -71,8 +71,9 @@ class SiasnJobOutput(serializers.Serializer):
 
     def get_tahun(self, job: Job) -> int | None:
         tahun = (job.params or {}).get("tahun")
-        ok = isinstance(tahun, int | str) and str(tahun).isascii() and str(tahun).isdigit()
-        return int(tahun) if ok else None
+        if isinstance(tahun, int | str) and str(tahun).isascii() and str(tahun).isdigit():
+            return int(tahun)
+        return None
 
     def get_jenis(self, job: Job) -> list[str]:
         return [str(j) for j in (job.params or {}).get("jenis") or SEMUA_JENIS]
