@@ -81,7 +81,7 @@ def _req(request: HttpRequest) -> tuple[Instansi, list[str], User]:
 
 def _tahun(request: HttpRequest) -> int:
     raw = request.GET.get("tahun") or request.POST.get("tahun") or ""
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+    if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100:  # "²".isdigit(): int() fails
         return int(raw)
     return timezone.localdate().year
 
@@ -789,7 +789,7 @@ def tahunan(request: HttpRequest) -> HttpResponse:
         Job.objects.filter(instansi=instansi, jenis=services.JOB_TAHUNAN).order_by("-created_at", "-id")[:10]
     )
     job: Job | None = None
-    if request.GET.get("job", "").isdigit():
+    if request.GET.get("job", "").isascii() and request.GET.get("job", "").isdigit():
         job = (
             next((j for j in jobs if j.pk == int(request.GET["job"])), None)
             or Job.objects.filter(
@@ -841,7 +841,11 @@ def _jendela_context(instansi: Instansi, tahun: int) -> dict[str, Any]:
 def _tahun_batch(form: BatchTahunanForm) -> int:
     """The year the batch form shows (the typed one when valid), for the readiness box."""
     raw = str(form["tahun"].value() or "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    return (
+        int(raw)
+        if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100
+        else timezone.localdate().year
+    )
 
 
 @tenant_view(*ROLES_ORGANISASI)

@@ -108,7 +108,7 @@ def _initial(own: Pegawai, today: dt.date, salin: str | None, instansi: Any) -> 
     if salin == "kemarin":
         kemarin = sel.log_harian_hari_sebelumnya(pegawai=own, sebelum=today)
         sumber = kemarin[-1] if kemarin else None
-    elif salin and salin.isdigit():
+    elif salin and salin.isascii() and salin.isdigit():
         sumber = LogHarian.objects.filter(instansi=instansi, pegawai_id=own.pk, pk=int(salin)).first()
     if sumber is not None:
         initial.update(

@@ -71,7 +71,9 @@ class SiasnJobOutput(serializers.Serializer):
 
     def get_tahun(self, job: Job) -> int | None:
         tahun = (job.params or {}).get("tahun")
-        return int(tahun) if isinstance(tahun, int | str) and str(tahun).isdigit() else None
+        if isinstance(tahun, int | str) and str(tahun).isascii() and str(tahun).isdigit():
+            return int(tahun)
+        return None
 
     def get_jenis(self, job: Job) -> list[str]:
         return [str(j) for j in (job.params or {}).get("jenis") or SEMUA_JENIS]
@@ -332,7 +334,7 @@ class SiasnAuditApi(TenantScopedApi):
     def get(self, request: Request) -> HttpResponse | StreamingHttpResponse:
         raw, fmt = request.query_params.get("tahun", ""), request.query_params.get("format") or "csv"
         errors: dict[str, list[str]] = {}
-        if not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+        if not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):  # "²".isdigit(): int() fails
             errors["tahun"] = [_("Isi tahun 2000 sampai 2100.")]
         if fmt not in ("csv", "xlsx"):
             errors["format"] = [_("Pilih csv atau xlsx.")]

@@ -111,7 +111,7 @@ def _retry_after(resp: httpx.Response) -> float | None:
     raw = (resp.headers.get("Retry-After") or "").strip()
     if not raw:
         return None
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         return float(raw)
     try:
         when = email.utils.parsedate_to_datetime(raw)

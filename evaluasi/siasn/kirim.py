@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -61,6 +62,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import LockNotOwnedError
 
 from evaluasi.models import (
     STATUS_DIKIRIM,
@@ -220,11 +222,11 @@ KUNCI_LEASE = 120  # seconds; renewed every third of it while the run lives
 
 
 @contextmanager
-def kunci_kirim(instansi: Instansi) -> Iterator[None]:
+def kunci_kirim(instansi: Instansi) -> Iterator[threading.Event]:
     """One send run per instansi at a time: a Redis lease renewed by a thread until the run ends (a
-    crashed process stops renewing it, and it lapses after ``KUNCI_LEASE`` seconds)."""
-    import threading
-
+    crashed process stops renewing it, and it lapses after ``KUNCI_LEASE`` seconds). Yields an event set
+    when the lease is found lost (it lapsed, or Redis lost it): another run may have started, so the
+    sender starts no new call (``_kirim_antrean``)."""
     import redis
     from django.conf import settings
 
@@ -238,19 +240,23 @@ def kunci_kirim(instansi: Instansi) -> Iterator[None]:
         raise InvalidTransition(
             _("Pengiriman ke SIASN untuk instansi ini sedang berjalan; tunggu sampai selesai.")
         )
-    selesai = threading.Event()
+    selesai, hilang = threading.Event(), threading.Event()
 
     def perpanjang() -> None:
         while not selesai.wait(KUNCI_LEASE / 3):
             try:
                 lock.reacquire()
-            except redis.RedisError:  # lost or Redis down: the next run may start; say so
+            except LockNotOwnedError:  # lapsed or taken: another run may be sending the same results
+                logger.error("siasn_kirim: the lock of instansi %s was lost; no new call starts", instansi.pk)
+                hilang.set()
+                return
+            except redis.RedisError:  # Redis unreachable for now: the lease still runs, try again
                 logger.warning("siasn_kirim: could not renew the lock of instansi %s", instansi.pk)
 
     t = threading.Thread(target=perpanjang, name=f"siasn-kunci-{instansi.pk}", daemon=True)
     t.start()
     try:
-        yield
+        yield hilang
     finally:
         selesai.set()
         t.join(5)
@@ -283,7 +289,7 @@ def siasn_kirim(
     and return the payloads that would be sent (``HasilKirim.payloads``), contact nobody, write nothing.
     ``progres(done, hasil)`` is called as results are handled (the job's progress bar)."""
     hasil = HasilKirim()
-    with kunci_kirim(instansi):
+    with kunci_kirim(instansi) as kunci_hilang:
         butir = butir_siasn(instansi=instansi, tahun=tahun, jenis=jenis)
         kiriman = {
             (k.jenis, k.evaluasi_id): k
@@ -297,7 +303,10 @@ def siasn_kirim(
             if b.galat or b.payload is None:
                 hasil.gagal += 1
                 hasil.kegagalan.append({"nip": b.nip, "jenis": b.jenis, "pesan": b.galat})
-                tak_terkode.append(_Jawaban(b, False, pesan=b.galat))
+                k = kiriman.get((b.jenis, b.evaluasi_id))  # a send in doubt stays in doubt
+                tak_terkode.append(
+                    _Jawaban(b, False, pesan=b.galat, ragu=bool(k and k.dikirim_at and not k.siasn_id))
+                )
                 continue
             pns = ids.get(b.pegawai_id)
             b.payload[FIELD_PNS[b.jenis]] = pns  # type: ignore[index]
@@ -330,7 +339,7 @@ def siasn_kirim(
         if antre:
             _kirim_antrean(
                 instansi=instansi, tahun=tahun, antre=antre, ids=ids, job_id=job_id, hasil=hasil,
-                client_factory=client_factory, progres=progres, done=done,
+                client_factory=client_factory, progres=progres, done=done, berhenti=kunci_hilang.is_set,
             )  # fmt: skip
     audit_log(
         actor=actor,
@@ -507,8 +516,16 @@ def _kirim_pegawai(client: SiasnClient, kelompok: list[Butir], pns: str | None) 
         except SiasnAuthError:
             raise
         except SiasnError as exc:
-            gagal = [
-                _Jawaban(b, False, exc.status, pesan=exc.pesan, jawaban=exc.jawaban, sementara=exc.sementara)
+            gagal = [  # a result in doubt from an earlier run stays in doubt (nothing was asked)
+                _Jawaban(
+                    b,
+                    False,
+                    exc.status,
+                    pesan=exc.pesan,
+                    jawaban=exc.jawaban,
+                    sementara=exc.sementara,
+                    ragu=b.ragu,
+                )
                 for b in kelompok
             ]
             return _HasilPegawai(pegawai_id, None, gagal)
@@ -690,9 +707,11 @@ def pesan_rekon(r: _Rekon, tahun: int) -> str:
 def _tarik_niat(*, instansi: Instansi, butir: list[Butir]) -> None:
     """Withdraw the intent of results whose calls never started (after a crash): the rows the intent created
     are deleted, the others lose ``dikirim_at``; two statements, one transaction. A result with a SIASN id
-    is left alone."""
+    is left alone, and so is one in doubt from an earlier run (``Butir.ragu``: its intent is not this run's)."""
     per_jenis: dict[str, list[int]] = {}
     for b in butir:
+        if b.ragu:
+            continue
         per_jenis.setdefault(b.jenis, []).append(b.evaluasi_id)
     if not per_jenis:
         return
@@ -743,6 +762,7 @@ def _kirim_antrean(
     client_factory: Callable[[], SiasnClient] | None,
     progres: Callable[[int, HasilKirim], None] | None,
     done: int,
+    berhenti: Callable[[], bool] = lambda: False,
 ) -> None:
     """Send the queue with a bounded pool of worker threads (``KINERJA_SIASN_CONCURRENCY``) sharing the one
     client, hence the one rate limit; the database work stays in this thread (see the module docstring)."""
@@ -791,7 +811,7 @@ def _kirim_antrean(
             # slow start and probing: one pegawai in flight until SIASN has answered something, and again
             # after a transient failure (a SIASN in trouble is not hit by the whole pool at once)
             jendela = konkurensi if state["dijawab"] and not state["beruntun"] else 1
-            while state["beruntun"] < MAX_BERUNTUN_SEMENTARA and len(jalan) < jendela:
+            while state["beruntun"] < MAX_BERUNTUN_SEMENTARA and len(jalan) < jendela and not berhenti():
                 if pos >= len(grup):
                     break
                 if pos >= tandai:  # the next chunk's intent, committed before its first call
@@ -807,6 +827,13 @@ def _kirim_antrean(
                 pos += 1
                 jalan[pool.submit(_kirim_pegawai, client, grp, ids.get(grp[0].pegawai_id))] = grp
             if not jalan:
+                if berhenti() and pos < len(grup):  # the run lock was lost: stop, store, report
+                    raise InvalidTransition(
+                        _(
+                            "Pengiriman ke SIASN dihentikan: kunci pengiriman instansi ini hilang (Redis). "
+                            "Jalankan lagi; yang sudah terkirim tidak dikirim ulang."
+                        )
+                    )
                 break
             selesai, _sisa = wait(jalan, timeout=SIMPAN_DETIK, return_when=FIRST_COMPLETED)
             for f in selesai:
@@ -837,7 +864,7 @@ def _kirim_antrean(
                 for rest in grp:
                     hasil.gagal += 1
                     hasil.kegagalan.append({"nip": rest.nip, "jenis": rest.jenis, "pesan": pesan})
-                    buf_gagal.append(_Jawaban(rest, False, pesan=pesan))
+                    buf_gagal.append(_Jawaban(rest, False, pesan=pesan, ragu=rest.ragu))
             state["done"] = hasil.total
         simpan()
     finally:

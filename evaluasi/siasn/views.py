@@ -98,7 +98,7 @@ def siasn(request: HttpRequest) -> HttpResponse:
 
 def _job_dipilih(request: HttpRequest, instansi: Instansi, jobs: list[Job]) -> Job | None:
     raw = request.GET.get("job", "")
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit():
         job = Job.objects.filter(instansi=instansi, jenis=JOB_SIASN, pk=int(raw)).first()
         if job is None:
             raise Http404()
@@ -177,7 +177,7 @@ def siasn_audit(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Every payload sent to SIASN and its answer for a year, as CSV (streamed) or XLSX."""
     instansi, _user = _req(request)
     raw = request.GET.get("tahun", "")
-    if not (raw.isdigit() and 2000 <= int(raw) <= 2100):
+    if not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):  # "²".isdigit(): int() fails
         raise Http404()
     return siasn_audit_response(
         instansi=instansi, tahun=int(raw), format="xlsx" if request.GET.get("format") == "xlsx" else "csv"

@@ -85,6 +85,7 @@ def test_copy_yesterday_prefills(client: Client, org_a: Org, skp_pegawai: Skp) -
     assert (init["tanggal"], init["rhk"], init["durasi_menit"], init["uraian"]) == (
         dt.date(2026, 5, 15), r2.pk, 75, "Kemarin: input data SIASN",
     )  # fmt: skip
+    assert client.get(URL, {"salin": "²"}).status_code == 200  # review: int("²") fails, never a 500
 
 
 def test_post_creates_and_shows_errors(client: Client, org_a: Org, skp_pegawai: Skp) -> None:

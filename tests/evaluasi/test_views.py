@@ -282,3 +282,11 @@ def test_admin_chooses_pp30_rule_set(org_a: Org) -> None:
     html = c.get(f"/evaluasi/unit/{unit.pk}/?tahun={TAHUN}&periode=tahunan").content.decode()
     assert "PP 30/2019" in html
     assert "predikat_organisasi_kosong" not in html
+
+
+def test_a_unicode_digit_in_a_query_is_never_a_500(org_a: Org) -> None:
+    """Review: "²".isdigit() is True but int("²") raises: the year and job parameters are read as ASCII."""
+    hr, admin = login(org_a.hr.user), login(org_a.admin.user)
+    assert hr.get("/evaluasi/laporan/?tahun=2²").status_code == 200  # the current year instead
+    assert admin.get("/evaluasi/tahunan/?job=²").status_code == 200
+    assert admin.post("/evaluasi/tahunan/", {"tahun": "2²"}).status_code in (200, 400)

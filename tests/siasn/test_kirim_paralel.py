@@ -192,3 +192,35 @@ def test_the_run_lock_is_renewed_from_its_thread(org_a: Org, monkeypatch: pytest
             pass
     with kunci_kirim(org_a.instansi):
         pass
+
+
+def test_a_run_that_loses_its_lock_starts_no_new_call(
+    siasn_a: FakeSiasn, org_a: Org, tiga_puluh: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review: when the lease is found lost (lapsed, or Redis lost it: another run may have started), the run
+    stops starting calls, stores what came back and fails; a re-run sends the rest, none twice."""
+    import threading
+
+    import redis
+    from django.conf import settings
+    from django.core.management import CommandError
+
+    monkeypatch.setattr(kirim_mod, "KUNCI_LEASE", 0.6)  # renewed every 0.2 s
+    monkeypatch.setenv("KINERJA_SIASN_CONCURRENCY", "2")
+    siasn_a.latency = 0.1  # 30 pegawai: about 1.5 s
+    conn = redis.Redis.from_url(settings.REDIS_URL)
+    buang = threading.Timer(0.3, conn.delete, args=[f"kinerja:siasn_kirim:{org_a.instansi.pk}"])
+    buang.start()
+    try:
+        with pytest.raises(CommandError, match="kunci pengiriman"):
+            run()
+    finally:
+        buang.cancel()
+    stored = {nip for nip, k in kiriman(org_a).items() if k.status == "terkirim"}
+    assert 0 < len(siasn_a.records) == len(stored) < 30  # stopped early; every answer stored
+    assert all(k.status == "terkirim" for k in kiriman(org_a).values())  # the intent of the rest withdrawn
+    siasn_a.requests.clear()
+    code, out, err = run()
+    assert code == 0, err
+    assert f"{30 - len(stored)} terkirim, {len(stored)} tidak berubah, 0 gagal" in out
+    assert len(siasn_a.records) == 30

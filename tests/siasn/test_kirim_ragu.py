@@ -225,3 +225,31 @@ def test_an_angka_kredit_changed_since_is_sent_as_an_update_and_a_failing_lookup
     assert "nilai lain" in rekon[0].pesan
     periodik = [k for k in _semua_kiriman(org_a) if k.jenis == "periodik"]
     assert {(k.status, k.siasn_id, k.dikirim_at is not None) for k in periodik} == {("gagal", "", True)}
+
+
+@pytest.mark.parametrize("maks_beruntun", [5, 1])
+def test_a_result_in_doubt_stays_in_doubt_when_its_run_never_reaches_it(
+    siasn_a: FakeSiasn, org_a: Org, year_a: Any, monkeypatch: pytest.MonkeyPatch, maks_beruntun: int
+) -> None:
+    """Review: a result in doubt from an earlier run whose pegawai lookup fails, or that is reported "not
+    sent" after consecutive failures, or whose call never started, keeps its intent: a later run must
+    reconcile it, never post it blind (a second record in SIASN)."""
+    real = kirim_mod._simpan_jawaban
+    monkeypatch.setattr(kirim_mod, "_simpan_jawaban", lambda **kw: None)  # hard kill: answers and ids lost
+    assert run()[0] == 0
+    assert len(siasn_a.records) == 3
+    monkeypatch.setattr(kirim_mod, "_simpan_jawaban", real)
+    monkeypatch.setattr(kirim_mod, "MAX_BERUNTUN_SEMENTARA", maks_beruntun)
+    monkeypatch.setenv("KINERJA_SIASN_MAX_RETRIES", "0")
+    siasn_a.inject("data-utama", 503, count=1000)  # SIASN down for the next run
+    code, _out, _err = run()
+    assert code == 1
+    assert {(k.siasn_id, k.dikirim_at is not None) for k in kiriman(org_a).values()} == {("", True)}
+    siasn_a.faults.clear()
+    siasn_a.requests.clear()
+    code, out, err = run()
+    assert code == 0, err
+    assert "3 terkirim, 0 tidak berubah, 0 gagal" in out
+    assert siasn_a.posts() == []  # adopted from the riwayat, nothing posted blind
+    assert len(_per_evaluasi(siasn_a)) == 3
+    assert set(_per_evaluasi(siasn_a).values()) == {1}

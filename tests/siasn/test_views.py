@@ -104,6 +104,7 @@ def test_audit_export_has_every_payload_and_answer(siasn_a: FakeSiasn, org_a: Or
     text = json.dumps([[c.value for c in row] for row in ws.iter_rows()], default=str)
     assert CONSUMER_SECRET not in text
     assert SSO_PASSWORD not in text
+    assert c.get("/evaluasi/siasn/audit/?tahun=2²").status_code == 404  # never a 500 (int() refuses "²")
 
 
 @pytest.mark.parametrize("who", ["pegawai", "atasan", "hr"])
