@@ -148,6 +148,13 @@ class SifatUmpanBalik(models.TextChoices):
     PERBAIKAN = "perbaikan", _("Perlu perbaikan")
 
 
+def _tepat_satu(pegawai: str, non_asn: str) -> models.Q:
+    """CHECK condition: exactly one of a pegawai foreign key and its non-ASN official twin is set."""
+    return models.Q(**{f"{pegawai}__isnull": False, f"{non_asn}__isnull": True}) | models.Q(
+        **{f"{pegawai}__isnull": True, f"{non_asn}__isnull": False}
+    )
+
+
 class StatusPermintaan(models.TextChoices):
     TERBUKA = "terbuka", _("Menunggu")
     DIJAWAB = "dijawab", _("Dijawab")
@@ -195,8 +202,7 @@ class PermintaanUmpanBalik(TenantOwnedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(diminta__isnull=False, diminta_non_asn__isnull=True)
-                | models.Q(diminta__isnull=True, diminta_non_asn__isnull=False),
+                condition=_tepat_satu("diminta", "diminta_non_asn"),
                 name="permintaan_satu_diminta",
             ),
         ]
@@ -268,8 +274,7 @@ class UmpanBalik(TenantOwnedModel):
                 condition=~models.Q(pemberi=models.F("penerima")), name="ub_bukan_diri_sendiri"
             ),
             models.CheckConstraint(
-                condition=models.Q(pemberi__isnull=False, pemberi_non_asn__isnull=True)
-                | models.Q(pemberi__isnull=True, pemberi_non_asn__isnull=False),
+                condition=_tepat_satu("pemberi", "pemberi_non_asn"),
                 name="ub_satu_pemberi",
             ),
         ]
@@ -327,8 +332,7 @@ class BalasanUmpanBalik(TenantOwnedModel):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(penulis__isnull=False, penulis_non_asn__isnull=True)
-                | models.Q(penulis__isnull=True, penulis_non_asn__isnull=False),
+                condition=_tepat_satu("penulis", "penulis_non_asn"),
                 name="balasan_satu_penulis",
             ),
         ]
